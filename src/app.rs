@@ -1,0 +1,305 @@
+//! The application: shared state and the router from (method, path) to handlers.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use aws_lc_rs::hmac;
+use bytes::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+
+use crate::audit::Audit;
+use crate::config::{self, Config};
+use crate::http::{self, Body, BodyError};
+use crate::identity::{IdentityProvider, LocalAccounts, password::Hasher};
+use crate::keys::{KeyError, Keys};
+use crate::oauth::{self, error::OAuthError, metadata::*};
+use crate::server::ConnInfo;
+use crate::store::{self, Store, StoreError};
+use crate::throttle::Throttle;
+
+pub const DB_FILE: &str = "ma-alexa-oauth.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot use the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("the issuer {0:?} is not an absolute http(s) URL")]
+    Issuer(String),
+}
+
+/// Creates the data directory with mode 0700 if it is missing.
+pub fn ensure_data_dir(dir: &Path) -> Result<(), StartError> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    let err = |source| StartError::DataDir {
+        path: dir.display().to_string(),
+        source,
+    };
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(err)?;
+    }
+    let meta = std::fs::metadata(dir).map_err(err)?;
+    if !meta.is_dir() {
+        return Err(err(std::io::Error::other("not a directory")));
+    }
+    Ok(())
+}
+
+/// Opens the store in `dir` (creating the directory if needed).
+pub fn open_store(dir: &Path) -> Result<Store, StartError> {
+    ensure_data_dir(dir)?;
+    Ok(Store::open(&dir.join(DB_FILE))?)
+}
+
+pub struct App {
+    config: Config,
+    data_dir: PathBuf,
+    store: Store,
+    keys: Keys,
+    identity: Arc<dyn IdentityProvider>,
+    throttle: Throttle,
+    csrf_key: hmac::Key,
+    audit: Audit,
+    issuer_origin: String,
+    metadata_json: Bytes,
+    jwks_json: Bytes,
+    /// Extra state reported by `/health` (the tailnet's, once it exists).
+    health_extra: RwLock<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("issuer", &self.config.issuer)
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
+}
+
+impl App {
+    /// Opens the data directory: database, signing key; local accounts as identity.
+    pub fn open(config: Config, data_dir: &Path) -> Result<App, StartError> {
+        let issuer = url::Url::parse(&config.issuer)
+            .map_err(|_| StartError::Issuer(config.issuer.clone()))?;
+        if !matches!(issuer.scheme(), "http" | "https")
+            || issuer.host().is_none()
+            || issuer.query().is_some()
+        {
+            return Err(StartError::Issuer(config.issuer.clone()));
+        }
+        let store = open_store(data_dir)?;
+        let keys = Keys::load_or_create(data_dir, &config.issuer, config.audience())?;
+        let hasher = Hasher::new(config.hash_permits);
+        let identity: Arc<dyn IdentityProvider> =
+            Arc::new(LocalAccounts::new(store.clone(), hasher));
+        let mut csrf = [0u8; 32];
+        crate::util::fill_random(&mut csrf);
+        let metadata_json = Bytes::from(oauth::metadata::document(&config).to_string());
+        let jwks_json = Bytes::from(keys.jwks_json().to_owned());
+        Ok(App {
+            throttle: Throttle::new(config.login_policy.clone()),
+            issuer_origin: issuer.origin().ascii_serialization(),
+            config,
+            data_dir: data_dir.to_owned(),
+            store,
+            keys,
+            identity,
+            csrf_key: hmac::Key::new(hmac::HMAC_SHA256, &csrf),
+            audit: Audit::default(),
+            metadata_json,
+            jwks_json,
+            health_extra: RwLock::default(),
+        })
+    }
+
+    /// Replaces the identity provider (Music Assistant accounts, tests).
+    pub fn with_identity(mut self, identity: Arc<dyn IdentityProvider>) -> App {
+        self.identity = identity;
+        self
+    }
+
+    pub fn with_audit(mut self, audit: Audit) -> App {
+        self.audit = audit;
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+    pub fn identity(&self) -> &dyn IdentityProvider {
+        &*self.identity
+    }
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
+    pub fn audit(&self) -> &Audit {
+        &self.audit
+    }
+    pub(crate) fn csrf_key(&self) -> &hmac::Key {
+        &self.csrf_key
+    }
+    pub fn issuer_origin(&self) -> &str {
+        &self.issuer_origin
+    }
+
+    /// Sets a field reported by `/health` (e.g. `tailnet`).
+    pub fn set_health(&self, key: &str, value: serde_json::Value) {
+        self.health_extra
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.to_owned(), value);
+    }
+
+    /// The client's address: the peer's, unless the peer is a trusted proxy,
+    /// in which case the right-most untrusted `X-Forwarded-For` entry.
+    pub fn client_ip(&self, headers: &hyper::HeaderMap, conn: &ConnInfo) -> IpAddr {
+        let peer = config::canonical(conn.peer.ip());
+        let trusted = |ip: IpAddr| self.config.trusted_proxies.iter().any(|c| c.contains(ip));
+        if !trusted(peer) {
+            return peer;
+        }
+        let mut chain: Vec<IpAddr> = Vec::new();
+        for h in headers.get_all("x-forwarded-for") {
+            let Ok(s) = h.to_str() else { return peer };
+            for part in s.split(',') {
+                let part = part.trim();
+                let ip = part
+                    .parse::<IpAddr>()
+                    .or_else(|_| part.parse::<SocketAddr>().map(|a| a.ip()));
+                match ip {
+                    Ok(ip) => chain.push(config::canonical(ip)),
+                    Err(_) => return peer,
+                }
+            }
+        }
+        chain
+            .iter()
+            .rev()
+            .find(|ip| !trusted(**ip))
+            .or(chain.first())
+            .copied()
+            .unwrap_or(peer)
+    }
+
+    /// Routes one request. Never panics on client input; never answers 500.
+    pub async fn handle<B>(&self, req: Request<B>, conn: ConnInfo) -> Response<Body>
+    where
+        B: hyper::body::Body<Data = Bytes>,
+        B::Error: std::error::Error + Send + Sync + 'static,
+    {
+        let (parts, body) = req.into_parts();
+        let method = parts.method.clone();
+        let path = parts.uri.path();
+        let addr = self.client_ip(&parts.headers, &conn);
+        let limit = self.config.limits.max_form_bytes;
+        let resp = match (path, &method) {
+            (HEALTH_PATH, &Method::GET | &Method::HEAD) => self.health(),
+            (METADATA_PATH, &Method::GET | &Method::HEAD) => {
+                http::json_raw(StatusCode::OK, self.metadata_json.clone())
+            }
+            (JWKS_PATH, &Method::GET | &Method::HEAD) => {
+                let mut r = http::json_raw(StatusCode::OK, self.jwks_json.clone());
+                r.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=300"),
+                );
+                r
+            }
+            (AUTHORIZE_PATH, &Method::GET | &Method::HEAD) => {
+                oauth::authorize::get(self, &parts.headers, parts.uri.query()).await
+            }
+            (AUTHORIZE_PATH, &Method::POST) => match http::read_body(body, limit).await {
+                Ok(b) => oauth::authorize::post(self, &parts.headers, &b, addr).await,
+                Err(e) => {
+                    oauth::authorize::error_page(body_status(&e), "Request refused", &e.to_string())
+                }
+            },
+            (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, &Method::POST) => {
+                match http::read_body(body, limit).await {
+                    Ok(b) => match path {
+                        TOKEN_PATH => oauth::token::handle(self, &parts.headers, &b, addr).await,
+                        REVOKE_PATH => oauth::revoke::revoke(self, &parts.headers, &b, addr).await,
+                        _ => oauth::revoke::introspect(self, &parts.headers, &b, addr).await,
+                    },
+                    Err(BodyError::TooLarge(n)) => OAuthError::too_large(n).into_response(),
+                    Err(e) => OAuthError::invalid_request(e.to_string()).into_response(),
+                }
+            }
+            (HEALTH_PATH | METADATA_PATH | JWKS_PATH, _) => method_not_allowed("GET, HEAD"),
+            (AUTHORIZE_PATH, _) => method_not_allowed("GET, HEAD, POST"),
+            (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, _) => method_not_allowed("POST"),
+            _ => http::text(StatusCode::NOT_FOUND, "not found\n"),
+        };
+        tracing::debug!(%method, path, status = resp.status().as_u16(), %addr, "request");
+        resp
+    }
+
+    fn health(&self) -> Response<Body> {
+        let mut v = serde_json::json!({
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+            "issuer": self.config.issuer,
+            "identity": self.identity.name(),
+            "endpoints": {
+                "authorization": self.config.url(AUTHORIZE_PATH),
+                "token": self.config.url(TOKEN_PATH),
+                "revocation": self.config.url(REVOKE_PATH),
+                "introspection": self.config.url(INTROSPECT_PATH),
+                "metadata": self.config.url(METADATA_PATH),
+                "jwks": self.config.url(JWKS_PATH),
+            },
+        });
+        if let Some(obj) = v.as_object_mut() {
+            for (k, val) in self
+                .health_extra
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+            {
+                obj.insert(k.clone(), val.clone());
+            }
+        }
+        http::json(StatusCode::OK, &v)
+    }
+
+    /// Removes expired codes and revoked-token records.
+    pub async fn purge(&self) -> Result<usize, StoreError> {
+        let now = crate::util::now();
+        self.store.call(move |c| store::purge_expired(c, now)).await
+    }
+}
+
+fn body_status(e: &BodyError) -> StatusCode {
+    match e {
+        BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        BodyError::Read => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn method_not_allowed(allow: &'static str) -> Response<Body> {
+    let mut r = http::text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    r
+}

@@ -1,0 +1,858 @@
+//! Command-line interface. Command and flag names are part of the contract.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::net::{SocketAddr, ToSocketAddrs as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::app::{self, App};
+use crate::config::{Cidr, Config};
+use crate::identity::{self, password};
+use crate::oauth::{self, client_auth, metadata};
+use crate::store::{self, Client, ClientKind, Store};
+use crate::util;
+
+/// Where Alexa sends the browser back after login, one per region.
+pub const ALEXA_REDIRECT_HOSTS: [&str; 3] = [
+    "https://pitangui.amazon.com",
+    "https://layla.amazon.com",
+    "https://alexa.amazon.co.jp",
+];
+
+const PUBLIC_URL_META: &str = "public_url";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ma-alexa-oauth",
+    version,
+    about = "OAuth 2.0 account linking between an Alexa skill and Music Assistant"
+)]
+pub struct Cli {
+    /// Directory holding the database and keys (created with mode 0700).
+    /// Default: $XDG_DATA_HOME/ma-alexa-oauth or ~/.local/share/ma-alexa-oauth.
+    #[arg(long, global = true, env = "MA_ALEXA_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Log filter (tracing syntax), e.g. `info` or `ma_alexa_oauth=debug`.
+    #[arg(
+        long,
+        global = true,
+        env = "MA_ALEXA_LOG",
+        default_value = "info",
+        value_name = "FILTER"
+    )]
+    log: String,
+
+    /// Log format.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the authorization server.
+    Serve(ServeArgs),
+    /// Manage OAuth clients (the Alexa skill).
+    #[command(subcommand)]
+    Client(ClientCmd),
+    /// Manage local user accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Inspect and revoke linked accounts.
+    #[command(subcommand)]
+    Links(LinksCmd),
+    /// Show the configuration and state of this installation.
+    Status(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Serve plain HTTP on this address (for a reverse proxy or tunnel), e.g. 127.0.0.1:8080.
+    #[arg(long, env = "MA_ALEXA_LISTEN", value_name = "ADDR")]
+    listen: Option<String>,
+
+    /// The public base URL users and Alexa reach (the issuer), e.g. https://auth.example.com.
+    #[arg(long, env = "MA_ALEXA_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+
+    /// Believe X-Forwarded-For from these proxies (IP or CIDR; repeatable or comma-separated).
+    #[arg(
+        long = "trusted-proxy",
+        env = "MA_ALEXA_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    trusted_proxies: Vec<Cidr>,
+
+    /// Access token lifetime in seconds (60 to 86400).
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(i64).range(60..=86400), value_name = "SECS")]
+    access_token_ttl: i64,
+
+    /// Connections served at once.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65536), value_name = "N")]
+    max_connections: u32,
+}
+
+#[derive(Debug, Args)]
+struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientCmd {
+    /// Register a client. `client add alexa --vendor-id ID` registers the Alexa
+    /// skill with its three regional redirect URLs.
+    Add {
+        /// A name for the client, shown on the login page (e.g. `alexa`).
+        name: String,
+        /// The Alexa vendor id (from the developer console's Alexa Redirect URLs).
+        #[arg(long, value_name = "ID")]
+        vendor_id: Option<String>,
+        /// Registered redirect URI (repeatable); exact match only.
+        #[arg(long = "redirect-uri", value_name = "URI", num_args = 1..)]
+        redirect_uris: Vec<String>,
+        /// Scopes the client may ask for (space- or comma-separated). Default: all.
+        #[arg(long, value_name = "SCOPES")]
+        scope: Option<String>,
+        /// Public base URL to print in the console values (default: the one `serve` last used).
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List clients.
+    List(JsonFlag),
+    /// Remove a client and every link and token it holds.
+    Remove { id: String },
+    /// Generate a new secret for a client (the old one stops working at once).
+    RotateSecret {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCmd {
+    /// Add a local user. Prompts twice on a terminal; otherwise reads the
+    /// password from the first line of standard input.
+    Add { name: String },
+    /// List local users.
+    List(JsonFlag),
+    /// Remove a user and revoke every link made with the account.
+    Remove { name: String },
+    /// Change a user's password (same input rules as `user add`).
+    Passwd { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum LinksCmd {
+    /// List linked accounts.
+    List(JsonFlag),
+    /// Revoke a link: its refresh token and every access token it issued.
+    Revoke { id: String },
+}
+
+/// A failure a person can act on: message, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    fn usage(m: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: m.into(),
+        }
+    }
+    fn runtime(m: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: m.into(),
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::runtime(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve(_));
+    init_logging(&cli.log, cli.log_format, serving);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn init_logging(filter: &str, format: LogFormat, serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { filter } else { "warn" };
+    let filter = EnvFilter::try_new(default).unwrap_or_else(|_| EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => b.try_init(),
+        LogFormat::Json => b.json().try_init(),
+    };
+}
+
+fn default_data_dir() -> Result<PathBuf, Failure> {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return Ok(PathBuf::from(x).join("ma-alexa-oauth"));
+    }
+    match std::env::var_os("HOME").filter(|x| !x.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".local/share/ma-alexa-oauth")),
+        None => Err(Failure::usage(
+            "no data directory: pass --data-dir DIR or set MA_ALEXA_DATA_DIR",
+        )),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let dir = match cli.data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    match cli.command {
+        Command::Serve(args) => serve(&dir, args),
+        Command::Client(cmd) => client(&dir, cmd),
+        Command::User(cmd) => user(&dir, cmd),
+        Command::Links(cmd) => links(&dir, cmd),
+        Command::Status(f) => status(&dir, f.json),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// serve
+
+/// Checks a public base URL: absolute http(s), no query or fragment.
+pub fn parse_public_url(s: &str) -> Result<String, Failure> {
+    let u = url::Url::parse(s).map_err(|e| Failure::usage(format!("--public-url {s:?}: {e}")))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+        return Err(Failure::usage(format!(
+            "--public-url {s:?} must be an http:// or https:// URL"
+        )));
+    }
+    if u.query().is_some() || u.fragment().is_some() || !u.username().is_empty() {
+        return Err(Failure::usage(format!(
+            "--public-url {s:?} must not have a query, fragment or user name"
+        )));
+    }
+    Ok(s.trim_end_matches('/').to_owned())
+}
+
+fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
+    let Some(listen) = args.listen else {
+        return Err(Failure::usage(
+            "serve needs somewhere to listen. Use `serve --listen 127.0.0.1:8080 --public-url https://your.host` \
+             behind your own HTTPS reverse proxy or tunnel. (The built-in tailnet/Funnel mode is not part of \
+             this build yet.)",
+        ));
+    };
+    let addr: SocketAddr = listen
+        .to_socket_addrs()
+        .map_err(|e| Failure::usage(format!("--listen {listen:?}: {e}")))?
+        .next()
+        .ok_or_else(|| Failure::usage(format!("--listen {listen:?} resolves to no address")))?;
+    let issuer = match &args.public_url {
+        Some(u) => parse_public_url(u)?,
+        None if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
+        None => format!("http://{addr}"),
+    };
+    if !issuer.starts_with("https://") {
+        tracing::warn!(
+            issuer,
+            "the public URL is not https: Alexa will refuse it. Pass --public-url https://… when serving behind a proxy"
+        );
+    }
+    let mut config = Config::new(issuer);
+    config.trusted_proxies = args.trusted_proxies;
+    config.access_token_ttl = args.access_token_ttl;
+    config.limits.max_connections = args.max_connections as usize;
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let app = App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?;
+        let issuer = app.config().issuer.clone();
+        app.store()
+            .call({
+                let issuer = issuer.clone();
+                move |c| store::set_meta(c, PUBLIC_URL_META, &issuer)
+            })
+            .await?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;
+        let local = listener.local_addr()?;
+        let app = Arc::new(app);
+        tracing::info!(%local, %issuer, data_dir = %dir.display(), "serving");
+        println!(
+            "ma-alexa-oauth {} listening on http://{local}",
+            env!("CARGO_PKG_VERSION")
+        );
+        println!("  issuer:              {issuer}");
+        println!(
+            "  Web Authorization URI: {issuer}{}",
+            metadata::AUTHORIZE_PATH
+        );
+        println!("  Access Token URI:      {issuer}{}", metadata::TOKEN_PATH);
+        let _ = std::io::stdout().flush();
+        let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
+        crate::server::run(listener, app, shutdown_signal()).await;
+        purger.abort();
+        Ok(())
+    })
+}
+
+async fn purge_loop(app: Arc<App>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.purge().await {
+            tracing::warn!(error = %e, "purging expired codes failed");
+        }
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop the server with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => tracing::info!("SIGINT received"),
+        _ = term.recv() => tracing::info!("SIGTERM received"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// client
+
+fn open(dir: &Path) -> Result<Store, Failure> {
+    app::open_store(dir).map_err(|e| Failure::runtime(e.to_string()))
+}
+
+fn valid_vendor_id(v: &str) -> bool {
+    (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The three Alexa redirect URLs for a vendor id.
+pub fn alexa_redirect_uris(vendor_id: &str) -> Vec<String> {
+    ALEXA_REDIRECT_HOSTS
+        .iter()
+        .map(|h| format!("{h}/api/skill/link/{vendor_id}"))
+        .collect()
+}
+
+fn check_redirect_uri(u: &str) -> Result<(), Failure> {
+    let parsed =
+        url::Url::parse(u).map_err(|e| Failure::usage(format!("--redirect-uri {u:?}: {e}")))?;
+    if parsed.fragment().is_some() {
+        return Err(Failure::usage(format!(
+            "--redirect-uri {u:?} must not have a fragment"
+        )));
+    }
+    if parsed.scheme() == "http"
+        && !matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+    {
+        return Err(Failure::usage(format!(
+            "--redirect-uri {u:?}: plain http is only allowed for localhost"
+        )));
+    }
+    Ok(())
+}
+
+fn client_id_for(name: &str) -> String {
+    let slug: String = name
+        .chars()
+        .filter_map(|c| {
+            if c.is_ascii_alphanumeric() {
+                Some(c.to_ascii_lowercase())
+            } else if c == '-' || c == '_' || c == ' ' {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .take(24)
+        .collect();
+    let slug = slug.trim_matches('-');
+    let slug = if slug.is_empty() { "client" } else { slug };
+    format!("{slug}-{}", util::random_token(12))
+}
+
+fn public_url_for_print(store: &Store, flag: Option<String>) -> Result<(String, bool), Failure> {
+    if let Some(u) = flag {
+        return Ok((parse_public_url(&u)?, true));
+    }
+    match store.with(|c| store::get_meta(c, PUBLIC_URL_META))? {
+        Some(u) => Ok((u, true)),
+        None => Ok(("https://YOUR-PUBLIC-HOST".to_owned(), false)),
+    }
+}
+
+fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
+    let store = open(dir)?;
+    match cmd {
+        ClientCmd::Add {
+            name,
+            vendor_id,
+            redirect_uris,
+            scope,
+            public_url,
+            json,
+        } => {
+            if name.trim().is_empty()
+                || name.chars().count() > 64
+                || name.chars().any(char::is_control)
+            {
+                return Err(Failure::usage(
+                    "a client name has 1 to 64 printable characters",
+                ));
+            }
+            let (kind, uris) = match (&vendor_id, redirect_uris.is_empty()) {
+                (Some(v), true) => {
+                    if !valid_vendor_id(v) {
+                        return Err(Failure::usage(format!(
+                            "--vendor-id {v:?} is not an Alexa vendor id (letters and digits, as in the console's \
+                             Alexa Redirect URLs: …/api/skill/link/<VendorID>)"
+                        )));
+                    }
+                    (ClientKind::Alexa, alexa_redirect_uris(v))
+                }
+                (Some(_), false) => {
+                    return Err(Failure::usage(
+                        "use either --vendor-id (Alexa) or --redirect-uri, not both",
+                    ));
+                }
+                (None, false) => {
+                    for u in &redirect_uris {
+                        check_redirect_uri(u)?;
+                    }
+                    (ClientKind::Generic, redirect_uris)
+                }
+                (None, true) => {
+                    return Err(Failure::usage(
+                        "say where users return after login: `client add alexa --vendor-id ID` for an Alexa skill, \
+                         or `client add NAME --redirect-uri URI`",
+                    ));
+                }
+            };
+            let scopes = match scope {
+                None => oauth::default_scopes(),
+                Some(s) => {
+                    let items: Vec<String> = s
+                        .split([' ', ','])
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    if items.is_empty() {
+                        return Err(Failure::usage("--scope needs at least one scope"));
+                    }
+                    for i in &items {
+                        if !oauth::SCOPES.iter().any(|(k, _)| k == i) {
+                            let known: Vec<&str> = oauth::SCOPES.iter().map(|(k, _)| *k).collect();
+                            return Err(Failure::usage(format!(
+                                "unknown scope {i:?}; known: {}",
+                                known.join(", ")
+                            )));
+                        }
+                    }
+                    items
+                }
+            };
+            let secret = client_auth::new_secret();
+            let c = Client {
+                id: client_id_for(&name),
+                name,
+                kind,
+                vendor_id,
+                secret_hash: client_auth::secret_hash(&secret),
+                redirect_uris: uris,
+                scopes,
+                created_at: util::now(),
+            };
+            store.with(|conn| store::insert_client(conn, &c))?;
+            let (base, known) = public_url_for_print(&store, public_url)?;
+            print_client_secret(&c, &secret, &base, known, json);
+            Ok(())
+        }
+        ClientCmd::List(f) => {
+            let clients = store.with(|c| store::list_clients(c))?;
+            if f.json {
+                println!("{}", serde_json::to_string_pretty(&clients)?);
+            } else if clients.is_empty() {
+                println!(
+                    "no clients. Add the Alexa skill with: ma-alexa-oauth client add alexa --vendor-id ID"
+                );
+            } else {
+                for c in clients {
+                    println!(
+                        "{}  {:?} ({}, created {})",
+                        c.id,
+                        c.name,
+                        kind_name(c.kind),
+                        fmt_time(c.created_at)
+                    );
+                    println!("    scopes: {}", c.scopes.join(" "));
+                    for u in &c.redirect_uris {
+                        println!("    redirect: {u}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        ClientCmd::Remove { id } => {
+            if store.with(|c| store::delete_client(c, &id))? {
+                println!("removed client {id} and every link it held");
+                Ok(())
+            } else {
+                Err(Failure::runtime(format!(
+                    "no client {id:?} (see `client list`)"
+                )))
+            }
+        }
+        ClientCmd::RotateSecret { id, json } => {
+            let secret = client_auth::new_secret();
+            let hash = client_auth::secret_hash(&secret);
+            if !store.with(|c| store::set_client_secret_hash(c, &id, &hash))? {
+                return Err(Failure::runtime(format!(
+                    "no client {id:?} (see `client list`)"
+                )));
+            }
+            if json {
+                println!("{}", json!({ "client_id": id, "client_secret": secret }));
+            } else {
+                println!("New secret for {id} (the old one no longer works; shown only once):");
+                println!("  {secret}");
+                println!("Paste it into the Alexa developer console as \"Your Secret\".");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn kind_name(k: ClientKind) -> &'static str {
+    match k {
+        ClientKind::Alexa => "Alexa skill",
+        ClientKind::Generic => "generic",
+    }
+}
+
+fn print_client_secret(c: &Client, secret: &str, base: &str, known: bool, json: bool) {
+    let authorize = format!("{base}{}", metadata::AUTHORIZE_PATH);
+    let token = format!("{base}{}", metadata::TOKEN_PATH);
+    if json {
+        let v = json!({
+            "client_id": c.id, "client_secret": secret, "name": c.name, "kind": c.kind,
+            "authorization_uri": authorize, "token_uri": token, "redirect_uris": c.redirect_uris,
+            "scopes": c.scopes, "authentication_scheme": "HTTP Basic",
+            "default_access_token_expiration": 3600, "public_url_known": known,
+        });
+        println!("{v}");
+        return;
+    }
+    println!("Registered client {:?} ({}).", c.name, kind_name(c.kind));
+    println!();
+    println!(
+        "Paste these into the Alexa developer console (your skill > Build > Account Linking):"
+    );
+    println!("  Authorization Grant Type:             Auth Code Grant");
+    println!("  Your Web Authorization URI:           {authorize}");
+    println!("  Access Token URI:                     {token}");
+    println!("  Your Client ID:                       {}", c.id);
+    println!("  Your Secret:                          {secret}");
+    println!("  Your Authentication Scheme:           HTTP Basic (Recommended)");
+    println!(
+        "  Scope:                                {}  (add each as its own entry)",
+        c.scopes.join(", ")
+    );
+    println!("  Domain List:                          (leave empty)");
+    println!("  Default Access Token Expiration Time: 3600");
+    println!();
+    println!(
+        "The secret is shown only once; `client rotate-secret {}` makes a new one.",
+        c.id
+    );
+    if !known {
+        println!(
+            "Replace https://YOUR-PUBLIC-HOST with the public HTTPS address of this server (pass --public-url)."
+        );
+    }
+    if c.kind == ClientKind::Alexa {
+        println!("Registered redirect URLs (must equal the console's Alexa Redirect URLs):");
+        for u in &c.redirect_uris {
+            println!("  {u}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// user
+
+fn read_new_password() -> Result<String, Failure> {
+    let pw = if std::io::stdin().is_terminal() {
+        let a = rpassword::prompt_password("Password: ")?;
+        let b = rpassword::prompt_password("Repeat password: ")?;
+        if a != b {
+            return Err(Failure::usage("the passwords differ; nothing was changed"));
+        }
+        a
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+        trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned()
+    };
+    identity::validate_password(&pw).map_err(Failure::usage)?;
+    Ok(pw)
+}
+
+fn user(dir: &Path, cmd: UserCmd) -> Result<(), Failure> {
+    let store = open(dir)?;
+    match cmd {
+        UserCmd::Add { name } => {
+            identity::validate_username(&name).map_err(Failure::usage)?;
+            if store.with(|c| store::get_user(c, &name))?.is_some() {
+                return Err(Failure::runtime(format!(
+                    "user {name:?} exists; use `user passwd {name}` to change the password"
+                )));
+            }
+            let pw = read_new_password()?;
+            let hash = password::hash(&pw)
+                .map_err(|e| Failure::runtime(format!("hashing failed: {e}")))?;
+            if !store.with(|c| store::insert_user(c, &name, &hash, util::now()))? {
+                return Err(Failure::runtime(format!("user {name:?} exists")));
+            }
+            println!("added user {name}");
+            Ok(())
+        }
+        UserCmd::Passwd { name } => {
+            if store.with(|c| store::get_user(c, &name))?.is_none() {
+                return Err(Failure::runtime(format!(
+                    "no user {name:?} (see `user list`)"
+                )));
+            }
+            let pw = read_new_password()?;
+            let hash = password::hash(&pw)
+                .map_err(|e| Failure::runtime(format!("hashing failed: {e}")))?;
+            if !store.with(|c| store::set_user_password(c, &name, &hash))? {
+                return Err(Failure::runtime(format!("no user {name:?}")));
+            }
+            println!(
+                "changed the password of {name} (existing links stay valid; `links revoke` ends them)"
+            );
+            Ok(())
+        }
+        UserCmd::List(f) => {
+            let users = store.with(|c| store::list_users(c))?;
+            if f.json {
+                println!("{}", serde_json::to_string_pretty(&users)?);
+            } else if users.is_empty() {
+                println!("no users. Add one with: ma-alexa-oauth user add NAME");
+            } else {
+                for u in users {
+                    println!("{}  (created {})", u.username, fmt_time(u.created_at));
+                }
+            }
+            Ok(())
+        }
+        UserCmd::Remove { name } => {
+            let subject = identity::local_subject(&name);
+            match store.with(|c| store::delete_user(c, &name, &subject, util::now()))? {
+                Some(n) => {
+                    println!("removed user {name}; revoked {n} link(s)");
+                    Ok(())
+                }
+                None => Err(Failure::runtime(format!(
+                    "no user {name:?} (see `user list`)"
+                ))),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// links and status
+
+fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
+    let store = open(dir)?;
+    match cmd {
+        LinksCmd::List(f) => {
+            let links = store.with(|c| store::list_links(c))?;
+            if f.json {
+                println!("{}", serde_json::to_string_pretty(&links)?);
+            } else if links.is_empty() {
+                println!("no linked accounts yet");
+            } else {
+                for l in links {
+                    let state = match l.revoked_at {
+                        Some(t) => format!("revoked {}", fmt_time(t)),
+                        None => "active".to_owned(),
+                    };
+                    println!(
+                        "{}  user {}  client {}  scope {:?}  linked {}  last used {}  {state}",
+                        l.id,
+                        l.username,
+                        l.client_id,
+                        l.scope,
+                        fmt_time(l.created_at),
+                        fmt_time(l.last_used_at)
+                    );
+                }
+            }
+            Ok(())
+        }
+        LinksCmd::Revoke { id } => {
+            if store.with(|c| store::revoke_link(c, &id, util::now()))? {
+                println!("revoked link {id}: its refresh token and access tokens no longer work");
+                Ok(())
+            } else {
+                match store.with(|c| store::get_link(c, &id))? {
+                    Some(_) => Err(Failure::runtime(format!("link {id} was already revoked"))),
+                    None => Err(Failure::runtime(format!(
+                        "no link {id:?} (see `links list`)"
+                    ))),
+                }
+            }
+        }
+    }
+}
+
+fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
+    let store = open(dir)?;
+    let (clients, users, links) = store.with(|c| store::counts(c))?;
+    let public = store.with(|c| store::get_meta(c, PUBLIC_URL_META))?;
+    let problems = store.with(|c| store::integrity_problems(c))?;
+    let v = json!({
+        "data_dir": dir.display().to_string(),
+        "database": store.path().display().to_string(),
+        "public_url": public,
+        "identity": "local",
+        "tailnet": "not configured",
+        "clients": clients,
+        "users": users,
+        "active_links": links,
+        "database_ok": problems.is_empty(),
+        "database_problems": problems,
+    });
+    if json_out {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("data directory: {}", dir.display());
+        println!(
+            "public URL:     {}",
+            public.as_deref().unwrap_or("(unknown until `serve` runs)")
+        );
+        println!("identity:       local accounts");
+        println!("tailnet:        not configured");
+        println!("clients: {clients}   users: {users}   active links: {links}");
+        println!(
+            "database:       {}",
+            if problems.is_empty() {
+                "ok".to_owned()
+            } else {
+                problems.join("; ")
+            }
+        );
+    }
+    Ok(())
+}
+
+/// Formats Unix seconds as `YYYY-MM-DD HH:MM:SSZ` (UTC).
+pub fn fmt_time(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_times() {
+        assert_eq!(fmt_time(0), "1970-01-01 00:00:00Z");
+        assert_eq!(fmt_time(1_795_000_000), "2026-11-18 09:46:40Z");
+        assert_eq!(fmt_time(951_782_400), "2000-02-29 00:00:00Z");
+    }
+
+    #[test]
+    fn alexa_uris_cover_the_three_regions() {
+        assert_eq!(
+            alexa_redirect_uris("M2ABC"),
+            vec![
+                "https://pitangui.amazon.com/api/skill/link/M2ABC",
+                "https://layla.amazon.com/api/skill/link/M2ABC",
+                "https://alexa.amazon.co.jp/api/skill/link/M2ABC",
+            ]
+        );
+    }
+
+    #[test]
+    fn public_url_checks() {
+        assert_eq!(
+            parse_public_url("https://a.example/").unwrap(),
+            "https://a.example"
+        );
+        assert!(parse_public_url("ftp://a.example").is_err());
+        assert!(parse_public_url("https://a.example/?x=1").is_err());
+        assert!(parse_public_url("not a url").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,166 @@
+//! Runtime configuration of the server, built by the CLI (or by tests).
+
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::throttle;
+
+/// Connection and request limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Connections served at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// Time allowed to send a request's headers.
+    pub header_timeout: Duration,
+    /// A connection with no traffic for this long is closed.
+    pub idle_timeout: Duration,
+    /// Largest form body accepted (authorize POST, token, revoke, introspect).
+    pub max_form_bytes: usize,
+    /// How long shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_form_bytes: 8 * 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The issuer: the public base URL, without a trailing slash.
+    pub issuer: String,
+    /// Access token lifetime in seconds.
+    pub access_token_ttl: i64,
+    /// Authorization code lifetime in seconds (at most 300).
+    pub code_ttl: i64,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<Cidr>,
+    pub limits: Limits,
+    pub login_policy: throttle::Policy,
+    /// Password hashes computed at once.
+    pub hash_permits: usize,
+}
+
+impl Config {
+    pub fn new(issuer: impl Into<String>) -> Config {
+        let mut issuer = issuer.into();
+        while issuer.ends_with('/') {
+            issuer.pop();
+        }
+        Config {
+            issuer,
+            access_token_ttl: 3600,
+            code_ttl: 300,
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
+            login_policy: throttle::Policy::default(),
+            hash_permits: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        }
+    }
+
+    /// The `aud` of our access tokens: this server, which also fronts Music Assistant.
+    pub fn audience(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path)
+    }
+}
+
+/// An IP network in CIDR notation (a bare address is a /32 or /128).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        match (self.addr, ip) {
+            (IpAddr::V4(a), IpAddr::V4(b)) => mask_eq(&a.octets(), &b.octets(), self.prefix),
+            (IpAddr::V6(a), IpAddr::V6(b)) => mask_eq(&a.octets(), &b.octets(), self.prefix),
+            _ => false,
+        }
+    }
+}
+
+/// IPv4-mapped IPv6 addresses compare as IPv4.
+pub fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    }
+}
+
+fn mask_eq(a: &[u8], b: &[u8], prefix: u8) -> bool {
+    let full = (prefix / 8) as usize;
+    let rest = prefix % 8;
+    if a[..full] != b[..full] {
+        return false;
+    }
+    if rest == 0 {
+        return true;
+    }
+    let m = 0xffu8 << (8 - rest);
+    a[full] & m == b[full] & m
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (a, p) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr = canonical(
+            a.parse::<IpAddr>()
+                .map_err(|_| format!("{s:?} is not an IP address or CIDR"))?,
+        );
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|&p| p <= max)
+                .ok_or(format!("{s:?}: prefix must be 0-{max}"))?,
+            None => max,
+        };
+        Ok(Cidr { addr, prefix })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_contains() {
+        let c: Cidr = "10.1.0.0/16".parse().unwrap();
+        assert!(c.contains("10.1.200.3".parse().unwrap()));
+        assert!(c.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!c.contains("10.2.0.1".parse().unwrap()));
+        let one: Cidr = "127.0.0.1".parse().unwrap();
+        assert!(one.contains("127.0.0.1".parse().unwrap()));
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let v6: Cidr = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("fe80::1".parse().unwrap()));
+        let odd: Cidr = "192.168.1.128/25".parse().unwrap();
+        assert!(odd.contains("192.168.1.200".parse().unwrap()));
+        assert!(!odd.contains("192.168.1.100".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+        assert!("nonsense".parse::<Cidr>().is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! Who may log in. The login page talks to an [`IdentityProvider`]; this issue
+//! ships local accounts ([`LocalAccounts`]); Music Assistant accounts plug in
+//! behind the same trait.
+
+pub mod password;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::store::Store;
+
+/// A verified identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Stable subject for tokens, e.g. `local:alice`.
+    pub subject: String,
+    /// The name shown to people.
+    pub username: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// The identity source could not answer (database busy, upstream down).
+    /// Never counted as a failed login.
+    #[error("the account service is temporarily unavailable: {0}")]
+    Unavailable(String),
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait IdentityProvider: Send + Sync + 'static {
+    /// Checks a username and password. `Ok(None)` means wrong credentials.
+    fn verify<'a>(
+        &'a self,
+        username: &'a str,
+        password: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Identity>, IdentityError>>;
+
+    /// A short name for `status` and logs, e.g. `local`.
+    fn name(&self) -> &'static str;
+
+    /// How the login page names the account, e.g. "Music Assistant".
+    fn display_name(&self) -> &'static str;
+}
+
+/// Subject prefix for local accounts.
+pub fn local_subject(username: &str) -> String {
+    format!("local:{username}")
+}
+
+/// Usernames: 1-64 characters, no control characters, no leading/trailing space.
+pub fn validate_username(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err("a username has 1 to 64 characters");
+    }
+    if name.chars().any(char::is_control) {
+        return Err("a username may not contain control characters");
+    }
+    if name.trim() != name {
+        return Err("a username may not start or end with a space");
+    }
+    Ok(())
+}
+
+/// Passwords: 8-1024 bytes.
+pub fn validate_password(pw: &str) -> Result<(), &'static str> {
+    if pw.len() < 8 {
+        return Err("a password needs at least 8 characters");
+    }
+    if pw.len() > 1024 {
+        return Err("a password may have at most 1024 bytes");
+    }
+    Ok(())
+}
+
+/// Local accounts stored in SQLite with Argon2id hashes.
+#[derive(Debug, Clone)]
+pub struct LocalAccounts {
+    store: Store,
+    hasher: password::Hasher,
+}
+
+impl LocalAccounts {
+    pub fn new(store: Store, hasher: password::Hasher) -> Self {
+        LocalAccounts { store, hasher }
+    }
+}
+
+impl IdentityProvider for LocalAccounts {
+    fn verify<'a>(
+        &'a self,
+        username: &'a str,
+        password: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Identity>, IdentityError>> {
+        Box::pin(async move {
+            let name = username.to_owned();
+            let user = self
+                .store
+                .call(move |c| crate::store::get_user(c, &name))
+                .await
+                .map_err(|e| IdentityError::Unavailable(e.to_string()))?;
+            // Unknown users cost one hash too.
+            let ok = self
+                .hasher
+                .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+                .await;
+            Ok(match user {
+                Some(u) if ok => Some(Identity {
+                    subject: local_subject(&u.username),
+                    username: u.username,
+                }),
+                _ => None,
+            })
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    fn display_name(&self) -> &'static str {
+        "ma-alexa-oauth"
+    }
+}

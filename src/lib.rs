@@ -1,0 +1,36 @@
+//! `ma-alexa-oauth`: an OAuth 2.0 authorization server that links an Amazon
+//! Alexa skill with a Music Assistant server.
+//!
+//! # Layout
+//!
+//! - [`cli`]: command-line interface (`serve`, `client`, `user`, `links`, `status`).
+//! - [`server`]: the connection loop, `run(listener, app, shutdown)`, generic
+//!   over any [`server::Listener`] (TCP here; the tailnet's Funnel listener later).
+//! - [`app`]: shared state and the router.
+//! - [`oauth`]: the protocol: authorize (login page), token, revoke,
+//!   introspect, metadata.
+//! - [`http`]: strict input parsers (form/query, Basic, cookies) and response builders.
+//! - [`pages`]: server-rendered HTML.
+//! - [`store`]: SQLite schema, migrations and every SQL statement.
+//! - [`keys`]: the Ed25519 signing key, JWKS and JWT access tokens (RFC 9068).
+//! - [`identity`]: who may log in, behind [`identity::IdentityProvider`];
+//!   bounded Argon2id hashing.
+//! - [`throttle`]: login slow-down per account and per address.
+//! - [`audit`]: typed audit events.
+//! - [`config`], [`util`]: configuration and small primitives.
+//!
+//! See ARCHITECTURE.md for the invariants.
+
+pub mod app;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod identity;
+pub mod keys;
+pub mod oauth;
+pub mod pages;
+pub mod server;
+pub mod store;
+pub mod throttle;
+pub mod util;

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    ma_alexa_oauth::cli::main()
+}

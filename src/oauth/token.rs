@@ -1,0 +1,260 @@
+//! `POST /alexa/token`: the `authorization_code` and `refresh_token` grants.
+
+use std::net::IpAddr;
+
+use hyper::{HeaderMap, Response, StatusCode};
+use serde::Serialize;
+
+use super::client_auth;
+use super::error::OAuthError;
+use super::{parse_scope, pkce};
+use crate::app::App;
+use crate::audit::AuditEvent;
+use crate::http::{self, Body, params::Params};
+use crate::keys::AccessClaims;
+use crate::store::{self, Client, Link, Redeemed};
+use crate::util;
+
+/// Longest code or refresh token we bother to look up (ours are 43 characters).
+const MAX_TOKEN_LEN: usize = 512;
+
+#[derive(Serialize)]
+struct TokenResponse<'a> {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: &'a str,
+    scope: &'a str,
+}
+
+/// Handles a token request whose body has been read.
+pub async fn handle(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> Response<Body> {
+    match grant(app, headers, body, addr).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn grant(
+    app: &App,
+    headers: &HeaderMap,
+    body: &[u8],
+    addr: IpAddr,
+) -> Result<Response<Body>, OAuthError> {
+    if !http::is_form(headers) {
+        return Err(OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let params = Params::parse(body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+    let client = client_auth::authenticate(app, headers, &params, addr).await?;
+    match params.get("grant_type") {
+        None => Err(OAuthError::invalid_request("grant_type is missing")),
+        Some("authorization_code") => authorization_code(app, &client, &params, addr).await,
+        Some("refresh_token") => refresh(app, &client, &params, addr).await,
+        Some(_) => Err(OAuthError::unsupported_grant_type(
+            "only authorization_code and refresh_token are supported",
+        )),
+    }
+}
+
+async fn authorization_code(
+    app: &App,
+    client: &Client,
+    params: &Params,
+    addr: IpAddr,
+) -> Result<Response<Body>, OAuthError> {
+    let code = params
+        .get("code")
+        .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
+    let redirect_uri = params
+        .get("redirect_uri")
+        .ok_or_else(|| OAuthError::invalid_request("redirect_uri is missing"))?
+        .to_owned();
+    let verifier = params.get("code_verifier").map(str::to_owned);
+    if let Some(v) = &verifier
+        && !pkce::valid_verifier(v)
+    {
+        return Err(OAuthError::invalid_request(
+            "code_verifier must be 43-128 characters of [A-Za-z0-9-._~]",
+        ));
+    }
+    if code.len() > MAX_TOKEN_LEN {
+        return Err(OAuthError::invalid_grant(
+            "the authorization code is invalid, expired or already used",
+        ));
+    }
+    let code_hash = util::sha256(code.as_bytes());
+    let refresh = util::random_token(32);
+    let refresh_hash = util::sha256(refresh.as_bytes());
+    let link_id = util::random_token(12);
+    let now = util::now();
+    let client_id = client.id.clone();
+    let outcome = app
+        .store()
+        .call(move |c| {
+            store::redeem_code(c, &code_hash, &client_id, now, &link_id, &refresh_hash, |g| {
+                if now >= g.expires_at {
+                    return Err("the authorization code has expired");
+                }
+                if g.redirect_uri.as_bytes() != redirect_uri.as_bytes() {
+                    return Err("redirect_uri differs from the one the code was issued for");
+                }
+                match (&g.code_challenge, &verifier) {
+                    (Some(_), None) => Err("code_verifier is required: the authorization request used PKCE"),
+                    (None, Some(_)) => Err("code_verifier sent, but the authorization request had no code_challenge"),
+                    (Some(ch), Some(v)) if !pkce::verify(v, ch) => Err("code_verifier does not match the code_challenge"),
+                    _ => Ok(()),
+                }
+            })
+        })
+        .await?;
+    let audit = app.audit();
+    match outcome {
+        Redeemed::Issued(link) => {
+            audit.emit(AuditEvent::CodeRedeemed {
+                client_id: client.id.clone(),
+                link_id: link.id.clone(),
+                addr,
+            });
+            issue(app, &link, &link.scope, &refresh)
+        }
+        Redeemed::Unknown | Redeemed::OtherClient => {
+            audit.emit(AuditEvent::CodeRejected {
+                client_id: client.id.clone(),
+                reason: "unknown code".into(),
+                addr,
+            });
+            Err(OAuthError::invalid_grant(
+                "the authorization code is invalid, expired or already used",
+            ))
+        }
+        Redeemed::Replayed { revoked_link } => {
+            audit.emit(AuditEvent::CodeReplayed {
+                client_id: client.id.clone(),
+                revoked_link,
+                addr,
+            });
+            Err(OAuthError::invalid_grant(
+                "the authorization code is invalid, expired or already used",
+            ))
+        }
+        Redeemed::Rejected(reason) => {
+            audit.emit(AuditEvent::CodeRejected {
+                client_id: client.id.clone(),
+                reason: reason.into(),
+                addr,
+            });
+            Err(OAuthError::invalid_grant(reason))
+        }
+    }
+}
+
+async fn refresh(
+    app: &App,
+    client: &Client,
+    params: &Params,
+    addr: IpAddr,
+) -> Result<Response<Body>, OAuthError> {
+    let token = params
+        .get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
+    let requested = match params.get("scope") {
+        Some(s) => {
+            Some(parse_scope(s).ok_or_else(|| OAuthError::invalid_scope("scope is malformed"))?)
+        }
+        None => None,
+    };
+    let reject = |reason: &str| {
+        app.audit().emit(AuditEvent::RefreshRejected {
+            client_id: client.id.clone(),
+            reason: reason.into(),
+            addr,
+        });
+        OAuthError::invalid_grant("the refresh token is invalid or was revoked")
+    };
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(reject("token too long"));
+    }
+    let hash = util::sha256(token.as_bytes());
+    let now = util::now();
+    let found = app
+        .store()
+        .call(move |c| {
+            let found = store::lookup_refresh(c, &hash)?;
+            if let Some(f) = &found
+                && !f.token_revoked
+                && f.link.revoked_at.is_none()
+                && let Err(e) = store::touch_link(c, &f.link.id, now)
+            {
+                // Recording last use is bookkeeping; a busy database must not fail the refresh.
+                tracing::debug!(error = %e, "could not record link use");
+            }
+            Ok(found)
+        })
+        .await?;
+    let Some(found) = found else {
+        return Err(reject("unknown refresh token"));
+    };
+    if found.link.client_id != client.id {
+        return Err(reject("refresh token of another client"));
+    }
+    if found.token_revoked || found.link.revoked_at.is_some() {
+        return Err(reject("revoked refresh token"));
+    }
+    let granted: Vec<&str> = found.link.scope.split(' ').collect();
+    let scope = match requested {
+        Some(req) => {
+            if let Some(extra) = req.iter().find(|s| !granted.contains(s)) {
+                return Err(OAuthError::invalid_scope(format!(
+                    "scope {extra:?} was not granted to this refresh token; a refresh cannot widen scope"
+                )));
+            }
+            req.join(" ")
+        }
+        None => found.link.scope.clone(),
+    };
+    app.audit().emit(AuditEvent::TokenRefreshed {
+        client_id: client.id.clone(),
+        link_id: found.link.id.clone(),
+        addr,
+    });
+    issue(app, &found.link, &scope, token)
+}
+
+/// Signs an access token for `link` and builds the token response.
+fn issue(
+    app: &App,
+    link: &Link,
+    scope: &str,
+    refresh_token: &str,
+) -> Result<Response<Body>, OAuthError> {
+    let now = util::now();
+    let ttl = app.config().access_token_ttl;
+    let claims = AccessClaims {
+        iss: app.config().issuer.clone(),
+        sub: link.subject.clone(),
+        aud: app.config().audience().to_owned(),
+        exp: now + ttl,
+        iat: now,
+        jti: util::random_token(16),
+        client_id: link.client_id.clone(),
+        scope: scope.to_owned(),
+        sid: link.id.clone(),
+        preferred_username: link.username.clone(),
+    };
+    let access_token = app.keys().sign(&claims).map_err(|e| {
+        tracing::error!(error = %e, "signing an access token failed");
+        OAuthError::temporarily_unavailable("the server could not sign a token; try again")
+    })?;
+    Ok(http::json(
+        StatusCode::OK,
+        &TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: ttl,
+            refresh_token,
+            scope,
+        },
+    ))
+}

@@ -1,0 +1,766 @@
+//! SQLite persistence.
+//!
+//! All SQL lives in this module. Functions are synchronous and take a
+//! `&Connection` (or `&mut` for transactions) so the CLI can call them
+//! directly; the server calls them through [`Store::call`], which runs them on
+//! tokio's blocking pool.
+//!
+//! Invariant: every state change that matters is one transaction. Secrets
+//! (client secrets, codes, refresh tokens) are stored only as SHA-256 digests;
+//! passwords only as Argon2id PHC strings.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+/// How long a statement waits for a lock held by another connection (the CLI,
+/// say) before giving up with [`StoreError::Busy`]. Well below Alexa's 4.5 s.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// Store failures. [`StoreError::is_temporary`] tells the HTTP layer whether
+/// to answer 503 `temporarily_unavailable` (never `invalid_grant`).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database is busy (locked by another process)")]
+    Busy,
+    #[error("the database is read-only or its disk is full: {0}")]
+    Unwritable(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database schema version {found} is newer than this program supports ({supported})"
+    )]
+    TooNew { found: i64, supported: i64 },
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("the storage worker failed: {0}")]
+    Worker(String),
+}
+
+impl StoreError {
+    /// True for failures that may go away on retry (lock contention, disk
+    /// full, I/O). The token endpoint maps these to 503.
+    pub fn is_temporary(&self) -> bool {
+        !matches!(self, StoreError::Corrupt(_) | StoreError::TooNew { .. })
+    }
+
+    fn classify(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode::*;
+        if let rusqlite::Error::SqliteFailure(f, ref msg) = e {
+            match f.code {
+                DatabaseBusy | DatabaseLocked => return StoreError::Busy,
+                ReadOnly | DiskFull | CannotOpen | SystemIoFailure => {
+                    return StoreError::Unwritable(msg.clone().unwrap_or_else(|| f.to_string()));
+                }
+                _ => {}
+            }
+        }
+        StoreError::Sqlite(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+trait Classify<T> {
+    fn db(self) -> Result<T>;
+}
+impl<T> Classify<T> for rusqlite::Result<T> {
+    fn db(self) -> Result<T> {
+        self.map_err(StoreError::classify)
+    }
+}
+
+/// A handle to the database shared by the server's tasks.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = open_connection(path)?;
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    pub async fn call<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+
+    /// Runs `f` with the connection on the current thread (CLI use).
+    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+/// Opens a connection with the pragmas every connection needs and brings the
+/// schema up to date.
+pub fn open_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).db()?;
+    conn.busy_timeout(BUSY_TIMEOUT).db()?;
+    // WAL lets the CLI read while the server writes; FULL makes each commit durable.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .db()?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Unwritable(format!(
+            "could not enable WAL mode (got {mode})"
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .db()?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    let supported = schema::MIGRATIONS.len() as i64;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .db()?;
+    if version > supported {
+        return Err(StoreError::TooNew {
+            found: version,
+            supported,
+        });
+    }
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let next = i as i64 + 1;
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {next}; COMMIT;"
+        ))
+        .map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            StoreError::classify(e)
+        })?;
+    }
+    Ok(())
+}
+
+/// Runs `PRAGMA integrity_check` and foreign key checks; returns the problems found.
+pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare("PRAGMA integrity_check").db()?;
+    for row in stmt.query_map([], |r| r.get::<_, String>(0)).db()? {
+        let row = row.db()?;
+        if row != "ok" {
+            out.push(row);
+        }
+    }
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check").db()?;
+    for row in stmt.query_map([], |r| r.get::<_, String>(0)).db()? {
+        out.push(format!("foreign key violation in {}", row.db()?));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// meta
+
+pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+        .db()
+}
+
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )
+    .db()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// clients
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientKind {
+    Alexa,
+    Generic,
+}
+
+impl ClientKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ClientKind::Alexa => "alexa",
+            ClientKind::Generic => "generic",
+        }
+    }
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "alexa" => Ok(ClientKind::Alexa),
+            "generic" => Ok(ClientKind::Generic),
+            other => Err(StoreError::Corrupt(format!(
+                "unknown client kind {other:?}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    pub kind: ClientKind,
+    pub vendor_id: Option<String>,
+    #[serde(skip)]
+    pub secret_hash: [u8; 32],
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<String>,
+    pub created_at: i64,
+}
+
+impl Client {
+    /// Exact, byte-for-byte match against the registered list.
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|r| r.as_bytes() == uri.as_bytes())
+    }
+}
+
+const CLIENT_COLUMNS: &str =
+    "id, name, kind, vendor_id, secret_hash, redirect_uris, scopes, created_at";
+
+fn client_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Client, String, String)> {
+    let hash: Vec<u8> = r.get(4)?;
+    let mut secret_hash = [0u8; 32];
+    if hash.len() == 32 {
+        secret_hash.copy_from_slice(&hash);
+    }
+    let kind: String = r.get(2)?;
+    Ok((
+        Client {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            kind: ClientKind::parse(&kind).unwrap_or(ClientKind::Generic),
+            vendor_id: r.get(3)?,
+            secret_hash,
+            redirect_uris: Vec::new(),
+            scopes: Vec::new(),
+            created_at: r.get(7)?,
+        },
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn finish_client((mut c, uris, scopes): (Client, String, String)) -> Result<Client> {
+    c.redirect_uris = serde_json::from_str(&uris)
+        .map_err(|e| StoreError::Corrupt(format!("client {}: redirect_uris: {e}", c.id)))?;
+    c.scopes = scopes
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Ok(c)
+}
+
+pub fn insert_client(conn: &Connection, c: &Client) -> Result<()> {
+    let uris =
+        serde_json::to_string(&c.redirect_uris).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    conn.execute(
+        &format!("INSERT INTO clients ({CLIENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        params![
+            c.id,
+            c.name,
+            c.kind.as_str(),
+            c.vendor_id,
+            &c.secret_hash[..],
+            uris,
+            c.scopes.join(" "),
+            c.created_at
+        ],
+    )
+    .db()?;
+    Ok(())
+}
+
+pub fn get_client(conn: &Connection, id: &str) -> Result<Option<Client>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1"
+        ))
+        .db()?;
+    let row = stmt.query_row([id], client_from_row).optional().db()?;
+    row.map(finish_client).transpose()
+}
+
+pub fn list_clients(conn: &Connection) -> Result<Vec<Client>> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients ORDER BY created_at, id"
+        ))
+        .db()?;
+    let rows = stmt.query_map([], client_from_row).db()?;
+    rows.map(|r| r.db().and_then(finish_client)).collect()
+}
+
+/// Deletes a client and, by cascade, its codes, links and tokens. Returns false if unknown.
+pub fn delete_client(conn: &mut Connection, id: &str) -> Result<bool> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let n = tx.execute("DELETE FROM clients WHERE id = ?1", [id]).db()?;
+    tx.commit().db()?;
+    Ok(n == 1)
+}
+
+pub fn set_client_secret_hash(conn: &Connection, id: &str, hash: &[u8; 32]) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE clients SET secret_hash = ?2 WHERE id = ?1",
+            params![id, &hash[..]],
+        )
+        .db()?;
+    Ok(n == 1)
+}
+
+// ---------------------------------------------------------------------------
+// users
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        password_hash: r.get(2)?,
+        created_at: r.get(3)?,
+    })
+}
+
+/// Inserts a user; returns false if the name is taken.
+pub fn insert_user(
+    conn: &Connection,
+    username: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<bool> {
+    let n = conn
+        .execute(
+            "INSERT INTO users (username, password_hash, created_at) VALUES (?1, ?2, ?3) ON CONFLICT(username) DO NOTHING",
+            params![username, password_hash, now],
+        )
+        .db()?;
+    Ok(n == 1)
+}
+
+pub fn get_user(conn: &Connection, username: &str) -> Result<Option<User>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, username, password_hash, created_at FROM users WHERE username = ?1",
+        )
+        .db()?;
+    stmt.query_row([username], user_from_row).optional().db()
+}
+
+pub fn list_users(conn: &Connection) -> Result<Vec<User>> {
+    let mut stmt = conn
+        .prepare("SELECT id, username, password_hash, created_at FROM users ORDER BY username")
+        .db()?;
+    let rows = stmt.query_map([], user_from_row).db()?;
+    rows.map(|r| r.db()).collect()
+}
+
+pub fn set_user_password(conn: &Connection, username: &str, password_hash: &str) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE users SET password_hash = ?2 WHERE username = ?1",
+            params![username, password_hash],
+        )
+        .db()?;
+    Ok(n == 1)
+}
+
+/// Removes a user and revokes every link made with the account, in one transaction.
+/// Returns the number of links revoked, or None if the user does not exist.
+pub fn delete_user(
+    conn: &mut Connection,
+    username: &str,
+    subject: &str,
+    now: i64,
+) -> Result<Option<usize>> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let n = tx
+        .execute("DELETE FROM users WHERE username = ?1", [username])
+        .db()?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let revoked = revoke_links_where(&tx, "subject = ?1", params![subject], now)?;
+    tx.commit().db()?;
+    Ok(Some(revoked))
+}
+
+// ---------------------------------------------------------------------------
+// links (one per successful authorization: a grant of scope to a client)
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub id: String,
+    pub client_id: String,
+    pub subject: String,
+    pub username: String,
+    pub scope: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+const LINK_COLUMNS: &str =
+    "l.id, l.client_id, l.subject, l.username, l.scope, l.created_at, l.last_used_at, l.revoked_at";
+
+fn link_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
+    Ok(Link {
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        subject: r.get(2)?,
+        username: r.get(3)?,
+        scope: r.get(4)?,
+        created_at: r.get(5)?,
+        last_used_at: r.get(6)?,
+        revoked_at: r.get(7)?,
+    })
+}
+
+pub fn list_links(conn: &Connection) -> Result<Vec<Link>> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {LINK_COLUMNS} FROM links l ORDER BY l.created_at, l.id"
+        ))
+        .db()?;
+    let rows = stmt.query_map([], link_from_row).db()?;
+    rows.map(|r| r.db()).collect()
+}
+
+pub fn get_link(conn: &Connection, id: &str) -> Result<Option<Link>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS} FROM links l WHERE l.id = ?1"
+        ))
+        .db()?;
+    stmt.query_row([id], link_from_row).optional().db()
+}
+
+/// True if the link exists and is not revoked.
+pub fn link_is_active(conn: &Connection, id: &str) -> Result<bool> {
+    let mut stmt = conn
+        .prepare_cached("SELECT revoked_at IS NULL FROM links WHERE id = ?1")
+        .db()?;
+    Ok(stmt
+        .query_row([id], |r| r.get::<_, bool>(0))
+        .optional()
+        .db()?
+        .unwrap_or(false))
+}
+
+/// Revokes a link and its refresh tokens. Returns false if it was unknown or already revoked.
+pub fn revoke_link(conn: &mut Connection, id: &str, now: i64) -> Result<bool> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let n = revoke_links_where(&tx, "id = ?1", params![id], now)?;
+    tx.commit().db()?;
+    Ok(n > 0)
+}
+
+fn revoke_links_where(
+    conn: &Connection,
+    cond: &str,
+    p: impl rusqlite::Params + Clone,
+    now: i64,
+) -> Result<usize> {
+    // `now` is appended as the last positional parameter of each statement.
+    let n = conn
+        .execute(
+            &format!(
+                "UPDATE refresh_tokens SET revoked_at = {now} WHERE revoked_at IS NULL AND link_id IN \
+                 (SELECT id FROM links WHERE revoked_at IS NULL AND {cond})"
+            ),
+            p.clone(),
+        )
+        .db();
+    n?;
+    let n = conn
+        .execute(
+            &format!("UPDATE links SET revoked_at = {now} WHERE revoked_at IS NULL AND {cond}"),
+            p,
+        )
+        .db()?;
+    Ok(n)
+}
+
+// ---------------------------------------------------------------------------
+// authorization codes
+
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub subject: String,
+    pub username: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub code_challenge: Option<String>,
+    pub expires_at: i64,
+}
+
+pub fn insert_code(conn: &Connection, hash: &[u8; 32], g: &CodeGrant) -> Result<()> {
+    conn.execute(
+        "INSERT INTO codes (hash, client_id, subject, username, redirect_uri, scope, code_challenge, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![&hash[..], g.client_id, g.subject, g.username, g.redirect_uri, g.scope, g.code_challenge, g.expires_at],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// What happened to a code redemption.
+#[derive(Debug)]
+pub enum Redeemed<E> {
+    /// The code was valid and is now consumed; a link and refresh token were created.
+    Issued(Link),
+    /// No such code.
+    Unknown,
+    /// The code belongs to another client; it was left untouched.
+    OtherClient,
+    /// The code had been redeemed before. The link it produced (if any) is now revoked.
+    Replayed { revoked_link: Option<String> },
+    /// The code is consumed, but the request failed the caller's checks.
+    Rejected(E),
+}
+
+/// Redeems a code atomically: in one IMMEDIATE transaction it finds the code,
+/// consumes it, runs `check` (expiry, redirect URI, PKCE), and on success
+/// creates the link and its refresh token. Of N concurrent redemptions exactly
+/// one can see `consumed_at IS NULL`. A replay revokes what the first
+/// redemption produced.
+pub fn redeem_code<E>(
+    conn: &mut Connection,
+    code_hash: &[u8; 32],
+    client_id: &str,
+    now: i64,
+    new_link_id: &str,
+    refresh_hash: &[u8; 32],
+    check: impl FnOnce(&CodeGrant) -> std::result::Result<(), E>,
+) -> Result<Redeemed<E>> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let row = tx
+        .query_row(
+            "SELECT client_id, subject, username, redirect_uri, scope, code_challenge, expires_at, consumed_at, link_id \
+             FROM codes WHERE hash = ?1",
+            [&code_hash[..]],
+            |r| {
+                Ok((
+                    CodeGrant {
+                        client_id: r.get(0)?,
+                        subject: r.get(1)?,
+                        username: r.get(2)?,
+                        redirect_uri: r.get(3)?,
+                        scope: r.get(4)?,
+                        code_challenge: r.get(5)?,
+                        expires_at: r.get(6)?,
+                    },
+                    r.get::<_, Option<i64>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            },
+        )
+        .optional()
+        .db()?;
+    let Some((grant, consumed_at, link_id)) = row else {
+        return Ok(Redeemed::Unknown);
+    };
+    if grant.client_id != client_id {
+        return Ok(Redeemed::OtherClient);
+    }
+    if consumed_at.is_some() {
+        if let Some(id) = &link_id {
+            revoke_links_where(&tx, "id = ?1", params![id], now)?;
+        }
+        tx.commit().db()?;
+        return Ok(Redeemed::Replayed {
+            revoked_link: link_id,
+        });
+    }
+    tx.execute(
+        "UPDATE codes SET consumed_at = ?2 WHERE hash = ?1",
+        params![&code_hash[..], now],
+    )
+    .db()?;
+    if let Err(e) = check(&grant) {
+        tx.commit().db()?;
+        return Ok(Redeemed::Rejected(e));
+    }
+    let link = Link {
+        id: new_link_id.to_owned(),
+        client_id: grant.client_id,
+        subject: grant.subject,
+        username: grant.username,
+        scope: grant.scope,
+        created_at: now,
+        last_used_at: now,
+        revoked_at: None,
+    };
+    tx.execute(
+        "INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![
+            link.id,
+            link.client_id,
+            link.subject,
+            link.username,
+            link.scope,
+            now
+        ],
+    )
+    .db()?;
+    tx.execute(
+        "INSERT INTO refresh_tokens (hash, link_id, created_at) VALUES (?1, ?2, ?3)",
+        params![&refresh_hash[..], link.id, now],
+    )
+    .db()?;
+    tx.execute(
+        "UPDATE codes SET link_id = ?2 WHERE hash = ?1",
+        params![&code_hash[..], link.id],
+    )
+    .db()?;
+    tx.commit().db()?;
+    Ok(Redeemed::Issued(link))
+}
+
+/// Deletes codes that expired more than a day ago (consumed codes are kept a
+/// day so replays are still recognised and punished).
+pub fn purge_expired(conn: &Connection, now: i64) -> Result<usize> {
+    let a = conn
+        .execute("DELETE FROM codes WHERE expires_at < ?1", [now - 86_400])
+        .db()?;
+    let b = conn
+        .execute(
+            "DELETE FROM revoked_access_tokens WHERE expires_at < ?1",
+            [now],
+        )
+        .db()?;
+    Ok(a + b)
+}
+
+// ---------------------------------------------------------------------------
+// refresh tokens
+
+/// The link behind a refresh token, with the token's own revocation state.
+#[derive(Debug, Clone)]
+pub struct RefreshLookup {
+    pub link: Link,
+    pub token_revoked: bool,
+}
+
+pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<RefreshLookup>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS}, r.revoked_at IS NOT NULL FROM refresh_tokens r JOIN links l ON l.id = r.link_id \
+             WHERE r.hash = ?1"
+        ))
+        .db()?;
+    stmt.query_row([&hash[..]], |r| {
+        Ok(RefreshLookup {
+            link: link_from_row(r)?,
+            token_revoked: r.get(8)?,
+        })
+    })
+    .optional()
+    .db()
+}
+
+/// Records use of a link, at most once a minute per link so refreshes stay read-only.
+pub fn touch_link(conn: &Connection, id: &str, now: i64) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "UPDATE links SET last_used_at = ?2 WHERE id = ?1 AND last_used_at < ?2 - 60",
+        )
+        .db()?;
+    stmt.execute(params![id, now]).db()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// access token revocation
+
+pub fn revoke_access_token(conn: &Connection, jti: &str, expires_at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?1, ?2) ON CONFLICT(jti) DO NOTHING",
+        params![jti, expires_at],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// True if an access token is still valid as far as the store knows: its link
+/// is active and its `jti` was not revoked.
+pub fn access_token_active(conn: &Connection, link_id: &str, jti: &str) -> Result<bool> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT (SELECT revoked_at IS NULL FROM links WHERE id = ?1) AND \
+             NOT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?2)",
+        )
+        .db()?;
+    Ok(stmt
+        .query_row(params![link_id, jti], |r| r.get::<_, Option<bool>>(0))
+        .db()?
+        .unwrap_or(false))
+}
+
+/// Counts for `status`.
+pub fn counts(conn: &Connection) -> Result<(i64, i64, i64)> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM clients), (SELECT count(*) FROM users), \
+         (SELECT count(*) FROM links WHERE revoked_at IS NULL)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .db()
+}

@@ -1,0 +1,68 @@
+//! Versioned schema. `MIGRATIONS[i]` moves the database from
+//! `user_version = i` to `i + 1`; each step runs in its own transaction.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE clients (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('alexa', 'generic')),
+        vendor_id     TEXT,
+        secret_hash   BLOB NOT NULL CHECK (length(secret_hash) = 32),
+        redirect_uris TEXT NOT NULL,
+        scopes        TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE links (
+        id           TEXT PRIMARY KEY,
+        client_id    TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        subject      TEXT NOT NULL,
+        username     TEXT NOT NULL,
+        scope        TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        revoked_at   INTEGER
+    ) STRICT;
+    CREATE INDEX links_by_subject ON links(subject);
+
+    CREATE TABLE codes (
+        hash           BLOB PRIMARY KEY,
+        client_id      TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        subject        TEXT NOT NULL,
+        username       TEXT NOT NULL,
+        redirect_uri   TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        code_challenge TEXT,
+        expires_at     INTEGER NOT NULL,
+        consumed_at    INTEGER,
+        link_id        TEXT REFERENCES links(id) ON DELETE SET NULL
+    ) STRICT;
+
+    CREATE TABLE refresh_tokens (
+        hash       BLOB PRIMARY KEY,
+        link_id    TEXT NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    ) STRICT;
+    CREATE INDEX refresh_by_link ON refresh_tokens(link_id);
+
+    CREATE TABLE revoked_access_tokens (
+        jti        TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+    "#,
+];
