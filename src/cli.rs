@@ -823,7 +823,7 @@ mod tests {
     #[test]
     fn formats_times() {
         assert_eq!(fmt_time(0), "1970-01-01 00:00:00Z");
-        assert_eq!(fmt_time(1_795_000_000), "2026-11-18 09:46:40Z");
+        assert_eq!(fmt_time(1_795_000_000), "2026-11-18 11:06:40Z");
         assert_eq!(fmt_time(951_782_400), "2000-02-29 00:00:00Z");
     }
 

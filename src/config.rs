@@ -107,14 +107,14 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
 fn mask_eq(a: &[u8], b: &[u8], prefix: u8) -> bool {
     let full = (prefix / 8) as usize;
     let rest = prefix % 8;
-    if a[..full] != b[..full] {
+    if !a.iter().zip(b).take(full).all(|(x, y)| x == y) {
         return false;
     }
     if rest == 0 {
         return true;
     }
     let m = 0xffu8 << (8 - rest);
-    a[full] & m == b[full] & m
+    matches!((a.get(full), b.get(full)), (Some(x), Some(y)) if x & m == y & m)
 }
 
 impl FromStr for Cidr {

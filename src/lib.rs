@@ -21,6 +21,10 @@
 //!
 //! See ARCHITECTURE.md for the invariants.
 
+// Library code handles every error; a panic would be a bug a client could trigger.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod audit;
 pub mod cli;

@@ -20,18 +20,18 @@ pub enum BasicError {
 /// Returns `(client_id, client_secret)`.
 pub fn parse(header: &[u8]) -> Result<(String, String), BasicError> {
     let header = header.trim_ascii();
-    if header.len() < 6 || !header[..6].eq_ignore_ascii_case(b"basic ") {
+    let (scheme, rest) = header.split_at_checked(6).ok_or(BasicError::NotBasic)?;
+    if !scheme.eq_ignore_ascii_case(b"basic ") {
         return Err(BasicError::NotBasic);
     }
     let raw = base64::engine::general_purpose::STANDARD
-        .decode(header[6..].trim_ascii())
+        .decode(rest.trim_ascii())
         .map_err(|_| BasicError::Base64)?;
-    let colon = raw
-        .iter()
-        .position(|&b| b == b':')
-        .ok_or(BasicError::NoColon)?;
-    let id = decode(&raw[..colon]).map_err(|_| BasicError::Encoding)?;
-    let secret = decode(&raw[colon + 1..]).map_err(|_| BasicError::Encoding)?;
+    let mut halves = raw.splitn(2, |&b| b == b':');
+    let id = halves.next().unwrap_or_default();
+    let secret = halves.next().ok_or(BasicError::NoColon)?;
+    let id = decode(id).map_err(|_| BasicError::Encoding)?;
+    let secret = decode(secret).map_err(|_| BasicError::Encoding)?;
     Ok((id, secret))
 }
 

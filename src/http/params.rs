@@ -32,10 +32,9 @@ impl Params {
             if part.is_empty() {
                 continue;
             }
-            let (k, v) = match part.iter().position(|&b| b == b'=') {
-                Some(i) => (&part[..i], &part[i + 1..]),
-                None => (part, &[][..]),
-            };
+            let mut kv = part.splitn(2, |&b| b == b'=');
+            let k = kv.next().unwrap_or_default();
+            let v = kv.next().unwrap_or_default();
             let k = decode(k)?;
             let v = decode(v)?;
             if pairs.iter().any(|(n, _)| *n == k) {
@@ -70,22 +69,16 @@ impl Params {
 /// Decodes one form-urlencoded component: `+` is a space, `%XX` a byte.
 pub fn decode(input: &[u8]) -> Result<String, ParamError> {
     let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
+    let mut bytes = input.iter();
+    while let Some(&c) = bytes.next() {
+        match c {
             b'+' => out.push(b' '),
-            b'%' => {
-                let hi = input.get(i + 1).and_then(|&c| hex(c));
-                let lo = input.get(i + 2).and_then(|&c| hex(c));
-                match (hi, lo) {
-                    (Some(h), Some(l)) => out.push(h << 4 | l),
-                    _ => return Err(ParamError::BadEscape),
-                }
-                i += 2;
-            }
+            b'%' => match (bytes.next().and_then(|&c| hex(c)), bytes.next().and_then(|&c| hex(c))) {
+                (Some(h), Some(l)) => out.push(h << 4 | l),
+                _ => return Err(ParamError::BadEscape),
+            },
             c => out.push(c),
         }
-        i += 1;
     }
     String::from_utf8(out).map_err(|_| ParamError::NotUtf8)
 }
