@@ -431,7 +431,7 @@ pub fn delete_user(
     if n == 0 {
         return Ok(None);
     }
-    let revoked = revoke_links_where(&tx, "subject = ?1", params![subject], now)?;
+    let revoked = revoke_links_where(&tx, Links::Subject(subject), now)?;
     tx.commit().db()?;
     Ok(Some(revoked))
 }
@@ -503,35 +503,36 @@ pub fn revoke_link(conn: &mut Connection, id: &str, now: i64) -> Result<bool> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;
-    let n = revoke_links_where(&tx, "id = ?1", params![id], now)?;
+    let n = revoke_links_where(&tx, Links::Id(id), now)?;
     tx.commit().db()?;
     Ok(n > 0)
 }
 
-fn revoke_links_where(
-    conn: &Connection,
-    cond: &str,
-    p: impl rusqlite::Params + Clone,
-    now: i64,
-) -> Result<usize> {
-    // `now` is appended as the last positional parameter of each statement.
-    let n = conn
-        .execute(
-            &format!(
-                "UPDATE refresh_tokens SET revoked_at = {now} WHERE revoked_at IS NULL AND link_id IN \
-                 (SELECT id FROM links WHERE revoked_at IS NULL AND {cond})"
-            ),
-            p.clone(),
-        )
-        .db();
-    n?;
-    let n = conn
-        .execute(
-            &format!("UPDATE links SET revoked_at = {now} WHERE revoked_at IS NULL AND {cond}"),
-            p,
-        )
-        .db()?;
-    Ok(n)
+/// Which links a revocation applies to.
+#[derive(Clone, Copy)]
+enum Links<'a> {
+    Id(&'a str),
+    Subject(&'a str),
+}
+
+/// Revokes the selected active links and their refresh tokens (caller's transaction).
+fn revoke_links_where(conn: &Connection, which: Links<'_>, now: i64) -> Result<usize> {
+    let (tokens_sql, links_sql, key) = match which {
+        Links::Id(id) => (
+            "UPDATE refresh_tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND link_id IN \
+             (SELECT id FROM links WHERE revoked_at IS NULL AND id = ?1)",
+            "UPDATE links SET revoked_at = ?2 WHERE revoked_at IS NULL AND id = ?1",
+            id,
+        ),
+        Links::Subject(subject) => (
+            "UPDATE refresh_tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND link_id IN \
+             (SELECT id FROM links WHERE revoked_at IS NULL AND subject = ?1)",
+            "UPDATE links SET revoked_at = ?2 WHERE revoked_at IS NULL AND subject = ?1",
+            subject,
+        ),
+    };
+    conn.execute(tokens_sql, params![key, now]).db()?;
+    conn.execute(links_sql, params![key, now]).db()
 }
 
 // ---------------------------------------------------------------------------
@@ -621,7 +622,7 @@ pub fn redeem_code<E>(
     }
     if consumed_at.is_some() {
         if let Some(id) = &link_id {
-            revoke_links_where(&tx, "id = ?1", params![id], now)?;
+            revoke_links_where(&tx, Links::Id(id), now)?;
         }
         tx.commit().db()?;
         return Ok(Redeemed::Replayed {
