@@ -308,20 +308,29 @@ fn login_page(
     resp
 }
 
+/// Parses the request's parameters (query or form) and validates them as an
+/// authorization request; the error is the finished response.
+async fn parse_and_validate(
+    app: &App,
+    input: &[u8],
+) -> Result<(Params, AuthRequest), Response<Body>> {
+    let params = Params::parse(input).map_err(|e| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "This link request cannot be completed",
+            &e.to_string(),
+        )
+    })?;
+    let r = validate(app, &params)
+        .await
+        .map_err(Reject::into_response)?;
+    Ok((params, r))
+}
+
 pub async fn get(app: &App, headers: &HeaderMap, query: Option<&str>) -> Response<Body> {
-    let params = match Params::parse(query.unwrap_or("").as_bytes()) {
-        Ok(p) => p,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "This link request cannot be completed",
-                &e.to_string(),
-            );
-        }
-    };
-    let r = match validate(app, &params).await {
-        Ok(r) => r,
-        Err(rej) => return rej.into_response(),
+    let r = match parse_and_validate(app, query.unwrap_or("").as_bytes()).await {
+        Ok((_, r)) => r,
+        Err(resp) => return resp,
     };
     let nonce = match cookie::get(headers, COOKIE) {
         Some(n) if valid_nonce(n) => n.to_owned(),
@@ -353,19 +362,9 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
             "The login form must be posted as a web form.",
         );
     }
-    let params = match Params::parse(body) {
-        Ok(p) => p,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "This link request cannot be completed",
-                &e.to_string(),
-            );
-        }
-    };
-    let r = match validate(app, &params).await {
-        Ok(r) => r,
-        Err(rej) => return rej.into_response(),
+    let (params, r) = match parse_and_validate(app, body).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
     };
     if !same_site(app, headers) {
         return error_page(
