@@ -1,0 +1,304 @@
+//! Restart persistence: everything a link depends on survives a restart on
+//! the same data directory, and the files on disk are sound and private.
+mod common;
+use common::*;
+
+use std::os::unix::fs::PermissionsExt as _;
+
+use hyper::StatusCode;
+use ma_alexa_oauth::app::DB_FILE;
+use ma_alexa_oauth::keys::KEY_FILE;
+use ma_alexa_oauth::store;
+
+async fn introspect(s: &TestServer, id: &str, secret: &str, token: &str) -> serde_json::Value {
+    let r = s
+        .post_form(
+            "/alexa/introspect",
+            &[("authorization", &basic_header(id, secret))],
+            &[("token", token)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
+
+async fn refresh(s: &TestServer, id: &str, secret: &str, rt: &str) -> Resp {
+    s.token_basic(
+        id,
+        secret,
+        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+    )
+    .await
+}
+
+fn kid_of(jwt: &str) -> String {
+    use base64::Engine as _;
+    let header = jwt.split('.').next().unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    v["kid"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn links_tokens_clients_and_users_survive_a_restart() {
+    let mut s = TestServer::start().await;
+    let tmp = s.take_tmp().expect("the server's temporary directory");
+    let dir = s.dir.clone();
+
+    // Before: a link in use, a second link revoked, a code issued but not yet redeemed.
+    let (id, secret, tok) = linked(&s).await;
+    let at = tok["access_token"].as_str().unwrap().to_owned();
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    let code = obtain_code(&s, &AuthParams::new(&id, LAYLA)).await;
+    let doomed = obtain_code(&s, &AuthParams::new(&id, JP).pkce(VERIFIER)).await;
+    let r = s
+        .token_post(
+            &id,
+            &secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &doomed),
+                ("redirect_uri", JP),
+                ("code_verifier", VERIFIER),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let revoked_at = r.json()["access_token"].as_str().unwrap().to_owned();
+    let revoked_rt = r.json()["refresh_token"].as_str().unwrap().to_owned();
+    let r = s
+        .post_form(
+            "/alexa/revoke",
+            &[("authorization", &basic_header(&id, &secret))],
+            &[("token", &revoked_rt), ("token_type_hint", "refresh_token")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        refresh(&s, &id, &secret, &revoked_rt).await.error(),
+        "invalid_grant"
+    );
+    // An access token revoked on its own (by jti) while its link stays active.
+    let r = refresh(&s, &id, &secret, &rt).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let revoked_jti_at = r.json()["access_token"].as_str().unwrap().to_owned();
+    let r = s
+        .post_form(
+            "/alexa/revoke",
+            &[("authorization", &basic_header(&id, &secret))],
+            &[
+                ("token", &revoked_jti_at),
+                ("token_type_hint", "access_token"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        introspect(&s, &id, &secret, &revoked_jti_at).await["active"],
+        false
+    );
+    let jwks_before = s.get("/.well-known/jwks.json").await.json();
+    let kid_before = s.app.keys().kid().to_owned();
+    assert_eq!(kid_of(&at), kid_before);
+    let links_before = s.app.store().with(|c| store::list_links(c)).unwrap();
+    assert_eq!(links_before.len(), 2);
+    let issuer = s.base.clone();
+
+    s.stop().await;
+
+    // After: a new process on the same directory. The harness binds a new
+    // port, so keep the public issuer (and with it `iss` and `aud`) as it was,
+    // as a real deployment would.
+    let s = TestServer::start_in(&dir, |c| c.issuer = issuer).await;
+    assert_eq!(s.app.keys().kid(), kid_before, "same signing key");
+    let jwks_after = s.get("/.well-known/jwks.json").await.json();
+    assert_eq!(jwks_after, jwks_before, "same JWKS");
+    let info = introspect(&s, &id, &secret, &at).await;
+    assert_eq!(
+        info["active"], true,
+        "the old access token still verifies: {info}"
+    );
+
+    // The old refresh token still refreshes (which also proves the client secret).
+    let r = refresh(&s, &id, &secret, &rt).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["refresh_token"], rt.as_str());
+    assert_eq!(kid_of(j["access_token"].as_str().unwrap()), kid_before);
+    // A wrong secret still fails: the stored hash, not "anything", authenticates.
+    let r = refresh(&s, &id, "not-the-secret", &rt).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.error(), "invalid_client");
+
+    // The code issued before the restart is redeemed after it.
+    let r = s
+        .token_basic(
+            &id,
+            &secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", LAYLA),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    // The revoked link stays revoked.
+    let r = refresh(&s, &id, &secret, &revoked_rt).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.error(), "invalid_grant");
+    assert_eq!(
+        introspect(&s, &id, &secret, &revoked_at).await["active"],
+        false
+    );
+    assert_eq!(
+        introspect(&s, &id, &secret, &revoked_rt).await["active"],
+        false
+    );
+    assert_eq!(
+        introspect(&s, &id, &secret, &revoked_jti_at).await["active"],
+        false,
+        "a revoked access token stays revoked"
+    );
+
+    // The user still logs in.
+    let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
+    let r = s
+        .token_basic(
+            &id,
+            &secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", PITANGUI),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    assert_eq!(links.len(), 4);
+    assert_eq!(links.iter().filter(|l| l.revoked_at.is_some()).count(), 1);
+    s.stop().await;
+    drop(tmp);
+}
+
+#[tokio::test]
+async fn a_login_form_from_before_the_restart_still_works() {
+    let mut s = TestServer::start().await;
+    let tmp = s.take_tmp().unwrap();
+    let dir = s.dir.clone();
+    let (id, _) = s.add_alexa_client();
+    s.add_user(USER, PASSWORD);
+    let p = AuthParams::new(&id, PITANGUI);
+    let mut b = Browser::default();
+    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let issuer = s.base.clone();
+    s.stop().await;
+
+    let s = TestServer::start_in(&dir, |c| c.issuer = issuer).await;
+    let r = b.submit(&s, &page, USER, PASSWORD, "approve").await;
+    // The CSRF key is kept in the data directory: a form shown before the
+    // restart is still accepted after it.
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(r.location_params().contains_key("code"));
+    s.stop().await;
+    drop(tmp);
+}
+
+#[tokio::test]
+async fn data_files_are_sound_and_private_after_a_restart() {
+    let mut s = TestServer::start().await;
+    let tmp = s.take_tmp().unwrap();
+    let dir = s.dir.clone();
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    for _ in 0..5 {
+        assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+    }
+    s.stop().await;
+
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+    s.stop().await;
+
+    let db = dir.join(DB_FILE);
+    assert!(db.exists(), "{}", db.display());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rows: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows, vec!["ok".to_owned()]);
+    assert!(store::integrity_problems(&conn).unwrap().is_empty());
+    // Secrets are stored hashed: neither the client secret nor the refresh
+    // token appears in the database.
+    drop(conn);
+    let mut raw = std::fs::read(&db).unwrap();
+    if let Ok(wal) = std::fs::read(dir.join(format!("{DB_FILE}-wal"))) {
+        raw.extend_from_slice(&wal);
+    }
+    for secret_text in [secret.as_str(), rt.as_str()] {
+        assert!(
+            !raw.windows(secret_text.len())
+                .any(|w| w == secret_text.as_bytes()),
+            "a secret is stored in plaintext"
+        );
+    }
+
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "data directory mode");
+    assert_eq!(mode(&dir.join(KEY_FILE)), 0o600, "signing key mode");
+    assert_eq!(mode(&db), 0o600, "database file mode");
+    drop(tmp);
+}
+
+/// A data directory made beforehand (`mkdir -p`, a package's post-install
+/// script) is typically 0755. The database holds Argon2 password hashes and
+/// the hashes of every secret, so it must not be readable by other local
+/// users whatever the directory's mode.
+#[tokio::test]
+async fn a_pre_existing_open_data_directory_still_keeps_the_database_private() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let mut checked = 0;
+    for name in [
+        DB_FILE.to_owned(),
+        format!("{DB_FILE}-wal"),
+        format!("{DB_FILE}-shm"),
+        KEY_FILE.to_owned(),
+        "csrf.key".to_owned(),
+    ] {
+        let p = dir.join(&name);
+        if p.exists() {
+            checked += 1;
+            assert_eq!(
+                mode(&p) & 0o077,
+                0,
+                "{name} is mode {:o}: readable by other users",
+                mode(&p)
+            );
+        }
+    }
+    assert!(checked >= 3);
+    assert_eq!(
+        mode(&dir),
+        0o700,
+        "an open data directory is tightened at start"
+    );
+    s.stop().await;
+}
