@@ -281,20 +281,29 @@ impl App {
             (AUTHORIZE_PATH, &Method::GET | &Method::HEAD) => {
                 oauth::authorize::get(self, &parts.headers, parts.uri.query()).await
             }
-            (AUTHORIZE_PATH, &Method::POST) => match http::read_body(body, limit).await {
-                Ok(b) => oauth::authorize::post(self, &parts.headers, &b, addr).await,
-                Err(e) => {
-                    oauth::authorize::error_page(body_status(&e), "Request refused", &e.to_string())
+            (AUTHORIZE_PATH, &Method::POST) => {
+                match http::read_body(body, limit, self.config.limits.body_timeout).await {
+                    Ok(b) => oauth::authorize::post(self, &parts.headers, &b, addr).await,
+                    Err(e) => oauth::authorize::error_page(
+                        body_status(&e),
+                        "Request refused",
+                        &e.to_string(),
+                    ),
                 }
-            },
+            }
             (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, &Method::POST) => {
-                match http::read_body(body, limit).await {
+                match http::read_body(body, limit, self.config.limits.body_timeout).await {
                     Ok(b) => match path {
                         TOKEN_PATH => oauth::token::handle(self, &parts.headers, &b, addr).await,
                         REVOKE_PATH => oauth::revoke::revoke(self, &parts.headers, &b, addr).await,
                         _ => oauth::revoke::introspect(self, &parts.headers, &b, addr).await,
                     },
                     Err(BodyError::TooLarge(n)) => OAuthError::too_large(n).into_response(),
+                    Err(e @ BodyError::TimedOut) => OAuthError {
+                        status: StatusCode::REQUEST_TIMEOUT,
+                        ..OAuthError::invalid_request(e.to_string())
+                    }
+                    .into_response(),
                     Err(e) => OAuthError::invalid_request(e.to_string()).into_response(),
                 }
             }
@@ -345,6 +354,7 @@ impl App {
 fn body_status(e: &BodyError) -> StatusCode {
     match e {
         BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
         BodyError::Read => StatusCode::BAD_REQUEST,
     }
 }

@@ -165,7 +165,11 @@ enum LinksCmd {
     /// List linked accounts.
     List(JsonFlag),
     /// Revoke a link: its refresh token and every access token it issued.
-    Revoke { id: String },
+    Revoke {
+        /// The link id from `links list` (ids may start with '-').
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
 }
 
 /// A failure a person can act on: message, and the exit code.

@@ -17,6 +17,8 @@ pub struct Limits {
     pub idle_timeout: Duration,
     /// Largest form body accepted (authorize POST, token, revoke, introspect).
     pub max_form_bytes: usize,
+    /// Time allowed to send a whole request body once the headers are in.
+    pub body_timeout: Duration,
     /// How long shutdown waits for requests in flight.
     pub shutdown_grace: Duration,
 }
@@ -28,6 +30,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             max_form_bytes: 8 * 1024,
+            body_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
         }
     }

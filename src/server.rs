@@ -62,7 +62,10 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
         .timer(TokioTimer::new())
         .max_concurrent_streams(64)
         .max_header_list_size(32 * 1024)
-        .keep_alive_interval(Some(Duration::from_secs(30)));
+        // No keep-alive PINGs: the PING and its answer count as traffic, so an
+        // idle HTTP/2 connection would never reach the idle timeout. Dead peers
+        // are found by the idle timeout instead.
+        .keep_alive_interval(None);
     let builder = Arc::new(builder);
     tokio::pin!(shutdown);
     let mut backoff = Duration::from_millis(5);
@@ -93,7 +96,11 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
             let app = Arc::clone(&app);
             async move { Ok::<_, std::convert::Infallible>(app.handle(req, info).await) }
         });
-        let io = TokioIo::new(IdleTimeout::new(io, limits.idle_timeout));
+        // Until the first byte arrives hyper is still sniffing for the HTTP/2
+        // preface and its header timeout is not running: bound that wait too.
+        let io = IdleTimeout::new(io, limits.idle_timeout)
+            .first_byte_within(limits.header_timeout.min(limits.idle_timeout));
+        let io = TokioIo::new(io);
         let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
@@ -124,6 +131,13 @@ impl<T> IdleTimeout<T> {
             timeout,
             sleep: Box::pin(tokio::time::sleep(timeout)),
         }
+    }
+
+    /// Closes the connection if nothing at all arrives within `d`; after
+    /// the first progress, the idle timeout applies.
+    pub fn first_byte_within(mut self, d: Duration) -> Self {
+        self.sleep.as_mut().reset(Instant::now() + d);
+        self
     }
 
     /// Passes on the inner result: progress resets the idle clock; while

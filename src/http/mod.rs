@@ -19,18 +19,26 @@ pub enum BodyError {
     TooLarge(usize),
     #[error("the request body could not be read")]
     Read,
+    #[error("the request body was not sent in time")]
+    TimedOut,
 }
 
-/// Reads a whole body, refusing more than `limit` bytes.
-pub async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
+/// Reads a whole body, refusing more than `limit` bytes or taking longer
+/// than `deadline` (a body trickled byte by byte must not hold a connection).
+pub async fn read_body<B>(
+    body: B,
+    limit: usize,
+    deadline: std::time::Duration,
+) -> Result<Bytes, BodyError>
 where
     B: hyper::body::Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    match Limited::new(body, limit).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge(limit)),
-        Err(_) => Err(BodyError::Read),
+    match tokio::time::timeout(deadline, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(BodyError::TimedOut),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge(limit)),
+        Ok(Err(_)) => Err(BodyError::Read),
     }
 }
 

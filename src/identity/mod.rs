@@ -59,6 +59,9 @@ pub fn validate_username(name: &str) -> Result<(), &'static str> {
     if name.trim() != name {
         return Err("a username may not start or end with a space");
     }
+    if name.starts_with('-') {
+        return Err("a username may not start with '-' (it would read as an option)");
+    }
     Ok(())
 }
 

@@ -67,7 +67,8 @@ fn redirect_error(
     error: &str,
     description: &str,
 ) -> Reject {
-    let mut q: Vec<(&str, &str)> = vec![("error", error), ("error_description", description)];
+    let description = super::error::rfc6749_text(description);
+    let mut q: Vec<(&str, &str)> = vec![("error", error), ("error_description", &description)];
     if let Some(s) = state {
         q.push(("state", s));
     }

@@ -70,7 +70,7 @@ impl OAuthError {
             self.status,
             &ErrorBody {
                 error: self.code,
-                error_description: &self.description,
+                error_description: &rfc6749_text(&self.description),
             },
         );
         if self.status == StatusCode::UNAUTHORIZED {
@@ -85,6 +85,20 @@ impl OAuthError {
         }
         r
     }
+}
+
+/// RFC 6749 sections 4.1.2.1 and 5.2 limit `error_description` to
+/// %x20-21 / %x23-5B / %x5D-7E: `"` becomes `'`, `\` becomes `/`, anything
+/// else outside the set becomes `?`.
+pub fn rfc6749_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            ' '..='~' => c,
+            _ => '?',
+        })
+        .collect()
 }
 
 impl From<crate::store::StoreError> for OAuthError {

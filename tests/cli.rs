@@ -1,0 +1,988 @@
+//! The command-line interface, run as the real binary against a temporary
+//! data directory: exit codes, messages a person can act on, JSON output, and
+//! the effect of each command on the store and on a running server.
+
+mod common;
+use common::*;
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use hyper::StatusCode;
+use ma_alexa_oauth::store::{self, Store};
+use ma_alexa_oauth::{app, identity, oauth::client_auth};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
+/// Upper bound for a command to finish (liveness, not performance).
+const LIVENESS: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+struct Out {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+    fn ok(&self) -> &Self {
+        assert!(self.status.success(), "command failed: {self:#?}");
+        self
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
+    }
+    /// Asserts the exit code and that stderr explains, mentioning each needle.
+    fn fails(&self, code: i32, needles: &[&str]) -> &Self {
+        assert_eq!(self.code(), Some(code), "exit code: {self:#?}");
+        assert!(!self.stderr.trim().is_empty(), "no message: {self:#?}");
+        for n in needles {
+            assert!(
+                self.stderr.to_lowercase().contains(&n.to_lowercase()),
+                "stderr lacks {n:?}: {self:#?}"
+            );
+        }
+        self
+    }
+}
+
+/// A command with no inherited configuration from the environment.
+fn command(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env_remove("MA_ALEXA_DATA_DIR")
+        .env_remove("MA_ALEXA_LISTEN")
+        .env_remove("MA_ALEXA_PUBLIC_URL")
+        .env_remove("MA_ALEXA_TRUSTED_PROXIES")
+        .env_remove("MA_ALEXA_LOG")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Runs a command to completion with `stdin` piped in; kills it after [`LIVENESS`].
+fn run_cmd(mut c: Command, stdin: Option<&str>) -> Out {
+    if stdin.is_some() {
+        c.stdin(Stdio::piped());
+    }
+    let mut child = c.spawn().expect("the binary starts");
+    if let Some(input) = stdin {
+        let mut si = child.stdin.take().unwrap();
+        let _ = si.write_all(input.as_bytes());
+        // Dropping closes stdin: EOF after the input.
+    }
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = so.read_to_string(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = se.read_to_string(&mut s);
+        s
+    });
+    let status = wait_bounded(child, LIVENESS)
+        .unwrap_or_else(|| panic!("the command did not finish within {LIVENESS:?}: {c:?}"));
+    Out {
+        status,
+        stdout: t_out.join().unwrap(),
+        stderr: t_err.join().unwrap(),
+    }
+}
+
+/// Waits for `child` to exit; after `limit`, kills it (by its pid) and returns None.
+fn wait_bounded(mut child: Child, limit: Duration) -> Option<ExitStatus> {
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(r) => Some(r.expect("wait for the child")),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            None
+        }
+    }
+}
+
+/// A temporary data directory and a way to run commands against it.
+struct Env {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        Env { _tmp: tmp, dir }
+    }
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = command(&["--data-dir", self.dir.to_str().unwrap()]);
+        c.args(args);
+        c
+    }
+    fn run(&self, args: &[&str]) -> Out {
+        run_cmd(self.cmd(args), None)
+    }
+    fn run_in(&self, args: &[&str], stdin: &str) -> Out {
+        run_cmd(self.cmd(args), Some(stdin))
+    }
+    fn store(&self) -> Store {
+        app::open_store(&self.dir).unwrap()
+    }
+    fn client(&self, id: &str) -> Option<store::Client> {
+        let id = id.to_owned();
+        self.store().with(|c| store::get_client(c, &id)).unwrap()
+    }
+    fn password_hash(&self, name: &str) -> Option<String> {
+        let name = name.to_owned();
+        self.store()
+            .with(|c| store::get_user(c, &name))
+            .unwrap()
+            .map(|u| u.password_hash)
+    }
+}
+
+fn add_alexa(env: &Env) -> serde_json::Value {
+    env.run(&["client", "add", "alexa", "--vendor-id", VENDOR, "--json"])
+        .ok()
+        .json()
+}
+
+// ---------------------------------------------------------------------------
+// client
+
+#[test]
+fn client_add_alexa_json_registers_the_three_redirect_urls() {
+    let env = Env::new();
+    let v = add_alexa(&env);
+    let id = v["client_id"].as_str().expect("client_id");
+    let secret = v["client_secret"].as_str().expect("client_secret");
+    assert!(secret.len() >= 43, "secret too short: {secret}");
+    assert!(
+        v["authorization_uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/alexa/authorize")),
+        "{v}"
+    );
+    assert!(
+        v["token_uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/alexa/token")),
+        "{v}"
+    );
+    let expected = vec![PITANGUI, LAYLA, JP];
+    assert_eq!(v["redirect_uris"], serde_json::json!(expected), "{v}");
+    // The store holds the client with the secret's hash, never the secret.
+    let c = env.client(id).expect("the client is stored");
+    assert_eq!(c.redirect_uris, expected);
+    assert_eq!(c.kind, store::ClientKind::Alexa);
+    assert_eq!(c.secret_hash, client_auth::secret_hash(secret));
+    assert!(!c.scopes.is_empty());
+    // Two registrations get different ids and secrets.
+    let w = add_alexa(&env);
+    assert_ne!(w["client_id"], v["client_id"]);
+    assert_ne!(w["client_secret"], v["client_secret"]);
+}
+
+#[test]
+fn client_add_alexa_prints_every_console_field() {
+    let env = Env::new();
+    let out = env.run(&["client", "add", "alexa", "--vendor-id", VENDOR]);
+    out.ok();
+    for field in [
+        "Web Authorization URI",
+        "Access Token URI",
+        "Client ID",
+        "Secret",
+        "Authentication Scheme",
+        "Scope",
+        "Domain List",
+        "Default Access Token Expiration",
+    ] {
+        assert!(
+            out.stdout.contains(field),
+            "missing {field:?}:\n{}",
+            out.stdout
+        );
+    }
+    for u in [PITANGUI, LAYLA, JP] {
+        assert!(out.stdout.contains(u), "missing {u}:\n{}", out.stdout);
+    }
+    // The printed client id and secret are the stored ones.
+    let clients = env.store().with(|c| store::list_clients(c)).unwrap();
+    assert_eq!(clients.len(), 1);
+    let c = &clients[0];
+    let line = |label: &str| -> String {
+        out.stdout
+            .lines()
+            .find(|l| l.contains(label))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap_or_else(|| panic!("no {label} line:\n{}", out.stdout))
+            .to_owned()
+    };
+    assert_eq!(line("Client ID"), c.id);
+    assert_eq!(
+        client_auth::secret_hash(&line("Your Secret")),
+        c.secret_hash,
+        "the printed secret is the stored one"
+    );
+    // Without a known public URL, the output says what to replace.
+    assert!(out.stdout.contains("--public-url"), "{}", out.stdout);
+}
+
+#[test]
+fn client_add_uses_the_public_url() {
+    let env = Env::new();
+    let v = env
+        .run(&[
+            "client",
+            "add",
+            "alexa",
+            "--vendor-id",
+            VENDOR,
+            "--public-url",
+            "https://auth.example.com/",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(
+        v["authorization_uri"],
+        "https://auth.example.com/alexa/authorize"
+    );
+    assert_eq!(v["token_uri"], "https://auth.example.com/alexa/token");
+    env.run(&[
+        "client",
+        "add",
+        "alexa",
+        "--vendor-id",
+        VENDOR,
+        "--public-url",
+        "ftp://auth.example.com",
+    ])
+    .fails(2, &["--public-url"]);
+}
+
+#[test]
+fn client_add_refuses_bad_input_with_guidance() {
+    let env = Env::new();
+    for bad in ["bad/id", "M2 ABC", "", "x".repeat(65).as_str(), "M2ÄBC"] {
+        env.run(&["client", "add", "alexa", "--vendor-id", bad])
+            .fails(2, &["vendor"]);
+    }
+    // Neither --vendor-id nor --redirect-uri.
+    env.run(&["client", "add", "alexa"])
+        .fails(2, &["--vendor-id", "--redirect-uri"]);
+    // Both.
+    env.run(&[
+        "client",
+        "add",
+        "alexa",
+        "--vendor-id",
+        VENDOR,
+        "--redirect-uri",
+        "https://example.com/cb",
+    ])
+    .fails(2, &["not both"]);
+    // Redirect URIs must be absolute, https (except localhost), without fragment.
+    for (uri, needle) in [
+        ("not a url", "--redirect-uri"),
+        ("http://example.com/cb", "localhost"),
+        ("https://example.com/cb#frag", "fragment"),
+    ] {
+        env.run(&["client", "add", "app", "--redirect-uri", uri])
+            .fails(2, &[needle]);
+    }
+    // Unknown scope.
+    env.run(&[
+        "client",
+        "add",
+        "app",
+        "--redirect-uri",
+        "https://example.com/cb",
+        "--scope",
+        "admin",
+    ])
+    .fails(2, &["unknown scope"]);
+    // Nothing was registered by any of the failures.
+    assert!(
+        env.store()
+            .with(|c| store::list_clients(c))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn client_add_generic_with_redirect_uris() {
+    let env = Env::new();
+    let v = env
+        .run(&[
+            "client",
+            "add",
+            "My App",
+            "--redirect-uri",
+            "https://example.com/cb",
+            "--redirect-uri",
+            "http://localhost:8080/cb",
+            "--scope",
+            "music:read",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let id = v["client_id"].as_str().unwrap();
+    assert!(v["client_secret"].as_str().unwrap().len() >= 43);
+    let c = env.client(id).unwrap();
+    assert_eq!(c.kind, store::ClientKind::Generic);
+    assert_eq!(
+        c.redirect_uris,
+        vec!["https://example.com/cb", "http://localhost:8080/cb"]
+    );
+    assert_eq!(c.scopes, vec!["music:read"]);
+    assert_eq!(c.name, "My App");
+}
+
+#[test]
+fn client_list_and_remove() {
+    let env = Env::new();
+    let out = env.run(&["client", "list"]);
+    out.ok();
+    assert!(out.stdout.contains("client add alexa"), "{}", out.stdout);
+    let v = add_alexa(&env);
+    let id = v["client_id"].as_str().unwrap();
+    let secret = v["client_secret"].as_str().unwrap();
+    let out = env.run(&["client", "list"]);
+    out.ok();
+    assert!(out.stdout.contains(id), "{}", out.stdout);
+    assert!(out.stdout.contains(PITANGUI), "{}", out.stdout);
+    assert!(!out.stdout.contains(secret), "the secret is never listed");
+    let list = env.run(&["client", "list", "--json"]).ok().json();
+    let arr = list.as_array().expect("a JSON array");
+    assert_eq!(arr.len(), 1);
+    assert_eq!(arr[0]["id"], id);
+    assert!(!list.to_string().contains(secret));
+    assert!(!list.to_string().contains("secret_hash"));
+
+    let out = env.run(&["client", "remove", id]);
+    out.ok();
+    assert!(out.stdout.contains(id), "{}", out.stdout);
+    assert!(env.client(id).is_none());
+    env.run(&["client", "remove", id])
+        .fails(1, &["no client", "client list"]);
+    assert!(
+        env.run(&["client", "list", "--json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_secret_makes_the_old_secret_stop_working() {
+    let env = Env::new();
+    let v = add_alexa(&env);
+    let id = v["client_id"].as_str().unwrap().to_owned();
+    let old = v["client_secret"].as_str().unwrap().to_owned();
+    let s = TestServer::start_in(&env.dir, |_| {}).await;
+    let probe = [("grant_type", "refresh_token"), ("refresh_token", "x")];
+    // Authenticated: the refresh token is what fails, not the client.
+    let r = s.token_basic(&id, &old, &probe).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.error(), "invalid_grant");
+
+    let out = env.run(&["client", "rotate-secret", &id, "--json"]);
+    let w = out.ok().json();
+    assert_eq!(w["client_id"], id.as_str());
+    let new = w["client_secret"].as_str().unwrap().to_owned();
+    assert!(new.len() >= 43);
+    assert_ne!(new, old);
+
+    let r = s.token_basic(&id, &old, &probe).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+    assert_eq!(r.error(), "invalid_client");
+    let r = s.token_basic(&id, &new, &probe).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.error(), "invalid_grant");
+
+    // Human-readable form shows the secret once; unknown ids are explained.
+    let out = env.run(&["client", "rotate-secret", &id]);
+    out.ok();
+    let newest = out
+        .stdout
+        .lines()
+        .nth(1)
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        env.client(&id).unwrap().secret_hash,
+        client_auth::secret_hash(&newest),
+        "{}",
+        out.stdout
+    );
+    env.run(&["client", "rotate-secret", "no-such-client"])
+        .fails(1, &["no client", "client list"]);
+    s.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// user
+
+#[test]
+fn user_add_reads_the_password_from_stdin_and_stores_argon2id() {
+    let env = Env::new();
+    let out = env.run_in(&["user", "add", "alice"], "correct horse battery\n");
+    out.ok();
+    assert!(out.stdout.contains("alice"), "{}", out.stdout);
+    let h = env.password_hash("alice").expect("the user is stored");
+    assert!(h.starts_with("$argon2id$"), "{h}");
+    assert!(identity::password::verify("correct horse battery", &h));
+    assert!(!identity::password::verify("correct horse batter", &h));
+    // Only the first line counts; CRLF is stripped.
+    env.run_in(&["user", "add", "bob"], "s3cret pass\r\nignored\n")
+        .ok();
+    let h = env.password_hash("bob").unwrap();
+    assert!(identity::password::verify("s3cret pass", &h));
+    // No trailing newline at all.
+    env.run_in(&["user", "add", "carol"], "no newline here")
+        .ok();
+    assert!(identity::password::verify(
+        "no newline here",
+        &env.password_hash("carol").unwrap()
+    ));
+}
+
+#[test]
+fn user_add_refuses_duplicates_and_weak_passwords() {
+    let env = Env::new();
+    env.run_in(&["user", "add", "alice"], "correct horse battery\n")
+        .ok();
+    let before = env.password_hash("alice").unwrap();
+    env.run_in(&["user", "add", "alice"], "another password\n")
+        .fails(1, &["exists", "user passwd"]);
+    assert_eq!(env.password_hash("alice").unwrap(), before, "unchanged");
+    // Too short, empty, nothing on stdin.
+    env.run_in(&["user", "add", "bob"], "short\n")
+        .fails(2, &["at least 8"]);
+    env.run_in(&["user", "add", "bob"], "\n")
+        .fails(2, &["at least 8"]);
+    env.run(&["user", "add", "bob"]).fails(2, &["at least 8"]);
+    assert!(env.password_hash("bob").is_none());
+    // Bad user names.
+    env.run_in(&["user", "add", " bob"], "long enough pw\n")
+        .fails(2, &["space"]);
+    env.run_in(&["user", "add", "bo\u{7}b"], "long enough pw\n")
+        .fails(2, &["control"]);
+    env.run_in(&["user", "add", &"b".repeat(65)], "long enough pw\n")
+        .fails(2, &["64"]);
+}
+
+#[test]
+fn user_list_passwd_and_remove() {
+    let env = Env::new();
+    let out = env.run(&["user", "list"]);
+    out.ok();
+    assert!(out.stdout.contains("user add"), "{}", out.stdout);
+    env.run_in(&["user", "add", "alice"], "correct horse battery\n")
+        .ok();
+    env.run_in(&["user", "add", "bob"], "another good one\n")
+        .ok();
+    let out = env.run(&["user", "list"]);
+    out.ok();
+    assert!(out.stdout.contains("alice") && out.stdout.contains("bob"));
+    assert!(!out.stdout.contains("argon2"), "hashes are never listed");
+    let v = env.run(&["user", "list", "--json"]).ok().json();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["username"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names.contains(&"alice") && names.contains(&"bob"));
+    assert!(!v.to_string().contains("argon2"));
+
+    env.run_in(&["user", "passwd", "alice"], "a brand new password\n")
+        .ok();
+    let h = env.password_hash("alice").unwrap();
+    assert!(identity::password::verify("a brand new password", &h));
+    assert!(!identity::password::verify("correct horse battery", &h));
+    env.run_in(&["user", "passwd", "alice"], "short\n")
+        .fails(2, &["at least 8"]);
+    assert_eq!(env.password_hash("alice").unwrap(), h, "unchanged");
+    env.run_in(&["user", "passwd", "nobody"], "a brand new password\n")
+        .fails(1, &["no user", "user list"]);
+
+    let out = env.run(&["user", "remove", "bob"]);
+    out.ok();
+    assert!(out.stdout.contains("bob"), "{}", out.stdout);
+    assert!(env.password_hash("bob").is_none());
+    env.run(&["user", "remove", "bob"])
+        .fails(1, &["no user", "user list"]);
+    assert!(env.password_hash("alice").is_some());
+}
+
+// ---------------------------------------------------------------------------
+// links
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_list_and_revoke_end_a_link() {
+    let env = Env::new();
+    let s = TestServer::start_in(&env.dir, |_| {}).await;
+    let out = env.run(&["links", "list"]);
+    out.ok();
+    assert!(out.stdout.contains("no linked accounts"), "{}", out.stdout);
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+
+    let v = env.run(&["links", "list", "--json"]).ok().json();
+    let arr = v.as_array().expect("a JSON array");
+    assert_eq!(arr.len(), 1, "{v}");
+    let link_id = arr[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(arr[0]["username"], USER);
+    assert_eq!(arr[0]["client_id"], id.as_str());
+    assert!(arr[0]["revoked_at"].is_null());
+    assert!(!v.to_string().contains(&rt), "tokens are never listed");
+    let out = env.run(&["links", "list"]);
+    out.ok();
+    assert!(out.stdout.contains(&link_id) && out.stdout.contains("active"));
+
+    let out = env.run(&["links", "revoke", &link_id]);
+    out.ok();
+    assert!(out.stdout.contains(&link_id), "{}", out.stdout);
+    // The refresh token no longer works on the running server.
+    let r = s
+        .token_basic(
+            &id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.error(), "invalid_grant");
+    // Nor the access token.
+    let at = tok["access_token"].as_str().unwrap();
+    let r = s
+        .post_form(
+            "/alexa/introspect",
+            &[("authorization", &basic_header(&id, &secret))],
+            &[("token", at)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["active"], false, "{}", r.text());
+
+    let v = env.run(&["links", "list", "--json"]).ok().json();
+    assert!(v[0]["revoked_at"].is_i64(), "{v}");
+    let out = env.run(&["links", "list"]);
+    assert!(out.ok().stdout.contains("revoked"), "{}", out.stdout);
+    env.run(&["links", "revoke", &link_id])
+        .fails(1, &["already revoked"]);
+    env.run(&["links", "revoke", "no-such-link"])
+        .fails(1, &["no link", "links list"]);
+    // Link ids are base64url and may start with '-': still an id, not an option.
+    env.run(&["links", "revoke", "-Ono-such-link"])
+        .fails(1, &["no link", "links list"]);
+    env.run(&["links", "revoke", "--x"]).fails(1, &["no link"]);
+    s.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// status
+
+#[test]
+fn status_reports_counts_in_text_and_json() {
+    let env = Env::new();
+    let out = env.run(&["status"]);
+    out.ok();
+    assert!(out.stdout.contains("clients: 0"), "{}", out.stdout);
+    assert!(out.stdout.contains(env.dir.to_str().unwrap()));
+    let v = env.run(&["status", "--json"]).ok().json();
+    assert_eq!(v["clients"], 0);
+    assert_eq!(v["users"], 0);
+    assert_eq!(v["active_links"], 0);
+    assert_eq!(v["database_ok"], true);
+    assert!(v["public_url"].is_null());
+    add_alexa(&env);
+    env.run_in(&["user", "add", "alice"], "correct horse battery\n")
+        .ok();
+    let v = env.run(&["status", "--json"]).ok().json();
+    assert_eq!(v["clients"], 1, "{v}");
+    assert_eq!(v["users"], 1, "{v}");
+    let out = env.run(&["status"]);
+    assert!(
+        out.ok().stdout.contains("clients: 1   users: 1"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn data_dir_from_the_environment_and_unusable_dirs() {
+    let env = Env::new();
+    let mut c = command(&["client", "add", "alexa", "--vendor-id", VENDOR, "--json"]);
+    c.env("MA_ALEXA_DATA_DIR", &env.dir);
+    let v = run_cmd(c, None).ok().json();
+    assert!(env.client(v["client_id"].as_str().unwrap()).is_some());
+    // A file where the directory should be: an explanation, exit 1.
+    let file = env._tmp.path().join("a-file");
+    std::fs::File::create(&file)
+        .and_then(|mut f| f.write_all(b"x"))
+        .unwrap();
+    run_cmd(
+        command(&["--data-dir", file.to_str().unwrap(), "status"]),
+        None,
+    )
+    .fails(1, &["data directory", "a-file"]);
+    // The data directory is created with mode 0700.
+    let fresh = env._tmp.path().join("fresh/nested");
+    run_cmd(
+        command(&["--data-dir", fresh.to_str().unwrap(), "status"]),
+        None,
+    )
+    .ok();
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{mode:o}");
+}
+
+// ---------------------------------------------------------------------------
+// help and usage errors
+
+#[test]
+fn help_works_for_every_command() {
+    let cmds: &[&[&str]] = &[
+        &[],
+        &["serve"],
+        &["client"],
+        &["client", "add"],
+        &["client", "list"],
+        &["client", "remove"],
+        &["client", "rotate-secret"],
+        &["user"],
+        &["user", "add"],
+        &["user", "list"],
+        &["user", "remove"],
+        &["user", "passwd"],
+        &["links"],
+        &["links", "list"],
+        &["links", "revoke"],
+        &["status"],
+    ];
+    for args in cmds {
+        let mut a = args.to_vec();
+        a.push("--help");
+        let out = run_cmd(command(&a), None);
+        assert_eq!(out.code(), Some(0), "{a:?}: {out:#?}");
+        assert!(out.stdout.contains("Usage"), "{a:?}: {}", out.stdout);
+        assert!(out.stdout.contains("--data-dir"), "{a:?}: {}", out.stdout);
+    }
+    // The top-level help lists every command.
+    let out = run_cmd(command(&["--help"]), None);
+    for sub in ["serve", "client", "user", "links", "status"] {
+        assert!(out.stdout.contains(sub), "{sub}: {}", out.stdout);
+    }
+    let out = run_cmd(command(&["serve", "--help"]), None);
+    for flag in ["--listen", "--public-url", "--trusted-proxy"] {
+        assert!(out.stdout.contains(flag), "{flag}: {}", out.stdout);
+    }
+    let out = run_cmd(command(&["client", "add", "--help"]), None);
+    for flag in ["--vendor-id", "--redirect-uri", "--json"] {
+        assert!(out.stdout.contains(flag), "{flag}: {}", out.stdout);
+    }
+    // `help SUBCOMMAND` and --version.
+    let out = run_cmd(command(&["help", "user"]), None);
+    assert_eq!(out.code(), Some(0), "{out:#?}");
+    let out = run_cmd(command(&["--version"]), None);
+    assert_eq!(out.code(), Some(0));
+    assert!(out.stdout.contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new();
+    for args in [
+        &["frobnicate"][..],
+        &[],
+        &["client"],
+        &["client", "frobnicate"],
+        &["user", "add"],
+        &["links", "revoke"],
+        &["client", "remove"],
+        &["status", "--bogus"],
+        &["--log-format", "xml", "status"],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.code(), Some(2), "{args:?}: {out:#?}");
+        assert!(!out.stderr.trim().is_empty(), "{args:?}: no message");
+    }
+    let out = env.run(&["frobnicate"]);
+    assert!(out.stderr.contains("frobnicate"), "{}", out.stderr);
+}
+
+// ---------------------------------------------------------------------------
+// serve
+
+#[test]
+fn serve_without_listen_explains_what_it_needs() {
+    let env = Env::new();
+    env.run(&["serve"]).fails(2, &["--listen", "--public-url"]);
+    env.run(&["serve", "--listen", "not an address"])
+        .fails(2, &["--listen"]);
+    env.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--public-url",
+        "https://x.example/?q=1",
+    ])
+    .fails(2, &["--public-url"]);
+    env.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--trusted-proxy",
+        "nonsense",
+    ])
+    .fails(2, &["nonsense"]);
+    env.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--access-token-ttl",
+        "5",
+    ])
+    .fails(2, &["access-token-ttl"]);
+}
+
+/// A `serve` process and the address it listens on.
+struct Served {
+    /// None once handed to [`wait_bounded`]; otherwise killed on drop.
+    child: Option<Child>,
+    addr: std::net::SocketAddr,
+    first_line: String,
+}
+
+fn spawn_serve(dir: &Path, extra: &[&str]) -> Served {
+    let mut c = command(&[
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    c.args(extra);
+    let mut child = c.spawn().expect("serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = r.read_line(&mut line);
+        let _ = tx.send(line);
+        // Keep draining so the server never blocks on a full pipe.
+        let _ = std::io::copy(&mut r, &mut std::io::sink());
+    });
+    let first_line = match rx.recv_timeout(LIVENESS) {
+        Ok(l) => l,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("serve printed nothing within {LIVENESS:?}");
+        }
+    };
+    let addr = first_line
+        .trim()
+        .rsplit_once("listening on http://")
+        .and_then(|(_, a)| a.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("no listen address in {first_line:?}")
+        });
+    Served {
+        child: Some(child),
+        addr,
+        first_line,
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn signal(child: &Child, sig: &str) {
+    let st = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(st.success());
+}
+
+async fn serve_then_signal(sig: &str) {
+    let env = Env::new();
+    let mut sv = spawn_serve(&env.dir, &["--public-url", "https://auth.example.com"]);
+    assert!(sv.first_line.contains("listening on"), "{}", sv.first_line);
+    let r = send(sv.addr, "GET", "/health", &[], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["issuer"], "https://auth.example.com");
+    // The public URL is remembered for `client add` and `status`.
+    let st = env.run(&["status", "--json"]).ok().json();
+    assert_eq!(st["public_url"], "https://auth.example.com");
+    let c = env
+        .run(&["client", "add", "alexa", "--vendor-id", VENDOR, "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        c["authorization_uri"],
+        "https://auth.example.com/alexa/authorize"
+    );
+    assert_eq!(c["public_url_known"], true);
+
+    let mut child = sv.child.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    signal(&child, sig);
+    let status = tokio::task::spawn_blocking(move || wait_bounded(child, LIVENESS))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("serve did not exit within {LIVENESS:?} of SIG{sig}"));
+    let err = err.join().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "serve exit status after SIG{sig}: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exits_cleanly_on_sigterm() {
+    serve_then_signal("TERM").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exits_cleanly_on_sigint() {
+    serve_then_signal("INT").await;
+}
+
+#[test]
+fn serve_reports_an_address_in_use() {
+    let env = Env::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    env.run(&["serve", "--listen", &addr])
+        .fails(1, &["cannot listen", &addr]);
+}
+
+/// Runs `args` on a pseudo-terminal (util-linux `script`), answering each
+/// prompt in turn once it appears. Returns (exit code, everything printed).
+fn run_on_tty(env: &Env, args: &[&str], answers: &[(&str, &str)]) -> Option<(i32, String)> {
+    let has_script = Command::new("script")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_script {
+        eprintln!("skipping the terminal part: util-linux `script` is not installed");
+        return None;
+    }
+    let mut line = format!("'{BIN}' --data-dir '{}'", env.dir.display());
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let deadline = Instant::now() + LIVENESS;
+    for (prompt, answer) in answers {
+        while !seen.contains(prompt) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(b) => seen.push_str(&String::from_utf8_lossy(&b)),
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("no prompt {prompt:?}; got {seen:?}");
+                }
+            }
+        }
+        // Answer only this prompt; the next one must appear on its own.
+        seen = seen.replacen(prompt, "", 1);
+        stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+    let status = wait_bounded(child, LIVENESS)
+        .unwrap_or_else(|| panic!("no exit on the terminal; got {seen:?}"));
+    while let Ok(b) = rx.recv_timeout(Duration::from_millis(200)) {
+        seen.push_str(&String::from_utf8_lossy(&b));
+    }
+    drop(stdin);
+    Some((status.code().unwrap_or(-1), seen))
+}
+
+#[test]
+fn user_add_prompts_twice_on_a_terminal() {
+    let env = Env::new();
+    let pw = "terminal password 1";
+    let answers = [("Password: ", pw), ("Repeat password: ", pw)];
+    let Some((code, out)) = run_on_tty(&env, &["user", "add", "alice"], &answers) else {
+        return;
+    };
+    assert_eq!(code, 0, "{out}");
+    let h = env.password_hash("alice").expect("the user is stored");
+    assert!(identity::password::verify(pw, &h));
+    // Two different answers: nothing changes, and the message says so.
+    let answers = [
+        ("Password: ", "first password 123"),
+        ("Repeat password: ", "second password 456"),
+    ];
+    let (code, out) = run_on_tty(&env, &["user", "passwd", "alice"], &answers).unwrap();
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("differ"), "{out}");
+    assert_eq!(env.password_hash("alice").unwrap(), h);
+}
