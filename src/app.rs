@@ -56,6 +56,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error("invalid configuration: {0}")]
+    Config(String),
     #[error("the issuer {0:?} is not an absolute http(s) URL")]
     Issuer(String),
 }
@@ -151,6 +153,17 @@ impl App {
             || issuer.query().is_some()
         {
             return Err(StartError::Issuer(config.issuer.clone()));
+        }
+        if !(1..=300).contains(&config.code_ttl) {
+            return Err(StartError::Config(format!(
+                "authorization codes must live 1 to 300 seconds (got {})",
+                config.code_ttl
+            )));
+        }
+        if config.access_token_ttl < 1 {
+            return Err(StartError::Config(
+                "the access token lifetime must be positive".into(),
+            ));
         }
         let store = open_store(data_dir)?;
         let keys = Keys::load_or_create(data_dir, &config.issuer, config.audience())?;
