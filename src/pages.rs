@@ -70,7 +70,7 @@ pub fn login(p: &LoginPage<'_>) -> String {
     let mut body = String::with_capacity(2048);
     body.push_str("<h1>Link your account</h1>");
     body.push_str(&format!(
-        "<p><strong>{}</strong> is asking to use your {} account to:</p><ul>",
+        "<p><strong>{}</strong> is asking to use your {} to:</p><ul>",
         esc(p.client_name),
         esc(p.account_source)
     ));
@@ -132,7 +132,7 @@ mod tests {
             hidden: &[("state", "\"><script>")],
             username: "a\"b",
             error: Some("<b>bad</b>"),
-            account_source: "local",
+            account_source: "account on this server",
         });
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));

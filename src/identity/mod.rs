@@ -39,7 +39,8 @@ pub trait IdentityProvider: Send + Sync + 'static {
     /// A short name for `status` and logs, e.g. `local`.
     fn name(&self) -> &'static str;
 
-    /// How the login page names the account, e.g. "Music Assistant".
+    /// How the login page names the account after "your", e.g.
+    /// "Music Assistant account".
     fn display_name(&self) -> &'static str;
 }
 
@@ -122,6 +123,6 @@ impl IdentityProvider for LocalAccounts {
     }
 
     fn display_name(&self) -> &'static str {
-        "ma-alexa-oauth"
+        "account on this server"
     }
 }
