@@ -73,7 +73,10 @@ pub fn decode(input: &[u8]) -> Result<String, ParamError> {
     while let Some(&c) = bytes.next() {
         match c {
             b'+' => out.push(b' '),
-            b'%' => match (bytes.next().and_then(|&c| hex(c)), bytes.next().and_then(|&c| hex(c))) {
+            b'%' => match (
+                bytes.next().and_then(|&c| hex(c)),
+                bytes.next().and_then(|&c| hex(c)),
+            ) {
                 (Some(h), Some(l)) => out.push(h << 4 | l),
                 _ => return Err(ParamError::BadEscape),
             },
