@@ -461,12 +461,13 @@ async fn serve_on_node(
         r = up => r?,
         _ = signals.recv() => return Err(Failure::runtime("stopped while joining the tailnet")),
     }
+    guard_host_listeners();
     let st = node.status().await?;
     tracing::info!(dns_name = %st.dns_name, ips = ?st.tailscale_ips, "joined the tailnet");
     if !st.funnel.permitted {
         return Err(Failure::runtime(format!(
             "Funnel is not permitted for this node: {}. {FUNNEL_ADVICE}",
-            st.funnel.reason
+            st.funnel.reason.trim_end_matches('.')
         )));
     }
     let Some(issuer) = st.public_url() else {
@@ -501,11 +502,13 @@ async fn serve_on_node(
         Ok(l) => l,
         Err(tailnet::Error::FunnelNotPermitted { reason }) => {
             return Err(Failure::runtime(format!(
-                "Funnel is not permitted for this node: {reason}. {FUNNEL_ADVICE}"
+                "Funnel is not permitted for this node: {}. {FUNNEL_ADVICE}",
+                reason.trim_end_matches('.')
             )));
         }
         Err(e) => return Err(e.into()),
     };
+    guard_host_listeners();
     let st = node.status().await.unwrap_or(st);
     publish_tailnet_state(&app, &state_dir, &st);
     let ready = started.elapsed();
@@ -532,6 +535,14 @@ async fn serve_on_node(
         state_dir.clone(),
     ));
     let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
+    let guard = tokio::spawn(async {
+        // tsnet re-creates its PeerAPI listener when the node's addresses change.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            guard_host_listeners();
+        }
+    });
     let closed = listener.closed();
     let shutdown = async {
         tokio::select! {
@@ -542,8 +553,20 @@ async fn serve_on_node(
     crate::server::run(listener, Arc::clone(&app), shutdown).await;
     refresher.abort();
     purger.abort();
+    guard.abort();
     tracing::info!("stopping the tailnet node");
     Ok(())
+}
+
+/// Tailnet mode serves on Funnel only: stop any TCP listener on the host
+/// network (tsnet opens one for its PeerAPI; see `tailnet::shut_host_tcp_listeners`).
+fn guard_host_listeners() {
+    for port in tailnet::shut_host_tcp_listeners() {
+        tracing::info!(
+            port,
+            "stopped the node's host-network TCP listener (its PeerAPI is served through the userspace network stack)"
+        );
+    }
 }
 
 /// The `/health` view of the node.
@@ -570,10 +593,7 @@ fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
     app.set_health("tailnet", v.clone());
     let snap = json!({ "updated_at": util::now(), "pid": std::process::id(), "tailnet": v });
     let path = state_dir.join(TAILNET_SNAPSHOT);
-    let tmp = state_dir.join(format!("{TAILNET_SNAPSHOT}.tmp"));
-    let written =
-        std::fs::write(&tmp, snap.to_string()).and_then(|()| std::fs::rename(&tmp, &path));
-    if let Err(e) = written {
+    if let Err(e) = crate::keys::write_private(&path, snap.to_string().as_bytes()) {
         tracing::debug!(error = %e, path = %path.display(), "cannot write the tailnet status snapshot");
     }
 }
@@ -995,12 +1015,13 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
     let (clients, users, links) = store.with(|c| store::counts(c))?;
     let public = store.with(|c| store::get_meta(c, PUBLIC_URL_META))?;
     let problems = store.with(|c| store::integrity_problems(c))?;
+    let tn = tailnet_status(dir);
     let v = json!({
         "data_dir": dir.display().to_string(),
         "database": store.path().display().to_string(),
         "public_url": public,
         "identity": "local",
-        "tailnet": "not configured",
+        "tailnet": tn,
         "clients": clients,
         "users": users,
         "active_links": links,
@@ -1016,7 +1037,7 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
             public.as_deref().unwrap_or("(unknown until `serve` runs)")
         );
         println!("identity:       local accounts");
-        println!("tailnet:        not configured");
+        println!("tailnet:        {}", describe_tailnet(&tn));
         println!("clients: {clients}   users: {users}   active links: {links}");
         println!(
             "database:       {}",
@@ -1028,6 +1049,77 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The tailnet node of a data directory, as far as it can be known without
+/// starting it: whether a node state exists, and the last status snapshot
+/// written by a running (or the last) `serve`.
+fn tailnet_status(dir: &Path) -> serde_json::Value {
+    let state_dir = dir.join(TAILNET_DIR);
+    if !tailnet::has_node_state(&state_dir) {
+        return json!({ "configured": false });
+    }
+    let snap: Option<serde_json::Value> = std::fs::read(state_dir.join(TAILNET_SNAPSHOT))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let mut out = serde_json::Map::new();
+    out.insert("configured".into(), json!(true));
+    out.insert("state_dir".into(), json!(state_dir.display().to_string()));
+    if let Some(snap) = snap {
+        let pid = snap.get("pid").and_then(|p| p.as_u64()).unwrap_or(0);
+        let running = pid != 0 && Path::new(&format!("/proc/{pid}")).exists();
+        out.insert("serve_running".into(), json!(running));
+        if let Some(t) = snap.get("updated_at") {
+            out.insert("updated_at".into(), t.clone());
+        }
+        if let Some(t) = snap.get("tailnet").and_then(|t| t.as_object()) {
+            for (k, val) in t {
+                out.insert(k.clone(), val.clone());
+            }
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+fn describe_tailnet(v: &serde_json::Value) -> String {
+    let get = |path: &[&str]| {
+        path.iter()
+            .try_fold(v, |cur, k| cur.get(*k))
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    if get(&["configured"]) != true {
+        return "not configured (`serve` without --listen joins a tailnet)".to_owned();
+    }
+    let Some(name) = get(&["dns_name"]).as_str().map(str::to_owned) else {
+        return format!(
+            "configured (node state in {})",
+            get(&["state_dir"]).as_str().unwrap_or("?")
+        );
+    };
+    let funnel = if get(&["funnel", "listening"]) == true {
+        "Funnel on 443".to_owned()
+    } else if get(&["funnel", "permitted"]) == false {
+        format!(
+            "Funnel not permitted: {}",
+            get(&["funnel", "reason"]).as_str().unwrap_or("")
+        )
+    } else {
+        "Funnel off".to_owned()
+    };
+    let when = get(&["updated_at"])
+        .as_i64()
+        .map(fmt_time)
+        .unwrap_or_default();
+    let running = if get(&["serve_running"]) == true {
+        "serve running"
+    } else {
+        "serve not running"
+    };
+    format!(
+        "{name} ({}), {funnel}; {running}, as of {when}",
+        get(&["state"]).as_str().unwrap_or("?")
+    )
 }
 
 /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SSZ` (UTC).
@@ -1084,6 +1176,12 @@ mod tests {
         assert!(parse_public_url("ftp://a.example").is_err());
         assert!(parse_public_url("https://a.example/?x=1").is_err());
         assert!(parse_public_url("not a url").is_err());
+    }
+
+    #[tokio::test]
+    async fn signal_handlers_carry_sa_onstack_for_go() {
+        let _signals = Signals::new().unwrap();
+        assert!(tailnet::signal_handlers_are_go_safe().unwrap());
     }
 
     #[test]

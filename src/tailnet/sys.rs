@@ -404,6 +404,31 @@ pub fn register_readable(fd: OwnedFd) -> io::Result<tokio::io::unix::AsyncFd<Own
         .map_err(|e| e.into_parts().1)
 }
 
+/// Shuts down (without closing) descriptor `fd` of this process if it is
+/// still the socket with inode `ino`. Returns whether it did.
+///
+/// Used on listening sockets that tsnet opens on the host network (see
+/// `tailnet::shut_host_tcp_listeners`): shutdown(2) on a listening TCP socket
+/// stops it listening and makes its pending accept fail, so its Go owner
+/// closes it itself; the descriptor stays Go's, so there is no double close.
+pub fn shutdown_socket_if_inode(fd: RawFd, ino: u64) -> io::Result<bool> {
+    // SAFETY: stat is plain data; all-zero is a valid value.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat on any int is defined (EBADF if closed); &mut st is valid.
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return Ok(false);
+    }
+    if st.st_mode & libc::S_IFMT != libc::S_IFSOCK || st.st_ino != ino {
+        return Ok(false);
+    }
+    // SAFETY: shutdown does not close or invalidate the descriptor; fd was
+    // just checked to be the listening socket we mean.
+    if unsafe { libc::shutdown(fd, libc::SHUT_RDWR) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(true)
+}
+
 // ---------------------------------------------------------------------------
 // Signals
 
