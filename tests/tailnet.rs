@@ -912,3 +912,57 @@ fn tailnet_funnel_denied_exits_with_the_reason() {
     assert!(!err.contains("panic"), "{err}");
     assert!(!serve.stdout().contains("funnel ready"));
 }
+
+#[test]
+fn tailnet_interactive_login_reports_the_url_and_stops_cleanly() {
+    if !isolated("tailnet_interactive_login_reports_the_url_and_stops_cleanly") {
+        return;
+    }
+    let lab = Lab::start(&["-interactive-login"]);
+    let tmp = tempfile::tempdir().unwrap();
+    const PROMPT: &str = "To add this server to your tailnet, open this URL and log in: ";
+    let wait_url = |s: &mut Serve| -> String {
+        let t0 = Instant::now();
+        loop {
+            if let Some(l) = s.stderr().lines().find(|l| l.starts_with(PROMPT)) {
+                return l.trim_start_matches(PROMPT).trim().to_owned();
+            }
+            if let Some(st) = s.child.try_wait().unwrap() {
+                panic!("serve exited ({st}) without a login URL:\n{}", s.stderr());
+            }
+            assert!(t0.elapsed() < HANG_GUARD, "no login URL:\n{}", s.stderr());
+            pause();
+        }
+    };
+
+    // 1. Stopped while waiting for the login: a clean, prompt exit.
+    let mut waiting = Serve::start(&tmp.path().join("a"), &lab, false, "login-a");
+    let url = wait_url(&mut waiting);
+    assert!(url.starts_with(&lab.s("control_url")), "{url}");
+    let err_path = waiting.err.clone();
+    let st = waiting.stop();
+    let err = std::fs::read_to_string(err_path).unwrap();
+    assert_eq!(st.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: stopped while joining the tailnet"),
+        "{err}"
+    );
+    assert!(!err.contains("panic"), "{err}");
+
+    // 2. Visiting the URL completes the login; serve goes on to Funnel.
+    let mut serve = Serve::start(&tmp.path().join("b"), &lab, false, "login-b");
+    let url = wait_url(&mut serve);
+    let rest = url.strip_prefix("http://").unwrap();
+    let (hostport, path) = rest.split_at(rest.find('/').unwrap());
+    let addr: SocketAddr = hostport.parse().unwrap();
+    assert!(addr.ip().is_loopback());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = rt.block_on(common::send(addr, "GET", path, &[], None));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    serve.wait_ready();
+    let st = serve.stop();
+    assert!(st.success(), "{st}");
+}
