@@ -881,36 +881,43 @@ fn tailnet_funnel_denied_exits_with_the_reason() {
     if !isolated("tailnet_funnel_denied_exits_with_the_reason") {
         return;
     }
-    let lab = Lab::start(&["-deny-funnel"]);
-    assert_eq!(lab.info["funnel_permitted"], false);
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let mut serve = Serve::start(&data, &lab, true, "deny");
-    let t0 = Instant::now();
-    let status = loop {
-        if let Some(st) = serve.child.try_wait().unwrap() {
-            break st;
-        }
+    // (lab flag, what the reason must say)
+    for (flag, reason) in [
+        ("-deny-funnel", "\"funnel\" node attribute not set"),
+        ("-no-https", "HTTPS"),
+    ] {
+        let lab = Lab::start(&[flag]);
+        assert_eq!(lab.info["funnel_permitted"], false, "{flag}");
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let mut serve = Serve::start(&data, &lab, true, "deny");
+        let t0 = Instant::now();
+        let status = loop {
+            if let Some(st) = serve.child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(
+                t0.elapsed() < HANG_GUARD,
+                "serve did not exit:\n{}",
+                serve.stderr()
+            );
+            pause();
+        };
+        let err = serve.stderr();
+        assert_eq!(status.code(), Some(1), "{flag}: {err}");
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("error: "))
+            .unwrap_or_else(|| panic!("{flag}: no error line:\n{err}"));
+        eprintln!("{flag}: {line}");
         assert!(
-            t0.elapsed() < HANG_GUARD,
-            "serve did not exit:\n{}",
-            serve.stderr()
+            line.starts_with("error: Funnel is not permitted for this node: ")
+                && line.contains(reason),
+            "{flag}: {err}"
         );
-        pause();
-    };
-    let err = serve.stderr();
-    assert_eq!(status.code(), Some(1), "{err}");
-    let line = err
-        .lines()
-        .find(|l| l.starts_with("error: "))
-        .unwrap_or_else(|| panic!("no error line:\n{err}"));
-    assert!(
-        line.starts_with("error: Funnel is not permitted for this node: ")
-            && line.contains("\"funnel\" node attribute not set"),
-        "{err}"
-    );
-    assert!(!err.contains("panic"), "{err}");
-    assert!(!serve.stdout().contains("funnel ready"));
+        assert!(!err.contains("panic"), "{flag}: {err}");
+        assert!(!serve.stdout().contains("funnel ready"));
+    }
 }
 
 #[test]
