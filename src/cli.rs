@@ -418,6 +418,17 @@ fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
         ));
     }
     app::ensure_data_dir(dir).map_err(|e| Failure::runtime(e.to_string()))?;
+    // Tailnet mode serves on Funnel only: nothing in this process may listen
+    // on the host network (tsnet would open a kernel PeerAPI listener on
+    // 0.0.0.0). If the kernel refuses the filter, the sweep below still stops
+    // such listeners as soon as they appear.
+    let filtered = match tailnet::deny_host_listeners() {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot forbid listening sockets (seccomp); stopping them when they appear instead");
+            false
+        }
+    };
     let state_dir = dir.join(TAILNET_DIR);
     let builder = NodeBuilder::new(&state_dir)
         .hostname(args.hostname.clone())
@@ -431,7 +442,7 @@ fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
         let mut signals = Signals::new()
             .map_err(|e| Failure::runtime(format!("cannot install signal handlers: {e}")))?;
         let node = builder.build()?;
-        let result = serve_on_node(dir, &args, &node, &mut signals).await;
+        let result = serve_on_node(dir, &args, &node, &mut signals, filtered).await;
         // Clean shutdown of the node on every path (signal, error, done).
         node.close().await;
         result
@@ -443,6 +454,7 @@ async fn serve_on_node(
     args: &ServeArgs,
     node: &tailnet::Node,
     signals: &mut Signals,
+    listen_denied: bool,
 ) -> Result<(), Failure> {
     let started = std::time::Instant::now();
     let state_dir = node.dir().to_owned();
@@ -461,7 +473,9 @@ async fn serve_on_node(
         r = up => r?,
         _ = signals.recv() => return Err(Failure::runtime("stopped while joining the tailnet")),
     }
-    guard_host_listeners();
+    if !listen_denied {
+        guard_host_listeners();
+    }
     let st = node.status().await?;
     tracing::info!(dns_name = %st.dns_name, ips = ?st.tailscale_ips, "joined the tailnet");
     if !st.funnel.permitted {
@@ -508,7 +522,9 @@ async fn serve_on_node(
         }
         Err(e) => return Err(e.into()),
     };
-    guard_host_listeners();
+    if !listen_denied {
+        guard_host_listeners();
+    }
     let st = node.status().await.unwrap_or(st);
     publish_tailnet_state(&app, &state_dir, &st);
     let ready = started.elapsed();
@@ -535,7 +551,10 @@ async fn serve_on_node(
         state_dir.clone(),
     ));
     let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
-    let guard = tokio::spawn(async {
+    let guard = tokio::spawn(async move {
+        if listen_denied {
+            return;
+        }
         // tsnet re-creates its PeerAPI listener when the node's addresses change.
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
@@ -558,8 +577,9 @@ async fn serve_on_node(
     Ok(())
 }
 
-/// Tailnet mode serves on Funnel only: stop any TCP listener on the host
-/// network (tsnet opens one for its PeerAPI; see `tailnet::shut_host_tcp_listeners`).
+/// Fallback where the seccomp filter could not be installed: stop any TCP
+/// listener on the host network (tsnet opens one for its PeerAPI; see
+/// `tailnet::shut_host_tcp_listeners`).
 fn guard_host_listeners() {
     for port in tailnet::shut_host_tcp_listeners() {
         tracing::info!(

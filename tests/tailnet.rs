@@ -973,3 +973,59 @@ fn tailnet_interactive_login_reports_the_url_and_stops_cleanly() {
     let st = serve.stop();
     assert!(st.success(), "{st}");
 }
+
+/// `tailnet::deny_host_listeners` (used by `serve` in tailnet mode) makes
+/// listen(2) fail in every thread, including threads that existed before,
+/// while UDP sockets and outgoing connections keep working. Irreversible, so
+/// it runs in a child process (this test binary, re-executed).
+#[test]
+fn deny_host_listeners_forbids_listening_in_every_thread() {
+    const CHILD: &str = "MA_ALEXA_DENY_LISTEN_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "deny_host_listeners_forbids_listening_in_every_thread",
+                "--exact",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains("child: listen denied in both threads"),
+            "{text}"
+        );
+        return;
+    }
+    // Before: listening works.
+    let before = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let other = std::thread::spawn(move || {
+        rx.recv().unwrap();
+        done_tx
+            .send(std::net::TcpListener::bind("127.0.0.1:0").map(|_| ()))
+            .unwrap();
+    });
+    ma_alexa_oauth::tailnet::deny_host_listeners().unwrap();
+    let here = std::net::TcpListener::bind("127.0.0.1:0");
+    tx.send(()).unwrap();
+    let there = done_rx.recv().unwrap();
+    other.join().unwrap();
+    assert_eq!(
+        here.unwrap_err().kind(),
+        std::io::ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        there.unwrap_err().kind(),
+        std::io::ErrorKind::PermissionDenied
+    );
+    // What a node needs still works: UDP, and connecting out (to the
+    // listener made before the filter).
+    std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    std::net::TcpStream::connect(before.local_addr().unwrap()).unwrap();
+    println!("child: listen denied in both threads");
+}

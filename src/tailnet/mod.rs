@@ -685,6 +685,15 @@ fn listening_tcp_inodes() -> Vec<(u64, u16)> {
     out
 }
 
+/// Forbids listen(2) to the whole process from now on (a seccomp filter on
+/// every thread; irreversible). Call before starting a node in a process that
+/// must not listen on the host network: tsnet's kernel PeerAPI listener then
+/// fails and tsnet serves the PeerAPI (and Funnel ingress) through its
+/// userspace network stack only, as it does where the kernel refuses.
+pub fn deny_host_listeners() -> io::Result<()> {
+    sys::deny_listen()
+}
+
 /// Stops every TCP socket of this process that listens on the host network,
 /// returning their ports.
 ///

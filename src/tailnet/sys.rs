@@ -430,6 +430,95 @@ pub fn shutdown_socket_if_inode(fd: RawFd, ino: u64) -> io::Result<bool> {
 }
 
 // ---------------------------------------------------------------------------
+// No listening sockets: a seccomp filter
+
+#[cfg(target_arch = "x86_64")]
+const AUDIT_ARCH: u32 = 0xC000_003E; // AUDIT_ARCH_X86_64
+#[cfg(target_arch = "aarch64")]
+const AUDIT_ARCH: u32 = 0xC000_00B7; // AUDIT_ARCH_AARCH64
+#[cfg(target_arch = "x86_64")]
+const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+#[cfg(not(target_arch = "x86_64"))]
+const X32_SYSCALL_BIT: u32 = 0;
+
+fn bpf_stmt(code: u32, k: u32) -> libc::sock_filter {
+    libc::sock_filter {
+        code: code as u16,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+
+fn bpf_jump(code: u32, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
+    libc::sock_filter {
+        code: code as u16,
+        jt,
+        jf,
+        k,
+    }
+}
+
+/// Makes listen(2) fail with EPERM in every thread of this process, now and
+/// later (seccomp filter with SECCOMP_FILTER_FLAG_TSYNC; also sets
+/// PR_SET_NO_NEW_PRIVS). Irreversible. For a process that must never accept
+/// connections from the host network: tsnet then serves its PeerAPI through
+/// its userspace network stack only (its documented fallback when the kernel
+/// listen fails).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub fn deny_listen() -> io::Result<()> {
+    let listen =
+        u32::try_from(libc::SYS_listen).map_err(|_| io::Error::other("SYS_listen out of range"))?;
+    let data_nr = 0; // offsetof(struct seccomp_data, nr)
+    let data_arch = 4; // offsetof(struct seccomp_data, arch)
+    let ld = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
+    let jeq = libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K;
+    let ret = libc::BPF_RET | libc::BPF_K;
+    let mut prog = [
+        bpf_stmt(ld, data_arch),
+        bpf_jump(jeq, AUDIT_ARCH, 0, 3), // other ABI: allow
+        bpf_stmt(ld, data_nr),
+        bpf_jump(jeq, listen, 2, 0),
+        bpf_jump(jeq, listen | X32_SYSCALL_BIT, 1, 0),
+        bpf_stmt(ret, libc::SECCOMP_RET_ALLOW),
+        bpf_stmt(
+            ret,
+            libc::SECCOMP_RET_ERRNO | (libc::EPERM as u32 & libc::SECCOMP_RET_DATA),
+        ),
+    ];
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_mut_ptr(),
+    };
+    // SAFETY: prctl with integer arguments only.
+    if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fprog points at a valid filter program that outlives the call
+    // (the kernel copies it).
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            libc::SECCOMP_FILTER_FLAG_TSYNC,
+            &fprog as *const libc::sock_fprog,
+        )
+    };
+    match rc {
+        0 => Ok(()),
+        r if r > 0 => Err(io::Error::other(format!(
+            "seccomp: thread {r} could not be synchronized"
+        ))),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub fn deny_listen() -> io::Result<()> {
+    Err(io::Error::other("no seccomp filter for this architecture"))
+}
+
+// ---------------------------------------------------------------------------
 // Signals
 
 /// Adds SA_ONSTACK to the handler currently installed for `signum`.
