@@ -1098,6 +1098,17 @@ fn tailnet_status(dir: &Path) -> serde_json::Value {
             }
         }
     }
+    let name = out
+        .get("dns_name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("")
+        .to_owned();
+    if !name.is_empty() && !name.contains('/') {
+        let expiry = std::fs::read_to_string(state_dir.join("certs").join(format!("{name}.crt")))
+            .ok()
+            .and_then(|pem| tailnet::cert::pem_not_after(&pem));
+        out.insert("cert_expires_at".into(), json!(expiry));
+    }
     serde_json::Value::Object(out)
 }
 
@@ -1131,15 +1142,17 @@ fn describe_tailnet(v: &serde_json::Value) -> String {
         .as_i64()
         .map(fmt_time)
         .unwrap_or_default();
-    let running = if get(&["serve_running"]) == true {
-        "serve running"
+    let state = get(&["state"]).as_str().unwrap_or("?").to_owned();
+    let (running, state) = if get(&["serve_running"]) == true {
+        ("serve running", state)
     } else {
-        "serve not running"
+        ("serve not running", format!("last seen {state}"))
     };
-    format!(
-        "{name} ({}), {funnel}; {running}, as of {when}",
-        get(&["state"]).as_str().unwrap_or("?")
-    )
+    let cert = match get(&["cert_expires_at"]).as_i64() {
+        Some(t) => format!("certificate valid until {}", fmt_time(t)),
+        None => "no certificate yet".to_owned(),
+    };
+    format!("{name} ({state}), {funnel}, {cert}; {running}, as of {when}")
 }
 
 /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SSZ` (UTC).

@@ -806,6 +806,11 @@ fn tailnet_funnel_end_to_end() {
             s["tailnet"]["dns_name"], health["tailnet"]["dns_name"],
             "{s}"
         );
+        let expires = s["tailnet"]["cert_expires_at"].as_i64();
+        assert!(
+            expires.is_some_and(|t| t > ma_alexa_oauth::util::now()),
+            "{s}"
+        );
 
         if let Ok(rss) = std::fs::read_to_string(format!("/proc/{}/status", serve2.pid())) {
             let rss = rss

@@ -11,6 +11,7 @@
 //!
 //! All `unsafe` code lives in [`sys`].
 
+pub mod cert;
 #[allow(unsafe_code)]
 pub mod sys;
 
