@@ -14,6 +14,7 @@ use crate::config::{Cidr, Config};
 use crate::identity::{self, password};
 use crate::oauth::{self, client_auth, metadata};
 use crate::store::{self, Client, ClientKind, Store};
+use crate::tailnet::{self, NodeBuilder};
 use crate::util;
 
 /// Where Alexa sends the browser back after login, one per region.
@@ -24,6 +25,10 @@ pub const ALEXA_REDIRECT_HOSTS: [&str; 3] = [
 ];
 
 const PUBLIC_URL_META: &str = "public_url";
+/// The tailnet node's state directory, inside the data directory.
+pub const TAILNET_DIR: &str = "tailnet";
+/// A snapshot of the node's status that a running `serve` keeps up to date for `status`.
+pub const TAILNET_SNAPSHOT: &str = "ma-alexa-status.json";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,12 +86,28 @@ enum Command {
 #[derive(Debug, Args)]
 struct ServeArgs {
     /// Serve plain HTTP on this address (for a reverse proxy or tunnel), e.g. 127.0.0.1:8080.
+    /// Without it, `serve` joins your tailnet and serves on Tailscale Funnel.
     #[arg(long, env = "MA_ALEXA_LISTEN", value_name = "ADDR")]
     listen: Option<String>,
 
     /// The public base URL users and Alexa reach (the issuer), e.g. https://auth.example.com.
+    /// Only with --listen: in tailnet mode it is the node's name.
     #[arg(long, env = "MA_ALEXA_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+
+    /// Tailnet mode: the control server (default: Tailscale's). For Headscale,
+    /// or the offline lab (scripts/tailnet-lab).
+    #[arg(long, env = "TS_CONTROL_URL", value_name = "URL")]
+    control_url: Option<String>,
+
+    /// Tailnet mode: the node's hostname; the public URL becomes https://HOSTNAME.<tailnet>.ts.net.
+    #[arg(long, env = "MA_ALEXA_HOSTNAME", default_value = tailnet::DEFAULT_HOSTNAME, value_name = "NAME")]
+    hostname: String,
+
+    /// Tailnet mode: read the auth key from this file (default: env TS_AUTHKEY;
+    /// without either, `serve` prints a login URL). Used only on the first start.
+    #[arg(long, value_name = "FILE")]
+    authkey_file: Option<PathBuf>,
 
     /// Believe X-Forwarded-For from these proxies (IP or CIDR; repeatable or comma-separated).
     #[arg(
@@ -273,12 +294,8 @@ pub fn parse_public_url(s: &str) -> Result<String, Failure> {
 }
 
 fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
-    let Some(listen) = args.listen else {
-        return Err(Failure::usage(
-            "serve needs somewhere to listen. Use `serve --listen 127.0.0.1:8080 --public-url https://your.host` \
-             behind your own HTTPS reverse proxy or tunnel. (The built-in tailnet/Funnel mode is not part of \
-             this build yet.)",
-        ));
+    let Some(listen) = args.listen.clone() else {
+        return serve_tailnet(dir, args);
     };
     let addr: SocketAddr = listen
         .to_socket_addrs()
@@ -324,12 +341,7 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
             "ma-alexa-oauth {} listening on http://{local}",
             env!("CARGO_PKG_VERSION")
         );
-        println!("  issuer:              {issuer}");
-        println!(
-            "  Web Authorization URI: {issuer}{}",
-            metadata::AUTHORIZE_PATH
-        );
-        println!("  Access Token URI:      {issuer}{}", metadata::TOKEN_PATH);
+        print_console_values(&issuer);
         let _ = std::io::stdout().flush();
         let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
         crate::server::run(listener, app, shutdown_signal()).await;
@@ -348,19 +360,283 @@ async fn purge_loop(app: Arc<App>) {
     }
 }
 
+/// SIGINT and SIGTERM, received through tokio.
+pub struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Installs the handlers (inside a runtime). The Go runtime of the
+    /// tailnet layer runs in every process of this binary, so the handlers
+    /// get SA_ONSTACK, which Go requires of non-Go handlers.
+    pub fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let s = Signals {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+        };
+        tailnet::make_signal_handlers_go_safe()?;
+        Ok(s)
+    }
+
+    /// Completes on the next SIGINT or SIGTERM.
+    pub async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.int.recv() => tracing::info!("SIGINT received"),
+            _ = self.term.recv() => tracing::info!("SIGTERM received"),
+        }
+    }
+}
+
 /// Completes on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        tracing::error!("cannot install signal handlers; stop the server with SIGKILL");
-        return std::future::pending().await;
+    match Signals::new() {
+        Ok(mut s) => s.recv().await,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot install signal handlers; stop the server with SIGKILL");
+            std::future::pending().await
+        }
+    }
+}
+
+fn print_console_values(issuer: &str) {
+    println!("  issuer:                {issuer}");
+    println!(
+        "  Web Authorization URI: {issuer}{}",
+        metadata::AUTHORIZE_PATH
+    );
+    println!("  Access Token URI:      {issuer}{}", metadata::TOKEN_PATH);
+}
+
+/// What to do when the tailnet does not allow Funnel for this node.
+const FUNNEL_ADVICE: &str = "In the tailnet's access controls, turn on HTTPS certificates and give this node \
+the \"funnel\" node attribute (nodeAttrs: {\"target\": [...], \"attr\": [\"funnel\"]}), then start `serve` again.";
+
+/// `serve` without --listen: joins the tailnet and serves on Funnel port 443.
+fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
+    if args.public_url.is_some() {
+        return Err(Failure::usage(
+            "--public-url goes with --listen. In tailnet mode the public URL is the node's name \
+             (https://HOSTNAME.<tailnet>.ts.net); choose HOSTNAME with --hostname",
+        ));
+    }
+    app::ensure_data_dir(dir).map_err(|e| Failure::runtime(e.to_string()))?;
+    // Tailnet mode serves on Funnel only: nothing in this process may listen
+    // on the host network (tsnet would open a kernel PeerAPI listener on
+    // 0.0.0.0). If the kernel refuses the filter, the sweep below still stops
+    // such listeners as soon as they appear.
+    let filtered = match tailnet::deny_host_listeners() {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot forbid listening sockets (seccomp); stopping them when they appear instead");
+            false
+        }
     };
+    let state_dir = dir.join(TAILNET_DIR);
+    let builder = NodeBuilder::new(&state_dir)
+        .hostname(args.hostname.clone())
+        .control_url(args.control_url.clone())
+        .authkey_from(args.authkey_file.as_deref())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let mut signals = Signals::new()
+            .map_err(|e| Failure::runtime(format!("cannot install signal handlers: {e}")))?;
+        let node = builder.build()?;
+        let result = serve_on_node(dir, &args, &node, &mut signals, filtered).await;
+        // Clean shutdown of the node on every path (signal, error, done).
+        node.close().await;
+        result
+    })
+}
+
+async fn serve_on_node(
+    dir: &Path,
+    args: &ServeArgs,
+    node: &tailnet::Node,
+    signals: &mut Signals,
+    listen_denied: bool,
+) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let state_dir = node.dir().to_owned();
+    eprintln!(
+        "joining the tailnet as {:?} (node state in {}, node logs in {})",
+        args.hostname,
+        state_dir.display(),
+        state_dir.join(tailnet::LOG_FILE).display()
+    );
+    tracing::info!(hostname = %args.hostname, control_url = args.control_url.as_deref().unwrap_or("(Tailscale)"), "joining the tailnet");
+    let up = node.up(|url| {
+        eprintln!("To add this server to your tailnet, open this URL and log in: {url}");
+        tracing::warn!(%url, "waiting for login to the tailnet");
+    });
     tokio::select! {
-        _ = int.recv() => tracing::info!("SIGINT received"),
-        _ = term.recv() => tracing::info!("SIGTERM received"),
+        r = up => r?,
+        _ = signals.recv() => return Err(Failure::runtime("stopped while joining the tailnet")),
+    }
+    if !listen_denied {
+        guard_host_listeners();
+    }
+    let st = node.status().await?;
+    tracing::info!(dns_name = %st.dns_name, ips = ?st.tailscale_ips, "joined the tailnet");
+    if !st.funnel.permitted {
+        return Err(Failure::runtime(format!(
+            "Funnel is not permitted for this node: {}. {FUNNEL_ADVICE}",
+            st.funnel.reason.trim_end_matches('.')
+        )));
+    }
+    let Some(issuer) = st.public_url() else {
+        return Err(Failure::runtime(
+            "the node has no MagicDNS name; turn on MagicDNS and HTTPS certificates for the tailnet",
+        ));
+    };
+
+    let mut config = Config::new(issuer.clone());
+    config.access_token_ttl = args.access_token_ttl;
+    config.limits.max_connections = args.max_connections as usize;
+    if !args.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "--trusted-proxy is ignored in tailnet mode: Funnel gives the client's own address"
+        );
+    }
+    let app = Arc::new(App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?);
+    app.store()
+        .call({
+            let issuer = issuer.clone();
+            move |c| store::set_meta(c, PUBLIC_URL_META, &issuer)
+        })
+        .await?;
+
+    // Get the certificate before announcing the URL, so the first client
+    // (Alexa) does not wait for ACME.
+    tokio::select! {
+        r = node.fetch_cert(std::time::Duration::from_secs(120)) => r?,
+        _ = signals.recv() => return Err(Failure::runtime("stopped while obtaining the certificate")),
+    }
+    let listener = match node.listen_funnel(443).await {
+        Ok(l) => l,
+        Err(tailnet::Error::FunnelNotPermitted { reason }) => {
+            return Err(Failure::runtime(format!(
+                "Funnel is not permitted for this node: {}. {FUNNEL_ADVICE}",
+                reason.trim_end_matches('.')
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !listen_denied {
+        guard_host_listeners();
+    }
+    let st = node.status().await.unwrap_or(st);
+    publish_tailnet_state(&app, &state_dir, &st);
+    let ready = started.elapsed();
+    tracing::info!(%issuer, ready_ms = ready.as_millis() as u64, "serving on Tailscale Funnel");
+    println!(
+        "ma-alexa-oauth {} serving on Tailscale Funnel at {issuer}",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!(
+        "  tailnet node:          {} ({})",
+        st.dns_name,
+        st.tailscale_ips.join(", ")
+    );
+    print_console_values(&issuer);
+    println!(
+        "  (register the skill with `ma-alexa-oauth client add alexa --vendor-id ID` for the other values)"
+    );
+    println!("funnel ready in {} ms: {issuer}", ready.as_millis());
+    let _ = std::io::stdout().flush();
+
+    let refresher = tokio::spawn(refresh_tailnet_state(
+        Arc::clone(&app),
+        node.clone(),
+        state_dir.clone(),
+    ));
+    let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
+    let guard = tokio::spawn(async move {
+        if listen_denied {
+            return;
+        }
+        // tsnet re-creates its PeerAPI listener when the node's addresses change.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            guard_host_listeners();
+        }
+    });
+    let closed = listener.closed();
+    let shutdown = async {
+        tokio::select! {
+            _ = signals.recv() => {}
+            _ = closed => tracing::error!("the node closed the Funnel listener; stopping"),
+        }
+    };
+    crate::server::run(listener, Arc::clone(&app), shutdown).await;
+    refresher.abort();
+    purger.abort();
+    guard.abort();
+    tracing::info!("stopping the tailnet node");
+    Ok(())
+}
+
+/// Fallback where the seccomp filter could not be installed: stop any TCP
+/// listener on the host network (tsnet opens one for its PeerAPI; see
+/// `tailnet::shut_host_tcp_listeners`).
+fn guard_host_listeners() {
+    for port in tailnet::shut_host_tcp_listeners() {
+        tracing::info!(
+            port,
+            "stopped the node's host-network TCP listener (its PeerAPI is served through the userspace network stack)"
+        );
+    }
+}
+
+/// The `/health` view of the node.
+fn tailnet_health(st: &tailnet::Status) -> serde_json::Value {
+    json!({
+        "state": st.backend_state,
+        "dns_name": st.dns_name,
+        "public_url": st.public_url(),
+        "tailscale_ips": st.tailscale_ips,
+        "https_enabled": st.https_enabled,
+        "funnel": {
+            "port": st.funnel.port,
+            "permitted": st.funnel.permitted,
+            "reason": st.funnel.reason,
+            "listening": st.funnel.listeners > 0,
+        },
+        "health": st.health,
+    })
+}
+
+/// Updates /health and the status snapshot for `status`.
+fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
+    let v = tailnet_health(st);
+    app.set_health("tailnet", v.clone());
+    let snap = json!({ "updated_at": util::now(), "pid": std::process::id(), "tailnet": v });
+    let path = state_dir.join(TAILNET_SNAPSHOT);
+    if let Err(e) = crate::keys::write_private(&path, snap.to_string().as_bytes()) {
+        tracing::debug!(error = %e, path = %path.display(), "cannot write the tailnet status snapshot");
+    }
+}
+
+async fn refresh_tailnet_state(app: Arc<App>, node: tailnet::Node, state_dir: PathBuf) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match node.status().await {
+            Ok(st) => publish_tailnet_state(&app, &state_dir, &st),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the tailnet status");
+                app.set_health(
+                    "tailnet",
+                    json!({ "state": "unknown", "error": e.to_string() }),
+                );
+            }
+        }
     }
 }
 
@@ -763,12 +1039,13 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
     let (clients, users, links) = store.with(|c| store::counts(c))?;
     let public = store.with(|c| store::get_meta(c, PUBLIC_URL_META))?;
     let problems = store.with(|c| store::integrity_problems(c))?;
+    let tn = tailnet_status(dir);
     let v = json!({
         "data_dir": dir.display().to_string(),
         "database": store.path().display().to_string(),
         "public_url": public,
         "identity": "local",
-        "tailnet": "not configured",
+        "tailnet": tn,
         "clients": clients,
         "users": users,
         "active_links": links,
@@ -784,7 +1061,7 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
             public.as_deref().unwrap_or("(unknown until `serve` runs)")
         );
         println!("identity:       local accounts");
-        println!("tailnet:        not configured");
+        println!("tailnet:        {}", describe_tailnet(&tn));
         println!("clients: {clients}   users: {users}   active links: {links}");
         println!(
             "database:       {}",
@@ -796,6 +1073,90 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The tailnet node of a data directory, as far as it can be known without
+/// starting it: whether a node state exists, and the last status snapshot
+/// written by a running (or the last) `serve`.
+fn tailnet_status(dir: &Path) -> serde_json::Value {
+    let state_dir = dir.join(TAILNET_DIR);
+    if !tailnet::has_node_state(&state_dir) {
+        return json!({ "configured": false });
+    }
+    let snap: Option<serde_json::Value> = std::fs::read(state_dir.join(TAILNET_SNAPSHOT))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let mut out = serde_json::Map::new();
+    out.insert("configured".into(), json!(true));
+    out.insert("state_dir".into(), json!(state_dir.display().to_string()));
+    if let Some(snap) = snap {
+        let pid = snap.get("pid").and_then(|p| p.as_u64()).unwrap_or(0);
+        let running = pid != 0 && Path::new(&format!("/proc/{pid}")).exists();
+        out.insert("serve_running".into(), json!(running));
+        if let Some(t) = snap.get("updated_at") {
+            out.insert("updated_at".into(), t.clone());
+        }
+        if let Some(t) = snap.get("tailnet").and_then(|t| t.as_object()) {
+            for (k, val) in t {
+                out.insert(k.clone(), val.clone());
+            }
+        }
+    }
+    let name = out
+        .get("dns_name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("")
+        .to_owned();
+    if !name.is_empty() && !name.contains('/') {
+        let expiry = std::fs::read_to_string(state_dir.join("certs").join(format!("{name}.crt")))
+            .ok()
+            .and_then(|pem| tailnet::cert::pem_not_after(&pem));
+        out.insert("cert_expires_at".into(), json!(expiry));
+    }
+    serde_json::Value::Object(out)
+}
+
+fn describe_tailnet(v: &serde_json::Value) -> String {
+    let get = |path: &[&str]| {
+        path.iter()
+            .try_fold(v, |cur, k| cur.get(*k))
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    if get(&["configured"]) != true {
+        return "not configured (`serve` without --listen joins a tailnet)".to_owned();
+    }
+    let Some(name) = get(&["dns_name"]).as_str().map(str::to_owned) else {
+        return format!(
+            "configured (node state in {})",
+            get(&["state_dir"]).as_str().unwrap_or("?")
+        );
+    };
+    let funnel = if get(&["funnel", "listening"]) == true {
+        "Funnel on 443".to_owned()
+    } else if get(&["funnel", "permitted"]) == false {
+        format!(
+            "Funnel not permitted: {}",
+            get(&["funnel", "reason"]).as_str().unwrap_or("")
+        )
+    } else {
+        "Funnel off".to_owned()
+    };
+    let when = get(&["updated_at"])
+        .as_i64()
+        .map(fmt_time)
+        .unwrap_or_default();
+    let state = get(&["state"]).as_str().unwrap_or("?").to_owned();
+    let (running, state) = if get(&["serve_running"]) == true {
+        ("serve running", state)
+    } else {
+        ("serve not running", format!("last seen {state}"))
+    };
+    let cert = match get(&["cert_expires_at"]).as_i64() {
+        Some(t) => format!("certificate valid until {}", fmt_time(t)),
+        None => "no certificate yet".to_owned(),
+    };
+    format!("{name} ({state}), {funnel}, {cert}; {running}, as of {when}")
 }
 
 /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SSZ` (UTC).
@@ -852,6 +1213,12 @@ mod tests {
         assert!(parse_public_url("ftp://a.example").is_err());
         assert!(parse_public_url("https://a.example/?x=1").is_err());
         assert!(parse_public_url("not a url").is_err());
+    }
+
+    #[tokio::test]
+    async fn signal_handlers_carry_sa_onstack_for_go() {
+        let _signals = Signals::new().unwrap();
+        assert!(tailnet::signal_handlers_are_go_safe().unwrap());
     }
 
     #[test]

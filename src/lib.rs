@@ -17,13 +17,23 @@
 //!   bounded Argon2id hashing.
 //! - [`throttle`]: login slow-down per account and per address.
 //! - [`audit`]: typed audit events.
+//! - [`tailnet`]: the embedded Tailscale node (Go shim via FFI) and its Funnel listener.
 //! - [`config`], [`util`]: configuration and small primitives.
 //!
 //! See ARCHITECTURE.md for the invariants.
 
 // Library code handles every error; a panic would be a bug a client could trigger.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
-#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+// Only the tailnet FFI layer (src/tailnet/sys.rs) may use `unsafe`; it opts in explicitly.
+#![deny(unsafe_code)]
 
 pub mod app;
 pub mod audit;
@@ -36,5 +46,6 @@ pub mod oauth;
 pub mod pages;
 pub mod server;
 pub mod store;
+pub mod tailnet;
 pub mod throttle;
 pub mod util;

@@ -91,6 +91,7 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
                 continue;
             }
         };
+        tracing::debug!(peer = %info.peer, "connection accepted");
         let app = Arc::clone(&app);
         let svc = service_fn(move |req| {
             let app = Arc::clone(&app);

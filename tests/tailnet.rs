@@ -1,0 +1,1036 @@
+//! End-to-end tests of tailnet mode against the offline tailnet lab
+//! (scripts/tailnet-lab: Tailscale's test control server, DERP/STUN, pebble
+//! and a Funnel relay, all on loopback).
+//!
+//! Network safety: a tailnet node must never reach anything but the lab.
+//! Every test here runs inside a network namespace with only loopback up:
+//! if the test process is not in one, it re-runs itself (this one test) under
+//! `unshare -n` (`unshare -rn` when not root). If that is impossible the test
+//! FAILS, unless MA_ALEXA_SKIP_TAILNET_TESTS=1 says to skip it. Every node
+//! runs with the lab's environment (TS_NO_LOGS_NO_SUPPORT, ... see the lab's
+//! `env`) and a loopback control URL.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::{AuthParams, PASSWORD, PITANGUI, Resp, USER, VENDOR};
+use http_body_util::{BodyExt as _, Full};
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, ServerName};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
+const INNER: &str = "MA_ALEXA_TAILNET_INNER";
+const SKIP: &str = "MA_ALEXA_SKIP_TAILNET_TESTS";
+/// Guards against hangs only (a failing step reports the logs); never a timing assertion.
+const HANG_GUARD: Duration = Duration::from_secs(180);
+const SAFETY_ENV: [&str; 5] = [
+    "TS_NO_LOGS_NO_SUPPORT",
+    "TS_DISABLE_PORTMAPPER",
+    "TS_ASSUME_NETWORK_UP_FOR_TEST",
+    "TS_PANIC_IF_HIT_MAIN_CONTROL",
+    "TS_NETCHECK_GENERATE_204_URL",
+];
+
+// ---------------------------------------------------------------------------
+// Isolation
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Only `lo` exists, and it is the only interface: nothing but loopback is reachable.
+fn in_loopback_only_netns() -> bool {
+    // /proc/self/net/dev lists the interfaces of this process's namespace
+    // (unlike /sys/class/net, which shows the namespace sysfs was mounted in).
+    let Ok(text) = std::fs::read_to_string("/proc/self/net/dev") else {
+        return false;
+    };
+    let names: Vec<&str> = text
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(':').next())
+        .map(str::trim)
+        .collect();
+    names == ["lo"]
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// The lab binary, built with the warm Go caches (outside the namespace when possible).
+fn lab_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAILNET_LAB_BIN") {
+        return PathBuf::from(p);
+    }
+    let out = Command::new(root().join("scripts/tailnet-lab"))
+        .arg("--build-only")
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run scripts/tailnet-lab --build-only");
+    assert!(out.status.success(), "building the tailnet lab failed");
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// Returns true when the caller should run the test body here; false when
+/// the test ran (and passed) in a child process in its own namespace, or
+/// was skipped on request.
+fn isolated(test: &str) -> bool {
+    if std::env::var_os(INNER).is_some() {
+        assert!(
+            in_loopback_only_netns(),
+            "{INNER} is set but this process is not in a loopback-only network namespace"
+        );
+        return true;
+    }
+    if in_loopback_only_netns() {
+        return true;
+    }
+    if std::env::var(SKIP).is_ok_and(|v| v == "1") {
+        eprintln!(
+            "SKIPPED {test}: {SKIP}=1 (tailnet tests need a loopback-only network namespace)"
+        );
+        return false;
+    }
+    let unshare_ok = Command::new("unshare")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        unshare_ok,
+        "tailnet tests must run in a loopback-only network namespace (a tailnet node would otherwise \
+         reach the host network), and unshare(1) is not available to create one. Install util-linux \
+         and iproute2, run as root, or set {SKIP}=1 to skip them."
+    );
+    let lab = lab_binary();
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = Command::new("unshare");
+    if !is_root() {
+        cmd.arg("-r");
+    }
+    let status = cmd
+        .args(["-n", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
+        .arg(&exe)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(INNER, "1")
+        .env("TAILNET_LAB_BIN", &lab)
+        .status()
+        .expect("run the test under unshare");
+    assert!(
+        status.success(),
+        "{test} failed inside its network namespace ({status}); see its output above. \
+         (If unshare itself failed: tailnet tests need root or user namespaces; {SKIP}=1 skips them.)"
+    );
+    false
+}
+
+/// Polling interval of the synchronous waits (no runtime involved there).
+#[allow(clippy::disallowed_methods)]
+fn pause() {
+    std::thread::sleep(Duration::from_millis(50));
+}
+
+// ---------------------------------------------------------------------------
+// The lab
+
+struct Lab {
+    child: Child,
+    info: Value,
+    _tmp: tempfile::TempDir,
+}
+
+impl Lab {
+    fn start(flags: &[&str]) -> Lab {
+        let tmp = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(tmp.path().join("lab.log")).unwrap();
+        let mut child = Command::new(lab_binary())
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start the tailnet lab");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            let log = std::fs::read_to_string(tmp.path().join("lab.log")).unwrap_or_default();
+            panic!("lab printed no JSON ({e}): {line:?}\n{log}")
+        });
+        let lab = Lab {
+            child,
+            info,
+            _tmp: tmp,
+        };
+        lab.check_env();
+        lab
+    }
+
+    fn s(&self, k: &str) -> String {
+        self.info[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("lab JSON has no {k}"))
+            .to_owned()
+    }
+
+    /// The environment every node runs with.
+    fn env(&self) -> BTreeMap<String, String> {
+        self.info["env"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect()
+    }
+
+    fn check_env(&self) {
+        let env = self.env();
+        let control = self.s("control_url");
+        assert!(control.starts_with("http://127.0.0.1:"), "{control}");
+        for k in SAFETY_ENV {
+            assert!(env.contains_key(k), "the lab's env lacks {k}: {env:?}");
+        }
+        assert!(env["TS_NETCHECK_GENERATE_204_URL"].starts_with(&control));
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The `serve` process
+
+struct Serve {
+    child: Child,
+    out: PathBuf,
+    err: PathBuf,
+}
+
+fn cli(data: &Path, lab: &Lab, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut c = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .envs(lab.env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = c.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        std::io::Write::write_all(&mut input, s.as_bytes()).unwrap();
+    }
+    drop(input);
+    c.wait_with_output().unwrap()
+}
+
+impl Serve {
+    fn start(data: &Path, lab: &Lab, with_authkey: bool, tag: &str) -> Serve {
+        let out = data.with_file_name(format!("serve-{tag}.out"));
+        let err = data.with_file_name(format!("serve-{tag}.err"));
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir")
+            .arg(data)
+            .args([
+                "--log",
+                "info,ma_alexa_oauth::server=debug",
+                "--log-format",
+                "json",
+                "serve",
+                "--control-url",
+            ])
+            .arg(lab.s("control_url"))
+            .env_remove("TS_AUTHKEY")
+            .envs(lab.env())
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&err).unwrap());
+        if with_authkey {
+            cmd.env("TS_AUTHKEY", lab.s("authkey"));
+        }
+        let child = cmd.spawn().expect("start serve");
+        Serve { child, out, err }
+    }
+
+    fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.out).unwrap_or_default()
+    }
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.err).unwrap_or_default()
+    }
+
+    /// Waits for the "funnel ready" line; panics with the logs if serve exits first.
+    fn wait_ready(&mut self) -> String {
+        let t0 = Instant::now();
+        loop {
+            if let Some(l) = self
+                .stdout()
+                .lines()
+                .find(|l| l.starts_with("funnel ready"))
+            {
+                return l.to_owned();
+            }
+            if let Some(st) = self.child.try_wait().unwrap() {
+                panic!(
+                    "serve exited ({st}) before Funnel was ready\nstdout:\n{}\nstderr:\n{}",
+                    self.stdout(),
+                    self.stderr()
+                );
+            }
+            assert!(
+                t0.elapsed() < HANG_GUARD,
+                "serve hangs\nstdout:\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            );
+            pause();
+        }
+    }
+
+    /// SIGTERM, then the exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The JSON log lines of stderr.
+    fn log_lines(&self) -> Vec<Value> {
+        self.stderr()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A public HTTPS client going through the lab's Funnel relay
+
+struct Public {
+    funnel: SocketAddr,
+    host: String,
+    tls: tokio_rustls::TlsConnector,
+}
+
+struct Answer {
+    resp: Resp,
+    local: SocketAddr,
+    leaf: Vec<u8>,
+}
+
+impl Public {
+    fn new(lab: &Lab) -> Public {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_file_iter(lab.s("ca_cert_file")).unwrap() {
+            roots.add(c.unwrap()).unwrap();
+        }
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Public {
+            funnel: lab.s("funnel_addr").parse().unwrap(),
+            host: format!("ma-alexa.{}", lab.s("magic_dns_suffix")),
+            tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
+        }
+    }
+
+    fn origin(&self) -> String {
+        format!("https://{}", self.host)
+    }
+
+    /// One request on a new TLS connection (SNI and verification for `host`).
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Answer {
+        let tcp = tokio::net::TcpStream::connect(self.funnel).await.unwrap();
+        let local = tcp.local_addr().unwrap();
+        let name = ServerName::try_from(self.host.clone()).unwrap();
+        let tls = tokio::time::timeout(HANG_GUARD, self.tls.connect(name, tcp))
+            .await
+            .expect("TLS handshake hangs")
+            .expect(
+                "TLS handshake through Funnel (chain verified against the lab CA and the name)",
+            );
+        let leaf = tls
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| c.to_vec())
+            .expect("a server certificate");
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", &self.host);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .unwrap();
+        let resp = tokio::time::timeout(HANG_GUARD, sender.send_request(req))
+            .await
+            .expect("request hangs")
+            .unwrap();
+        let (parts, body) = resp.into_parts();
+        let body = body.collect().await.unwrap().to_bytes();
+        Answer {
+            resp: Resp {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            },
+            local,
+            leaf,
+        }
+    }
+
+    /// The TLS handshake only: Ok once the relay reaches the node.
+    async fn handshake(&self) -> std::io::Result<()> {
+        let tcp = tokio::net::TcpStream::connect(self.funnel).await?;
+        let name = ServerName::try_from(self.host.clone()).unwrap();
+        let mut tls = self.tls.connect(name, tcp).await?;
+        tls.shutdown().await
+    }
+
+    /// Waits until the relay reaches the node again (after a restart the
+    /// relay's tailnet path to the node takes a moment to re-establish:
+    /// its first dial can time out).
+    async fn wait_reachable(&self) {
+        let t0 = Instant::now();
+        let mut n = 0;
+        while let Err(e) = self.handshake().await {
+            n += 1;
+            eprintln!("Funnel not reachable yet (attempt {n}): {e}");
+            assert!(
+                t0.elapsed() < HANG_GUARD,
+                "Funnel never became reachable: {e}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send("GET", path, headers, None).await
+    }
+
+    async fn post_form(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        form: &[(&str, &str)],
+    ) -> Answer {
+        let mut h = vec![("content-type", "application/x-www-form-urlencoded")];
+        h.extend_from_slice(headers);
+        self.send(
+            "POST",
+            path,
+            &h,
+            Some(common::encode_form(form).into_bytes()),
+        )
+        .await
+    }
+}
+
+// ---------------------------------------------------------------------------
+// /proc inspection
+
+/// Socket inodes of `pid`'s open descriptors.
+fn socket_inodes(pid: u32) -> BTreeSet<u64> {
+    let mut out = BTreeSet::new();
+    for e in std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap() {
+        let Ok(target) = std::fs::read_link(e.unwrap().path()) else {
+            continue;
+        };
+        let t = target.to_string_lossy();
+        if let Some(n) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) {
+            out.insert(n.parse().unwrap());
+        }
+    }
+    out
+}
+
+/// Inodes of TCP sockets in LISTEN state in `pid`'s network namespace.
+fn listening_tcp_inodes(pid: u32) -> BTreeSet<u64> {
+    let mut out = BTreeSet::new();
+    for f in ["tcp", "tcp6"] {
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/net/{f}")) else {
+            continue;
+        };
+        for l in text.lines().skip(1) {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            if cols.get(3) == Some(&"0A") {
+                out.insert(cols[9].parse().unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn listening_tcp_of(pid: u32) -> BTreeSet<u64> {
+    let mine = socket_inodes(pid);
+    listening_tcp_inodes(pid)
+        .intersection(&mine)
+        .copied()
+        .collect()
+}
+
+fn environ(pid: u32) -> BTreeMap<String, String> {
+    let raw = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    raw.split(|b| *b == 0)
+        .filter_map(|kv| {
+            let s = String::from_utf8_lossy(kv);
+            s.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The Alexa linking flow, through Funnel
+
+async fn link_through_funnel(p: &Public, client_id: &str, secret: &str) -> SocketAddr {
+    let params = AuthParams::new(client_id, PITANGUI);
+    let page = p
+        .get(&format!("/alexa/authorize?{}", params.query()), &[])
+        .await;
+    assert_eq!(
+        page.resp.status,
+        StatusCode::OK,
+        "login page: {}",
+        page.resp.text()
+    );
+    let cookies: Vec<String> = page
+        .resp
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let cookie = cookies.join("; ");
+    let fields = common::hidden_fields(&page.resp.text());
+    let mut form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form.extend([
+        ("username", USER),
+        ("password", PASSWORD),
+        ("action", "approve"),
+    ]);
+    let origin = p.origin();
+    let login = p
+        .post_form(
+            "/alexa/authorize",
+            &[
+                ("cookie", &cookie),
+                ("origin", &origin),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            &form,
+        )
+        .await;
+    assert_eq!(
+        login.resp.status,
+        StatusCode::SEE_OTHER,
+        "login: {}",
+        login.resp.text()
+    );
+    let loc = login.resp.header("location").unwrap();
+    assert!(loc.starts_with(PITANGUI), "{loc}");
+    let q = login.resp.location_params();
+    assert_eq!(q.get("state").map(String::as_str), params.state.as_deref());
+    let code = q.get("code").expect("a code").clone();
+
+    let auth = common::basic_header(client_id, secret);
+    let tok = p
+        .post_form(
+            "/alexa/token",
+            &[("authorization", &auth)],
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", PITANGUI),
+            ],
+        )
+        .await;
+    assert_eq!(
+        tok.resp.status,
+        StatusCode::OK,
+        "token: {}",
+        tok.resp.text()
+    );
+    let t = tok.resp.json();
+    assert_eq!(t["token_type"], "Bearer");
+    let refresh = t["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned();
+    assert!(t["access_token"].as_str().is_some_and(|a| !a.is_empty()));
+
+    let again = p
+        .post_form(
+            "/alexa/token",
+            &[("authorization", &auth)],
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(
+        again.resp.status,
+        StatusCode::OK,
+        "refresh: {}",
+        again.resp.text()
+    );
+    login.local
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+
+#[test]
+fn tailnet_funnel_end_to_end() {
+    if !isolated("tailnet_funnel_end_to_end") {
+        return;
+    }
+    let lab = Lab::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+
+    // Register the Alexa skill and a user (no node involved).
+    let out = cli(
+        &data,
+        &lab,
+        &["client", "add", "alexa", "--vendor-id", VENDOR, "--json"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reg: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (client_id, secret) = (
+        reg["client_id"].as_str().unwrap().to_owned(),
+        reg["client_secret"].as_str().unwrap().to_owned(),
+    );
+    let out = cli(
+        &data,
+        &lab,
+        &["user", "add", USER],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let started = Instant::now();
+    let mut serve = Serve::start(&data, &lab, true, "1");
+    let ready = serve.wait_ready();
+    eprintln!(
+        "MEASURE start to Funnel-ready (cold: join + ACME): {} ms (serve says: {ready})",
+        started.elapsed().as_millis()
+    );
+    let p = Public::new(&lab);
+    assert!(ready.ends_with(&p.origin()), "{ready}");
+    assert!(serve.stdout().contains(&format!(
+        "Web Authorization URI: {}/alexa/authorize",
+        p.origin()
+    )));
+
+    // The node runs with the network-safety environment.
+    let env = environ(serve.pid());
+    for k in SAFETY_ENV {
+        assert_eq!(env.get(k), lab.env().get(k), "{k} in serve's environment");
+    }
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // /health through Funnel, TLS verified against the lab's CA and the name.
+        let h = p.get("/health", &[]).await;
+        assert_eq!(h.resp.status, StatusCode::OK);
+        let health = h.resp.json();
+        assert_eq!(health["issuer"], p.origin());
+        assert_eq!(health["tailnet"]["state"], "Running");
+        assert_eq!(health["tailnet"]["funnel"]["listening"], true);
+        let ips: Vec<String> = health["tailnet"]["tailscale_ips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        assert!(!ips.is_empty());
+        let leaf = h.leaf.clone();
+
+        // The server saw the public client's own address (ours), not the relay's.
+        let seen: Vec<String> = serve
+            .log_lines()
+            .iter()
+            .filter(|l| l["fields"]["message"] == "connection accepted")
+            .map(|l| l["fields"]["peer"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            seen.contains(&h.local.to_string()),
+            "serve saw peers {seen:?}; this client is {}",
+            h.local
+        );
+
+        // The full Alexa linking flow through Funnel; the audit log has our address.
+        let login_from = link_through_funnel(&p, &client_id, &secret).await;
+        let audit: Vec<Value> = serve
+            .log_lines()
+            .iter()
+            .filter(|l| l["target"] == "audit")
+            .filter_map(|l| serde_json::from_str(l["fields"]["message"].as_str()?).ok())
+            .collect();
+        let login = audit
+            .iter()
+            .find(|e| e["event"] == "login_succeeded")
+            .unwrap_or_else(|| panic!("no login_succeeded in {audit:?}"));
+        assert_eq!(login["addr"], login_from.ip().to_string());
+
+        // No listening TCP socket of its own on the host (the check does see the lab's).
+        assert!(
+            !listening_tcp_of(lab.pid()).is_empty(),
+            "the /proc check finds nothing at all"
+        );
+        assert_eq!(
+            listening_tcp_of(serve.pid()),
+            BTreeSet::new(),
+            "serve has listening TCP sockets"
+        );
+
+        // A second node, from the Rust API in this process, reaches the
+        // server over the tailnet but not its Funnel-only listener.
+        peer_cannot_reach_funnel_listener(&lab, &ips[0], tmp.path()).await;
+        let still = p.get("/health", &[]).await;
+        assert_eq!(still.resp.status, StatusCode::OK);
+
+        // Restart: same identity, name and cached certificate. (The lab's
+        // control server wants the auth key on every registration, even of a
+        // known node, so it is passed again; a new registration would get new IPs.)
+        let cert_file = data.join("tailnet/certs").join(format!("{}.crt", p.host));
+        let cert_before = std::fs::read(&cert_file).expect("the cached certificate");
+        let st = serve.stop();
+        assert!(st.success(), "serve exit status after SIGTERM: {st}");
+        let mut serve2 = Serve::start(&data, &lab, true, "2");
+        let t1 = Instant::now();
+        serve2.wait_ready();
+        eprintln!(
+            "MEASURE restart to Funnel-ready (cached state and certificate): {} ms",
+            t1.elapsed().as_millis()
+        );
+        p.wait_reachable().await;
+        let h2 = p.get("/health", &[]).await;
+        let health2 = h2.resp.json();
+        assert_eq!(
+            health2["tailnet"]["dns_name"],
+            health["tailnet"]["dns_name"]
+        );
+        assert_eq!(
+            health2["tailnet"]["tailscale_ips"],
+            health["tailnet"]["tailscale_ips"]
+        );
+        assert_eq!(
+            h2.leaf, leaf,
+            "the restarted node presents a different certificate"
+        );
+        assert_eq!(std::fs::read(&cert_file).unwrap(), cert_before);
+
+        // `status` reports the tailnet.
+        let out = cli(&data, &lab, &["status", "--json"], None);
+        assert!(out.status.success());
+        let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(s["public_url"], p.origin());
+        assert_eq!(s["tailnet"]["configured"], true, "{s}");
+        assert_eq!(
+            s["tailnet"]["dns_name"], health["tailnet"]["dns_name"],
+            "{s}"
+        );
+        let expires = s["tailnet"]["cert_expires_at"].as_i64();
+        assert!(
+            expires.is_some_and(|t| t > ma_alexa_oauth::util::now()),
+            "{s}"
+        );
+
+        if let Ok(rss) = std::fs::read_to_string(format!("/proc/{}/status", serve2.pid())) {
+            let rss = rss
+                .lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .unwrap_or("")
+                .to_owned();
+            eprintln!("MEASURE serve (debug build) after the test traffic: {rss}");
+        }
+        let err_path = serve2.err.clone();
+        let st = serve2.stop();
+        assert!(st.success(), "serve exit status after SIGTERM: {st}");
+        let err = std::fs::read_to_string(err_path).unwrap();
+        assert!(!err.contains("panic"), "{err}");
+    });
+}
+
+/// A tailnet peer dials the server's tailnet address on 443: the Funnel-only
+/// listener is not reachable from the tailnet.
+async fn peer_cannot_reach_funnel_listener(lab: &Lab, server_ip: &str, tmp: &Path) {
+    use ma_alexa_oauth::tailnet;
+    for (k, v) in lab.env() {
+        tailnet::setenv(&k, &v).unwrap();
+    }
+    let node = tailnet::NodeBuilder::new(tmp.join("peer"))
+        .hostname("peer")
+        .authkey(Some(lab.s("authkey")))
+        .control_url(Some(lab.s("control_url")))
+        .ephemeral(true)
+        .build()
+        .unwrap();
+    tokio::time::timeout(HANG_GUARD, node.up(|u| panic!("login URL {u}")))
+        .await
+        .expect("peer up hangs")
+        .unwrap();
+    let st = node.status().await.unwrap();
+    assert_eq!(st.backend_state, "Running");
+    assert!(!st.funnel.permitted || st.funnel.listeners == 0);
+
+    let target = if server_ip.contains(':') {
+        format!("[{server_ip}]:443")
+    } else {
+        format!("{server_ip}:443")
+    };
+    match node.dial("tcp", &target, Duration::from_secs(30)).await {
+        Err(e) => {
+            let msg = e.to_string();
+            eprintln!("peer dial {target}: {msg}");
+            assert!(
+                msg.contains("refused") || msg.contains("reset"),
+                "the peer should be refused by the server's node, got: {msg}"
+            );
+        }
+        Ok(mut s) => {
+            // Connected at the netstack level: it must not be the HTTP app.
+            let _ = s
+                .write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+                .await;
+            let mut buf = Vec::new();
+            let r = tokio::time::timeout(HANG_GUARD, s.read_to_end(&mut buf)).await;
+            let text = String::from_utf8_lossy(&buf);
+            assert!(
+                !text.contains("HTTP/1.1"),
+                "a tailnet peer reached the Funnel-only listener: {r:?} {text}"
+            );
+        }
+    }
+    node.close().await;
+}
+
+#[test]
+fn tailnet_funnel_denied_exits_with_the_reason() {
+    if !isolated("tailnet_funnel_denied_exits_with_the_reason") {
+        return;
+    }
+    // (lab flag, what the reason must say)
+    for (flag, reason) in [
+        ("-deny-funnel", "\"funnel\" node attribute not set"),
+        ("-no-https", "HTTPS"),
+    ] {
+        let lab = Lab::start(&[flag]);
+        assert_eq!(lab.info["funnel_permitted"], false, "{flag}");
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let mut serve = Serve::start(&data, &lab, true, "deny");
+        let t0 = Instant::now();
+        let status = loop {
+            if let Some(st) = serve.child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(
+                t0.elapsed() < HANG_GUARD,
+                "serve did not exit:\n{}",
+                serve.stderr()
+            );
+            pause();
+        };
+        let err = serve.stderr();
+        assert_eq!(status.code(), Some(1), "{flag}: {err}");
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("error: "))
+            .unwrap_or_else(|| panic!("{flag}: no error line:\n{err}"));
+        eprintln!("{flag}: {line}");
+        assert!(
+            line.starts_with("error: Funnel is not permitted for this node: ")
+                && line.contains(reason),
+            "{flag}: {err}"
+        );
+        assert!(!err.contains("panic"), "{flag}: {err}");
+        assert!(!serve.stdout().contains("funnel ready"));
+    }
+}
+
+#[test]
+fn tailnet_interactive_login_reports_the_url_and_stops_cleanly() {
+    if !isolated("tailnet_interactive_login_reports_the_url_and_stops_cleanly") {
+        return;
+    }
+    let lab = Lab::start(&["-interactive-login"]);
+    let tmp = tempfile::tempdir().unwrap();
+    const PROMPT: &str = "To add this server to your tailnet, open this URL and log in: ";
+    let wait_url = |s: &mut Serve| -> String {
+        let t0 = Instant::now();
+        loop {
+            if let Some(l) = s.stderr().lines().find(|l| l.starts_with(PROMPT)) {
+                return l.trim_start_matches(PROMPT).trim().to_owned();
+            }
+            if let Some(st) = s.child.try_wait().unwrap() {
+                panic!("serve exited ({st}) without a login URL:\n{}", s.stderr());
+            }
+            assert!(t0.elapsed() < HANG_GUARD, "no login URL:\n{}", s.stderr());
+            pause();
+        }
+    };
+
+    // 1. Stopped while waiting for the login: a clean, prompt exit.
+    let mut waiting = Serve::start(&tmp.path().join("a"), &lab, false, "login-a");
+    let url = wait_url(&mut waiting);
+    assert!(url.starts_with(&lab.s("control_url")), "{url}");
+    let err_path = waiting.err.clone();
+    let st = waiting.stop();
+    let err = std::fs::read_to_string(err_path).unwrap();
+    assert_eq!(st.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: stopped while joining the tailnet"),
+        "{err}"
+    );
+    assert!(!err.contains("panic"), "{err}");
+
+    // 2. Visiting the URL completes the login; serve goes on to Funnel.
+    let mut serve = Serve::start(&tmp.path().join("b"), &lab, false, "login-b");
+    let url = wait_url(&mut serve);
+    let rest = url.strip_prefix("http://").unwrap();
+    let (hostport, path) = rest.split_at(rest.find('/').unwrap());
+    let addr: SocketAddr = hostport.parse().unwrap();
+    assert!(addr.ip().is_loopback());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = rt.block_on(common::send(addr, "GET", path, &[], None));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    serve.wait_ready();
+    let st = serve.stop();
+    assert!(st.success(), "{st}");
+}
+
+/// `tailnet::deny_host_listeners` (used by `serve` in tailnet mode) makes
+/// listen(2) fail in every thread, including threads that existed before,
+/// while UDP sockets and outgoing connections keep working. Irreversible, so
+/// it runs in a child process (this test binary, re-executed).
+#[test]
+fn deny_host_listeners_forbids_listening_in_every_thread() {
+    const CHILD: &str = "MA_ALEXA_DENY_LISTEN_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "deny_host_listeners_forbids_listening_in_every_thread",
+                "--exact",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains("child: listen denied in both threads"),
+            "{text}"
+        );
+        return;
+    }
+    // Before: listening works.
+    let before = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let other = std::thread::spawn(move || {
+        rx.recv().unwrap();
+        done_tx
+            .send(std::net::TcpListener::bind("127.0.0.1:0").map(|_| ()))
+            .unwrap();
+    });
+    ma_alexa_oauth::tailnet::deny_host_listeners().unwrap();
+    let here = std::net::TcpListener::bind("127.0.0.1:0");
+    tx.send(()).unwrap();
+    let there = done_rx.recv().unwrap();
+    other.join().unwrap();
+    assert_eq!(
+        here.unwrap_err().kind(),
+        std::io::ErrorKind::PermissionDenied
+    );
+    assert_eq!(
+        there.unwrap_err().kind(),
+        std::io::ErrorKind::PermissionDenied
+    );
+    // What a node needs still works: UDP, and connecting out (to the
+    // listener made before the filter).
+    std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    std::net::TcpStream::connect(before.local_addr().unwrap()).unwrap();
+    println!("child: listen denied in both threads");
+}
