@@ -54,6 +54,13 @@ impl Out {
 
 /// A command with no inherited configuration from the environment.
 fn command(args: &[&str]) -> Command {
+    // Network safety: `serve` without `--listen` joins a tailnet, which these
+    // tests must never do (tests/tailnet.rs runs that mode inside a
+    // loopback-only namespace against the offline lab). Refuse to build such
+    // a command rather than rely on every test remembering.
+    if args.contains(&"serve") && !args.contains(&"--listen") && !args.contains(&"--help") {
+        panic!("network safety: the CLI tests may only run `serve --listen …`, got {args:?}");
+    }
     let mut c = Command::new(BIN);
     c.args(args)
         .env_remove("MA_ALEXA_DATA_DIR")
@@ -62,6 +69,8 @@ fn command(args: &[&str]) -> Command {
         .env_remove("MA_ALEXA_TRUSTED_PROXIES")
         .env_remove("MA_ALEXA_LOG")
         .env_remove("RUST_LOG")
+        .env_remove("TS_CONTROL_URL")
+        .env_remove("TS_AUTHKEY")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -742,9 +751,8 @@ fn usage_errors_exit_2() {
 // serve
 
 #[test]
-fn serve_without_listen_explains_what_it_needs() {
+fn serve_refuses_bad_arguments_before_starting() {
     let env = Env::new();
-    env.run(&["serve"]).fails(2, &["--listen", "--public-url"]);
     env.run(&["serve", "--listen", "not an address"])
         .fails(2, &["--listen"]);
     env.run(&[
