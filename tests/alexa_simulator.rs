@@ -353,18 +353,6 @@ fn jwt_claims(jwt: &str) -> Value {
     serde_json::from_slice(&payload).unwrap()
 }
 
-async fn introspect(s: &TestServer, id: &str, secret: &str, token: &str) -> Value {
-    let r = s
-        .post_form(
-            "/alexa/introspect",
-            &[("authorization", &basic_header(id, secret))],
-            &[("token", token)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()
-}
-
 fn setup(s: &TestServer) -> (String, String) {
     let (id, secret) = s.add_alexa_client();
     s.add_user(USER, PASSWORD);
@@ -386,7 +374,7 @@ async fn alexa_links_in_all_three_regions_with_http_basic() {
         assert_eq!(claims["client_id"], id.as_str());
         assert_eq!(claims["iss"], s.base.as_str());
         assert_eq!(claims["scope"], SCOPE);
-        let info = introspect(&s, &id, &secret, at).await;
+        let info = introspect_json(&s, &id, &secret, at).await;
         assert_eq!(info["active"], true, "{info}");
         assert_eq!(info["username"], USER);
         // The code is single use: Amazon repeating the exchange gets invalid_grant.
@@ -517,7 +505,7 @@ async fn alexa_refreshes_after_access_token_expired_without_rotation() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let info = introspect(&s, &id, &secret, &old_at).await;
+    let info = introspect_json(&s, &id, &secret, &old_at).await;
     assert_eq!(info["active"], false, "expired token: {info}");
 
     // Alexa refreshes on its own: a fresh access token, the same refresh token.
@@ -527,11 +515,11 @@ async fn alexa_refreshes_after_access_token_expired_without_rotation() {
     assert_ne!(new_at, old_at);
     assert_eq!(second["refresh_token"], rt.as_str(), "no rotation");
     assert!(jwt_claims(&new_at)["exp"].as_i64().unwrap() > exp);
-    let info = introspect(&s, &id, &secret, &new_at).await;
+    let info = introspect_json(&s, &id, &secret, &new_at).await;
     assert_eq!(info["active"], true, "fresh token: {info}");
-    let info = introspect(&s, &id, &secret, &old_at).await;
+    let info = introspect_json(&s, &id, &secret, &old_at).await;
     assert_eq!(info["active"], false, "old token stays expired: {info}");
-    let info = introspect(&s, &id, &secret, &rt).await;
+    let info = introspect_json(&s, &id, &secret, &rt).await;
     assert_eq!(
         info["active"], true,
         "the refresh token is still valid: {info}"

@@ -10,18 +10,6 @@ use ma_alexa_oauth::app::DB_FILE;
 use ma_alexa_oauth::keys::KEY_FILE;
 use ma_alexa_oauth::store;
 
-async fn introspect(s: &TestServer, id: &str, secret: &str, token: &str) -> serde_json::Value {
-    let r = s
-        .post_form(
-            "/alexa/introspect",
-            &[("authorization", &basic_header(id, secret))],
-            &[("token", token)],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()
-}
-
 async fn refresh(s: &TestServer, id: &str, secret: &str, rt: &str) -> Resp {
     s.token_basic(
         id,
@@ -96,7 +84,7 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
-        introspect(&s, &id, &secret, &revoked_jti_at).await["active"],
+        introspect_json(&s, &id, &secret, &revoked_jti_at).await["active"],
         false
     );
     let jwks_before = s.get("/.well-known/jwks.json").await.json();
@@ -115,7 +103,7 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     assert_eq!(s.app.keys().kid(), kid_before, "same signing key");
     let jwks_after = s.get("/.well-known/jwks.json").await.json();
     assert_eq!(jwks_after, jwks_before, "same JWKS");
-    let info = introspect(&s, &id, &secret, &at).await;
+    let info = introspect_json(&s, &id, &secret, &at).await;
     assert_eq!(
         info["active"], true,
         "the old access token still verifies: {info}"
@@ -151,15 +139,15 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.error(), "invalid_grant");
     assert_eq!(
-        introspect(&s, &id, &secret, &revoked_at).await["active"],
+        introspect_json(&s, &id, &secret, &revoked_at).await["active"],
         false
     );
     assert_eq!(
-        introspect(&s, &id, &secret, &revoked_rt).await["active"],
+        introspect_json(&s, &id, &secret, &revoked_rt).await["active"],
         false
     );
     assert_eq!(
-        introspect(&s, &id, &secret, &revoked_jti_at).await["active"],
+        introspect_json(&s, &id, &secret, &revoked_jti_at).await["active"],
         false,
         "a revoked access token stays revoked"
     );

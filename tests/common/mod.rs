@@ -519,3 +519,21 @@ pub async fn linked(server: &TestServer) -> (String, String, serde_json::Value) 
 }
 
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+/// RFC 7662 introspection with HTTP Basic; asserts 200 and returns the JSON.
+pub async fn introspect_json(
+    s: &TestServer,
+    id: &str,
+    secret: &str,
+    token: &str,
+) -> serde_json::Value {
+    let r = s
+        .post_form(
+            "/alexa/introspect",
+            &[("authorization", &basic_header(id, secret))],
+            &[("token", token)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
