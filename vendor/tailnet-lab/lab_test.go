@@ -162,15 +162,35 @@ func startNode(t *testing.T, info labInfo, hostname string) *tsnet.Server {
 	if !strings.HasPrefix(info.ControlURL, "http://127.0.0.1:") {
 		t.Fatalf("refusing non-loopback control URL %q", info.ControlURL)
 	}
+	// Not t.TempDir(): tsnet's background goroutines (certificate renewal
+	// checks) may still write into the state directory just after Close
+	// returns, and t.TempDir's cleanup then fails with "directory not empty".
+	dir, err := os.MkdirTemp("", "tailnet-lab-node-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := &tsnet.Server{
-		Dir:        filepath.Join(t.TempDir(), hostname),
+		Dir:        filepath.Join(dir, hostname),
 		Hostname:   hostname,
 		ControlURL: info.ControlURL,
 		AuthKey:    info.AuthKey,
 		Ephemeral:  true,
 		UserLogf:   t.Logf,
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		s.Close()
+		for i := 0; ; i++ {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if i == 20 {
+				t.Logf("leaving %s behind: %v", dir, err)
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	t0 := time.Now()
