@@ -162,23 +162,37 @@ func startNode(t *testing.T, info labInfo, hostname string) *tsnet.Server {
 	if !strings.HasPrefix(info.ControlURL, "http://127.0.0.1:") {
 		t.Fatalf("refusing non-loopback control URL %q", info.ControlURL)
 	}
-	// Not t.TempDir(): tsnet's background goroutines (certificate renewal
-	// checks) may still write into the state directory just after Close
-	// returns, and t.TempDir's cleanup then fails with "directory not empty".
-	dir, err := os.MkdirTemp("", "tailnet-lab-node-")
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := &tsnet.Server{
-		Dir:        filepath.Join(dir, hostname),
+		Dir:        nodeStateDir(t, hostname),
 		Hostname:   hostname,
 		ControlURL: info.ControlURL,
 		AuthKey:    info.AuthKey,
 		Ephemeral:  true,
 		UserLogf:   t.Logf,
 	}
+	t.Cleanup(func() { s.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	t0 := time.Now()
+	if _, err := s.Up(ctx); err != nil {
+		t.Fatalf("node Up: %v", err)
+	}
+	t.Logf("node %s up in %v", hostname, time.Since(t0).Round(time.Millisecond))
+	return s
+}
+
+// nodeStateDir is a node's state directory, removed when the test ends
+// (after the node's own Close, which cleanups registered later run first).
+// Not t.TempDir(): tsnet's background goroutines (certificate renewal checks)
+// may still write there just after Close returns, and t.TempDir's cleanup
+// then fails the test with "directory not empty".
+func nodeStateDir(t *testing.T, hostname string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "tailnet-lab-node-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		s.Close()
 		for i := 0; ; i++ {
 			err := os.RemoveAll(dir)
 			if err == nil {
@@ -191,14 +205,7 @@ func startNode(t *testing.T, info labInfo, hostname string) *tsnet.Server {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	t0 := time.Now()
-	if _, err := s.Up(ctx); err != nil {
-		t.Fatalf("node Up: %v", err)
-	}
-	t.Logf("node %s up in %v", hostname, time.Since(t0).Round(time.Millisecond))
-	return s
+	return filepath.Join(dir, hostname)
 }
 
 func selfStatus(t *testing.T, s *tsnet.Server) (*ipnStatusT, error) {
@@ -362,7 +369,7 @@ func TestInteractiveLogin(t *testing.T) {
 		t.Fatalf("authkey %q with -interactive-login", info.AuthKey)
 	}
 	s := &tsnet.Server{
-		Dir:        filepath.Join(t.TempDir(), "login-node"),
+		Dir:        nodeStateDir(t, "login-node"),
 		Hostname:   "login-node",
 		ControlURL: info.ControlURL,
 		Ephemeral:  true,
