@@ -72,8 +72,8 @@ fn valid_command(c: &str) -> bool {
 
 /// Parses `{"message_id", "command", "args"}` into the body sent upstream
 /// (only these three members) and the command name.
-fn parse_command(body: &[u8]) -> Result<(String, Vec<u8>), Response<Body>> {
-    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "invalid_request", m);
+fn parse_command(body: &[u8]) -> Result<(String, Vec<u8>), &'static str> {
+    let bad = |m: &'static str| m;
     let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad(
             "the body must be a JSON object {\"message_id\", \"command\", \"args\"}",
@@ -144,7 +144,7 @@ where
         };
     let (command, upstream_body) = match parse_command(&body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(m) => return error(StatusCode::BAD_REQUEST, "invalid_request", m),
     };
     let (sid, jti, now) = (claims.sid.clone(), claims.jti.clone(), util::now());
     let found = app

@@ -541,7 +541,7 @@ async fn gateway_reports_music_assistant_down_slow_and_failing() {
 }
 
 fn age_link_token(s: &TestServer, days: i64) {
-    db(&s)
+    db(s)
         .execute(
             "UPDATE links SET ma_token_created_at = ?1",
             [util::now() - days * 86_400],
@@ -600,8 +600,7 @@ async fn old_tokens_are_renewed_on_use_and_failures_are_visible() {
     let create = ma
         .requests()
         .into_iter()
-        .filter(|r| r.command().as_deref() == Some("auth/token/create"))
-        .last()
+        .rfind(|r| r.command().as_deref() == Some("auth/token/create"))
         .unwrap();
     assert_eq!(create.bearer().as_deref(), Some(old.as_str()));
     eventually("the link holds the new token", || {

@@ -63,7 +63,10 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
 
 /// The scopes `command` needs, or None if it is not forwarded at all.
 pub fn required_scopes(command: &str) -> Option<&'static [&'static str]> {
-    if let Some((_, s)) = COMMANDS.iter().find(|(c, _)| *c == command) {
+    if let Some((_, s)) = COMMANDS
+        .iter()
+        .find(|(c, _)| *c == command && !c.ends_with('/'))
+    {
         return Some(s);
     }
     COMMANDS
