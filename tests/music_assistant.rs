@@ -668,3 +668,25 @@ fn readme_scope_table_matches_the_allowlist() {
         "README's scope table differs from src/ma/commands.rs; paste this:\n{table}"
     );
 }
+
+#[test]
+fn serve_refuses_an_unusable_music_assistant_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    for bad in [
+        "https://ma.example:8095",
+        "ftp://ma",
+        "not a url",
+        "http://ma:8095/?x=1",
+    ] {
+        let out = std::process::Command::new(BIN)
+            .args(["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"])
+            .args(["--music-assistant-url", bad])
+            .env_remove("MA_URL")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--music-assistant-url"), "{bad}: {err}");
+    }
+}
