@@ -12,8 +12,10 @@ use hyper::{Method, Request, Response, StatusCode};
 use crate::audit::Audit;
 use crate::config::{self, Config};
 use crate::http::{self, Body, BodyError};
+use crate::identity::music_assistant::MusicAssistantAccounts;
 use crate::identity::{IdentityProvider, LocalAccounts, password::Hasher};
 use crate::keys::{KeyError, Keys};
+use crate::ma::MusicAssistant;
 use crate::oauth::{self, error::OAuthError, metadata::*};
 use crate::server::ConnInfo;
 use crate::store::{self, Store, StoreError};
@@ -24,7 +26,7 @@ pub const DB_FILE: &str = "ma-alexa-oauth.sqlite3";
 pub const CSRF_KEY_FILE: &str = "csrf.key";
 
 /// Reads a 32-byte secret, creating it (0600) on first use.
-fn load_or_create_secret(path: &Path) -> Result<[u8; 32], StartError> {
+pub(crate) fn load_or_create_secret(path: &Path) -> Result<[u8; 32], StartError> {
     let err = |source| StartError::DataDir {
         path: path.display().to_string(),
         source,
@@ -124,6 +126,8 @@ pub struct App {
     store: Store,
     keys: Keys,
     identity: Arc<dyn IdentityProvider>,
+    /// Set when `--music-assistant-url` is: the gateway and the MA token life cycle.
+    ma: Option<Arc<MusicAssistant>>,
     throttle: Throttle,
     csrf_key: hmac::Key,
     audit: Audit,
@@ -168,8 +172,21 @@ impl App {
         let store = open_store(data_dir)?;
         let keys = Keys::load_or_create(data_dir, &config.issuer, config.audience())?;
         let hasher = Hasher::new(config.hash_permits);
-        let identity: Arc<dyn IdentityProvider> =
-            Arc::new(LocalAccounts::new(store.clone(), hasher));
+        // One identity source per server: Music Assistant accounts when its
+        // URL is configured, local accounts otherwise.
+        let ma = match &config.music_assistant_url {
+            Some(url) => Some(Arc::new(MusicAssistant::open(
+                url,
+                config.upstream_timeout,
+                config.ma_token_renew_after,
+                data_dir,
+            )?)),
+            None => None,
+        };
+        let identity: Arc<dyn IdentityProvider> = match &ma {
+            Some(ma) => Arc::new(MusicAssistantAccounts::new(ma.client().clone())),
+            None => Arc::new(LocalAccounts::new(store.clone(), hasher)),
+        };
         let csrf = load_or_create_secret(&data_dir.join(CSRF_KEY_FILE))?;
         let metadata_json = Bytes::from(oauth::metadata::document(&config).to_string());
         let jwks_json = Bytes::from(keys.jwks_json().to_owned());
@@ -181,6 +198,7 @@ impl App {
             store,
             keys,
             identity,
+            ma,
             csrf_key: hmac::Key::new(hmac::HMAC_SHA256, &csrf),
             audit: Audit::default(),
             metadata_json,
@@ -214,6 +232,10 @@ impl App {
     }
     pub fn identity(&self) -> &dyn IdentityProvider {
         &*self.identity
+    }
+    /// Music Assistant, when configured.
+    pub fn ma(&self) -> Option<&Arc<MusicAssistant>> {
+        self.ma.as_ref()
     }
     pub fn throttle(&self) -> &Throttle {
         &self.throttle
@@ -320,6 +342,10 @@ impl App {
                     Err(e) => OAuthError::invalid_request(e.to_string()).into_response(),
                 }
             }
+            (crate::gateway::PATH, &Method::POST) => {
+                crate::gateway::handle(self, &parts.headers, body).await
+            }
+            (crate::gateway::PATH, _) => method_not_allowed("POST"),
             (HEALTH_PATH | METADATA_PATH | JWKS_PATH, _) => method_not_allowed("GET, HEAD"),
             (AUTHORIZE_PATH, _) => method_not_allowed("GET, HEAD, POST"),
             (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, _) => method_not_allowed("POST"),
@@ -345,6 +371,15 @@ impl App {
             },
         });
         if let Some(obj) = v.as_object_mut() {
+            if let Some(ma) = &self.ma {
+                obj.insert(
+                    "music_assistant".into(),
+                    serde_json::json!({
+                        "url": ma.client().base_url(),
+                        "gateway": self.config.url(crate::gateway::PATH),
+                    }),
+                );
+            }
             for (k, val) in self
                 .health_extra
                 .read()
@@ -360,6 +395,12 @@ impl App {
     /// Removes expired codes and revoked-token records.
     pub async fn purge(&self) -> Result<usize, StoreError> {
         let now = crate::util::now();
+        if let Some(ma) = &self.ma {
+            // Codes are purged a day after expiry; their tokens go as soon as they expire.
+            if let Err(e) = ma.revoke_expired_codes(&self.store, now).await {
+                tracing::warn!(error = %e, "revoking the tokens of unused codes failed");
+            }
+        }
         self.store.call(move |c| store::purge_expired(c, now)).await
     }
 }

@@ -125,6 +125,16 @@ struct ServeArgs {
     /// Connections served at once.
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65536), value_name = "N")]
     max_connections: u32,
+
+    /// Music Assistant's URL on your network, e.g. http://homeassistant.local:8095.
+    /// With it, people sign in with their Music Assistant accounts (local accounts
+    /// are not used) and /ma/api forwards commands to it.
+    #[arg(long, env = "MA_URL", value_name = "URL")]
+    music_assistant_url: Option<String>,
+
+    /// Time allowed for each call to Music Assistant, in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=60), value_name = "SECS")]
+    music_assistant_timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +200,10 @@ enum LinksCmd {
         /// The link id from `links list` (ids may start with '-').
         #[arg(allow_hyphen_values = true)]
         id: String,
+        /// Music Assistant's URL, to revoke the link's token there too
+        /// (default: the one `serve` last ran with).
+        #[arg(long, env = "MA_URL", value_name = "URL")]
+        music_assistant_url: Option<String>,
     },
 }
 
@@ -314,9 +328,10 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
         );
     }
     let mut config = Config::new(issuer);
-    config.trusted_proxies = args.trusted_proxies;
+    config.trusted_proxies = args.trusted_proxies.clone();
     config.access_token_ttl = args.access_token_ttl;
     config.limits.max_connections = args.max_connections as usize;
+    apply_music_assistant(&mut config, &args)?;
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -324,6 +339,7 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
         let app = App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?;
+        record_identity(&app).await?;
         let issuer = app.config().issuer.clone();
         app.store()
             .call({
@@ -348,6 +364,32 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
         purger.abort();
         Ok(())
     })
+}
+
+fn apply_music_assistant(config: &mut Config, args: &ServeArgs) -> Result<(), Failure> {
+    if let Some(url) = &args.music_assistant_url {
+        let url = crate::ma::client::parse_base_url(url)
+            .map_err(|e| Failure::usage(format!("--music-assistant-url: {e}")))?;
+        config.music_assistant_url = Some(url);
+    }
+    config.upstream_timeout = std::time::Duration::from_secs(args.music_assistant_timeout);
+    Ok(())
+}
+
+/// Records which identity source `serve` uses, for `status` and `links revoke`
+/// (an empty URL means local accounts).
+async fn record_identity(app: &App) -> Result<(), Failure> {
+    let url = app
+        .ma()
+        .map(|m| m.client().base_url().to_owned())
+        .unwrap_or_default();
+    if !url.is_empty() {
+        tracing::info!(url, "identity: Music Assistant accounts");
+    }
+    app.store()
+        .call(move |c| store::set_meta(c, crate::ma::URL_META, &url))
+        .await?;
+    Ok(())
 }
 
 async fn purge_loop(app: Arc<App>) {
@@ -497,12 +539,14 @@ async fn serve_on_node(
     let mut config = Config::new(issuer.clone());
     config.access_token_ttl = args.access_token_ttl;
     config.limits.max_connections = args.max_connections as usize;
+    apply_music_assistant(&mut config, args)?;
     if !args.trusted_proxies.is_empty() {
         tracing::warn!(
             "--trusted-proxy is ignored in tailnet mode: Funnel gives the client's own address"
         );
     }
     let app = Arc::new(App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?);
+    record_identity(&app).await?;
     app.store()
         .call({
             let issuer = issuer.clone();
@@ -1001,10 +1045,14 @@ fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
                 println!("no linked accounts yet");
             } else {
                 for l in links {
-                    let state = match l.revoked_at {
+                    let mut state = match l.revoked_at {
                         Some(t) => format!("revoked {}", fmt_time(t)),
                         None => "active".to_owned(),
                     };
+                    if let Some(ma) = &l.ma_token_state {
+                        let exp = l.ma_token_expires_at.map(fmt_time).unwrap_or_default();
+                        state.push_str(&format!("  music-assistant token {ma} (expires {exp})"));
+                    }
                     println!(
                         "{}  user {}  client {}  scope {:?}  linked {}  last used {}  {state}",
                         l.id,
@@ -1018,19 +1066,69 @@ fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
             }
             Ok(())
         }
-        LinksCmd::Revoke { id } => {
-            if store.with(|c| store::revoke_link(c, &id, util::now()))? {
+        LinksCmd::Revoke {
+            id,
+            music_assistant_url,
+        } => {
+            let revoked = store.with(|c| store::revoke_link(c, &id, util::now()))?;
+            if revoked {
                 println!("revoked link {id}: its refresh token and access tokens no longer work");
+            }
+            let upstream = store.with(|c| store::link_upstream(c, &id))?;
+            let Some(up) = upstream else {
+                return Err(Failure::runtime(format!(
+                    "no link {id:?} (see `links list`)"
+                )));
+            };
+            if up.token.is_some() {
+                // Also (or, for an earlier failure, again) at Music Assistant.
+                revoke_ma_token(dir, &store, &id, music_assistant_url)?;
+                return Ok(());
+            }
+            if revoked {
                 Ok(())
             } else {
-                match store.with(|c| store::get_link(c, &id))? {
-                    Some(_) => Err(Failure::runtime(format!("link {id} was already revoked"))),
-                    None => Err(Failure::runtime(format!(
-                        "no link {id:?} (see `links list`)"
-                    ))),
-                }
+                Err(Failure::runtime(format!("link {id} was already revoked")))
             }
         }
+    }
+}
+
+/// Revokes a (locally revoked) link's token at Music Assistant.
+fn revoke_ma_token(
+    dir: &Path,
+    store: &Store,
+    id: &str,
+    flag: Option<String>,
+) -> Result<(), Failure> {
+    let url = match flag {
+        Some(u) => Some(u),
+        None => store
+            .with(|c| store::get_meta(c, crate::ma::URL_META))?
+            .filter(|u| !u.is_empty()),
+    };
+    let Some(url) = url else {
+        return Err(Failure::runtime(format!(
+            "link {id} holds a Music Assistant token, but no Music Assistant URL is known: \
+             pass --music-assistant-url to revoke it there too"
+        )));
+    };
+    let ma =
+        crate::ma::MusicAssistant::open(&url, std::time::Duration::from_secs(10), i64::MAX, dir)
+            .map_err(|e| Failure::runtime(e.to_string()))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    match rt.block_on(ma.revoke_link_token(store, id)) {
+        Ok(_) => {
+            println!("revoked the link's Music Assistant token at {url}");
+            Ok(())
+        }
+        Err(e) => Err(Failure::runtime(format!(
+            "the link is revoked here, but Music Assistant at {url} could not revoke its token: {e}. \
+             Run `links revoke {id}` again later, or delete the token in Music Assistant's settings"
+        ))),
     }
 }
 
@@ -1040,11 +1138,25 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
     let public = store.with(|c| store::get_meta(c, PUBLIC_URL_META))?;
     let problems = store.with(|c| store::integrity_problems(c))?;
     let tn = tailnet_status(dir);
+    let ma_url = store
+        .with(|c| store::get_meta(c, crate::ma::URL_META))?
+        .filter(|u| !u.is_empty());
+    let ma_problems = store.with(|c| store::ma_token_problems(c))?;
+    let identity = if ma_url.is_some() {
+        "music_assistant"
+    } else {
+        "local"
+    };
     let v = json!({
         "data_dir": dir.display().to_string(),
         "database": store.path().display().to_string(),
         "public_url": public,
-        "identity": "local",
+        "identity": identity,
+        "music_assistant_url": ma_url,
+        "music_assistant_token_problems": ma_problems
+            .iter()
+            .map(|(id, state)| json!({ "link": id, "state": state }))
+            .collect::<Vec<_>>(),
         "tailnet": tn,
         "clients": clients,
         "users": users,
@@ -1060,7 +1172,15 @@ fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
             "public URL:     {}",
             public.as_deref().unwrap_or("(unknown until `serve` runs)")
         );
-        println!("identity:       local accounts");
+        match &ma_url {
+            Some(u) => {
+                println!("identity:       Music Assistant accounts ({u}); gateway at /ma/api")
+            }
+            None => println!("identity:       local accounts"),
+        }
+        for (id, state) in &ma_problems {
+            println!("music assistant: link {id}: token {state} (see `links list`)");
+        }
         println!("tailnet:        {}", describe_tailnet(&tn));
         println!("clients: {clients}   users: {users}   active links: {links}");
         println!(

@@ -50,6 +50,15 @@ pub struct Config {
     pub login_policy: throttle::Policy,
     /// Password hashes computed at once.
     pub hash_permits: usize,
+    /// Music Assistant's base URL (`http://host:8095`). When set, logins are
+    /// Music Assistant accounts (local accounts are not used) and `/ma/api` is served.
+    pub music_assistant_url: Option<String>,
+    /// Time allowed for each call to Music Assistant (connect to last byte).
+    pub upstream_timeout: Duration,
+    /// A link's Music Assistant token is renewed on use once it is this many seconds old.
+    pub ma_token_renew_after: i64,
+    /// Largest `/ma/api` request body.
+    pub max_gateway_bytes: usize,
 }
 
 impl Config {
@@ -68,6 +77,10 @@ impl Config {
             hash_permits: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            music_assistant_url: None,
+            upstream_timeout: Duration::from_secs(10),
+            ma_token_renew_after: 300 * 86_400,
+            max_gateway_bytes: 64 * 1024,
         }
     }
 

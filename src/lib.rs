@@ -15,6 +15,9 @@
 //! - [`keys`]: the Ed25519 signing key, JWKS and JWT access tokens (RFC 9068).
 //! - [`identity`]: who may log in, behind [`identity::IdentityProvider`];
 //!   bounded Argon2id hashing.
+//! - [`ma`]: Music Assistant: REST client, token encryption at rest, the
+//!   gateway's command allowlist, token renewal and revocation.
+//! - [`gateway`]: `POST /ma/api`, the token-guarded proxy to Music Assistant.
 //! - [`throttle`]: login slow-down per account and per address.
 //! - [`audit`]: typed audit events.
 //! - [`tailnet`]: the embedded Tailscale node (Go shim via FFI) and its Funnel listener.
@@ -39,9 +42,11 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod gateway;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod ma;
 pub mod oauth;
 pub mod pages;
 pub mod server;

@@ -73,6 +73,26 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
+/// A secret string (a Music Assistant token): its `Debug` never shows it, so
+/// it cannot end up in a log line by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret(<{} bytes>)", self.0.len())
+    }
+}
+
 /// Base64url without padding.
 pub fn b64url(data: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(data)

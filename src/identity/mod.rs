@@ -1,7 +1,8 @@
 //! Who may log in. The login page talks to an [`IdentityProvider`]; this issue
-//! ships local accounts ([`LocalAccounts`]); Music Assistant accounts plug in
-//! behind the same trait.
+//! has local accounts ([`LocalAccounts`]) and Music Assistant accounts
+//! ([`music_assistant::MusicAssistantAccounts`]); a server uses exactly one.
 
+pub mod music_assistant;
 pub mod password;
 
 use std::future::Future;
@@ -16,6 +17,18 @@ pub struct Identity {
     pub subject: String,
     /// The name shown to people.
     pub username: String,
+    /// A long-lived token the identity source issued for this login (Music
+    /// Assistant); the caller stores it encrypted with the authorization code.
+    pub upstream: Option<UpstreamToken>,
+}
+
+/// A token obtained from the identity source at login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamToken {
+    pub token: crate::util::Secret,
+    /// Its (unique) name upstream.
+    pub name: String,
+    pub created_at: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +37,11 @@ pub enum IdentityError {
     /// Never counted as a failed login.
     #[error("the account service is temporarily unavailable: {0}")]
     Unavailable(String),
+    /// The identity source refuses logins for a reason the person can act on
+    /// (Music Assistant not onboarded yet, an account that may not create
+    /// tokens). The message is shown on the page. Not a failed login.
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -112,6 +130,7 @@ impl IdentityProvider for LocalAccounts {
                 Some(u) if ok => Some(Identity {
                     subject: local_subject(&u.username),
                     username: u.username,
+                    upstream: None,
                 }),
                 _ => None,
             })

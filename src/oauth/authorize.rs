@@ -470,6 +470,21 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
                 Some("Wrong username or password."),
             );
         }
+        Err(IdentityError::Refused(message)) => {
+            app.audit().emit(AuditEvent::LoginUnavailable {
+                client_id,
+                addr,
+                reason: message.clone(),
+            });
+            return login_page(
+                app,
+                &r,
+                nonce,
+                StatusCode::SERVICE_UNAVAILABLE,
+                username,
+                Some(&message),
+            );
+        }
         Err(IdentityError::Unavailable(reason)) => {
             app.audit().emit(AuditEvent::LoginUnavailable {
                 client_id,
@@ -482,9 +497,11 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
                 nonce,
                 StatusCode::SERVICE_UNAVAILABLE,
                 username,
-                Some(
-                    "The account service is not reachable right now. Please try again in a minute.",
-                ),
+                Some(if app.ma().is_some() {
+                    "Music Assistant is not reachable right now (it may be restarting). Please try again in a minute."
+                } else {
+                    "The account service is not reachable right now. Please try again in a minute."
+                }),
             );
         }
     };
@@ -495,6 +512,29 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
         addr,
     });
 
+    // A token from the identity source (Music Assistant) travels with the
+    // code, encrypted, until redemption moves it to the link.
+    let ma_token = match (&identity.upstream, app.ma()) {
+        (Some(t), Some(ma)) => match ma.seal(&identity.subject, t) {
+            Ok(sealed) => Some(sealed),
+            Err(e) => {
+                tracing::error!(error = %e, "could not encrypt the Music Assistant token");
+                let _ = ma.revoke_upstream(&t.token, &t.name).await;
+                return login_page(
+                    app,
+                    &r,
+                    nonce,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    username,
+                    Some(
+                        "The server could not save the link right now. Please try again in a minute.",
+                    ),
+                );
+            }
+        },
+        _ => None,
+    };
+    let upstream = identity.upstream.clone();
     let code = util::random_token(32);
     let grant = CodeGrant {
         client_id: client_id.clone(),
@@ -504,6 +544,7 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
         scope: r.scope.clone(),
         code_challenge: r.code_challenge.clone(),
         expires_at: util::now() + app.config().code_ttl,
+        ma_token,
     };
     let hash = util::sha256(code.as_bytes());
     if let Err(e) = app
@@ -512,6 +553,9 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
         .await
     {
         tracing::warn!(error = %e, "could not store an authorization code");
+        if let (Some(t), Some(ma)) = (&upstream, app.ma()) {
+            let _ = ma.revoke_upstream(&t.token, &t.name).await;
+        }
         return login_page(
             app,
             &r,

@@ -63,6 +63,21 @@ pub async fn revoke(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -
     }
 }
 
+/// Revokes a (locally revoked) link's Music Assistant token in the
+/// background: best effort, logged, and retried by `links revoke`.
+pub fn spawn_upstream_revoke(app: &App, link_id: &str) {
+    if let Some(ma) = app.ma() {
+        let (ma, store, id) = (
+            std::sync::Arc::clone(ma),
+            app.store().clone(),
+            link_id.to_owned(),
+        );
+        tokio::spawn(async move {
+            let _ = ma.revoke_link_token(&store, &id).await;
+        });
+    }
+}
+
 /// Revokes the link behind a refresh token of this client. Ok(true) if the
 /// token was one of this client's refresh tokens.
 async fn revoke_refresh(
@@ -91,6 +106,7 @@ async fn revoke_refresh(
         })
         .await?;
     if let Some(id) = &link {
+        spawn_upstream_revoke(app, id);
         app.audit().emit(AuditEvent::Revoked {
             client_id: client_id.to_owned(),
             what: format!("link {id}"),

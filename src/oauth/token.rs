@@ -130,6 +130,9 @@ async fn authorization_code(
             ))
         }
         Redeemed::Replayed { revoked_link } => {
+            if let Some(id) = &revoked_link {
+                crate::oauth::revoke::spawn_upstream_revoke(app, id);
+            }
             audit.emit(AuditEvent::CodeReplayed {
                 client_id: client.id.clone(),
                 revoked_link,
@@ -214,6 +217,12 @@ async fn refresh(
         }
         None => found.link.scope.clone(),
     };
+    if let Some(ma) = app.ma()
+        && ma.renewal_due(found.link.ma_token_created_at, now)
+    {
+        // Off the refresh's path: the refresh never waits for or fails on renewal.
+        ma.spawn_renewal(app.store().clone(), found.link.id.clone());
+    }
     app.audit().emit(AuditEvent::TokenRefreshed {
         client_id: client.id.clone(),
         link_id: found.link.id.clone(),

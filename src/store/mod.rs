@@ -449,10 +449,17 @@ pub struct Link {
     pub created_at: i64,
     pub last_used_at: i64,
     pub revoked_at: Option<i64>,
+    /// State of the link's Music Assistant token (see [`MaTokenState`]); None
+    /// for links without one (local accounts).
+    pub ma_token_state: Option<String>,
+    pub ma_token_created_at: Option<i64>,
+    pub ma_token_expires_at: Option<i64>,
 }
 
-const LINK_COLUMNS: &str =
-    "l.id, l.client_id, l.subject, l.username, l.scope, l.created_at, l.last_used_at, l.revoked_at";
+const LINK_COLUMNS: &str = "l.id, l.client_id, l.subject, l.username, l.scope, l.created_at, l.last_used_at, l.revoked_at, \
+     l.ma_token_state, l.ma_token_created_at, l.ma_token_expires_at";
+/// Number of columns in [`LINK_COLUMNS`].
+const LINK_NCOLS: usize = 11;
 
 fn link_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
     Ok(Link {
@@ -464,7 +471,177 @@ fn link_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
         created_at: r.get(5)?,
         last_used_at: r.get(6)?,
         revoked_at: r.get(7)?,
+        ma_token_state: r.get(8)?,
+        ma_token_created_at: r.get(9)?,
+        ma_token_expires_at: r.get(10)?,
     })
+}
+
+// ---------------------------------------------------------------------------
+// Music Assistant tokens (AES-256-GCM ciphertext only; see src/ma/cipher.rs)
+
+/// States of a link's Music Assistant token.
+pub struct MaTokenState;
+impl MaTokenState {
+    /// Usable.
+    pub const OK: &'static str = "ok";
+    /// Renewal was attempted and failed; the old token is kept until it expires.
+    pub const RENEWAL_FAILED: &'static str = "renewal_failed";
+    /// The link was revoked but Music Assistant could not be told; the
+    /// ciphertext is kept so a later `links revoke` can retry.
+    pub const REVOKE_FAILED: &'static str = "revoke_failed";
+    /// Revoked upstream; the ciphertext is gone.
+    pub const REVOKED: &'static str = "revoked";
+}
+
+/// A Music Assistant token as stored: never the token itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MaToken {
+    pub ciphertext: Vec<u8>,
+    /// The name it carries in Music Assistant (how it is found to be revoked).
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for MaToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaToken")
+            .field("name", &self.name)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+fn ma_token_from(
+    ciphertext: Option<Vec<u8>>,
+    name: Option<String>,
+    created_at: Option<i64>,
+    expires_at: Option<i64>,
+) -> Option<MaToken> {
+    Some(MaToken {
+        ciphertext: ciphertext?,
+        name: name?,
+        created_at: created_at?,
+        expires_at: expires_at?,
+    })
+}
+
+/// What the gateway and revocation need to know about a link's upstream token.
+#[derive(Debug, Clone)]
+pub struct LinkUpstream {
+    pub link_id: String,
+    pub subject: String,
+    pub active: bool,
+    pub state: Option<String>,
+    pub token: Option<MaToken>,
+}
+
+pub fn link_upstream(conn: &Connection, link_id: &str) -> Result<Option<LinkUpstream>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, subject, revoked_at IS NULL, ma_token_state, ma_token_ciphertext, ma_token_name, \
+             ma_token_created_at, ma_token_expires_at FROM links WHERE id = ?1",
+        )
+        .db()?;
+    stmt.query_row([link_id], |r| {
+        Ok(LinkUpstream {
+            link_id: r.get(0)?,
+            subject: r.get(1)?,
+            active: r.get(2)?,
+            state: r.get(3)?,
+            token: ma_token_from(r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
+        })
+    })
+    .optional()
+    .db()
+}
+
+/// Replaces a link's token after renewal, only if it still holds `old`
+/// (a concurrent renewal or revocation wins). One statement, so atomic.
+pub fn replace_link_ma_token(
+    conn: &Connection,
+    link_id: &str,
+    old: &[u8],
+    new: &MaToken,
+) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE links SET ma_token_ciphertext = ?3, ma_token_name = ?4, ma_token_created_at = ?5, \
+             ma_token_expires_at = ?6, ma_token_state = 'ok' \
+             WHERE id = ?1 AND revoked_at IS NULL AND ma_token_ciphertext = ?2",
+            params![link_id, old, new.ciphertext, new.name, new.created_at, new.expires_at],
+        )
+        .db()?;
+    Ok(n == 1)
+}
+
+/// Records a token state (e.g. renewal failed) without touching the token.
+pub fn set_link_ma_state(conn: &Connection, link_id: &str, state: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE links SET ma_token_state = ?2 WHERE id = ?1 AND ma_token_name IS NOT NULL",
+        params![link_id, state],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// After the token was revoked upstream: forget the ciphertext.
+pub fn clear_link_ma_token(conn: &Connection, link_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE links SET ma_token_ciphertext = NULL, ma_token_state = 'revoked' WHERE id = ?1",
+        [link_id],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// Active links whose Music Assistant token is not in the `ok` state (for `status`).
+pub fn ma_token_problems(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, ma_token_state FROM links WHERE revoked_at IS NULL AND ma_token_state IS NOT NULL \
+             AND ma_token_state <> 'ok' ORDER BY id",
+        )
+        .db()?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).db()?;
+    rows.map(|r| r.db()).collect()
+}
+
+/// Codes that expired (unredeemed, or rejected at redemption) while holding a Music Assistant token: the
+/// caller revokes those upstream before [`purge_expired`] forgets them.
+pub fn expired_code_ma_tokens(conn: &Connection, now: i64) -> Result<Vec<(String, MaToken)>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT subject, ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at \
+             FROM codes WHERE expires_at < ?1 AND ma_token_ciphertext IS NOT NULL",
+        )
+        .db()?;
+    let rows = stmt
+        .query_map([now], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                ma_token_from(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+            ))
+        })
+        .db()?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let (s, Some(t)) = row.db()? {
+            out.push((s, t));
+        }
+    }
+    Ok(out)
+}
+
+/// Forgets the token of expired, unredeemed codes (after the upstream revoke).
+pub fn clear_expired_code_ma_tokens(conn: &Connection, now: i64) -> Result<usize> {
+    conn.execute(
+        "UPDATE codes SET ma_token_ciphertext = NULL WHERE expires_at < ?1 AND ma_token_ciphertext IS NOT NULL",
+        [now],
+    )
+    .db()
 }
 
 pub fn list_links(conn: &Connection) -> Result<Vec<Link>> {
@@ -547,13 +724,30 @@ pub struct CodeGrant {
     pub scope: String,
     pub code_challenge: Option<String>,
     pub expires_at: i64,
+    /// The encrypted Music Assistant token obtained at login, if any.
+    pub ma_token: Option<MaToken>,
 }
 
 pub fn insert_code(conn: &Connection, hash: &[u8; 32], g: &CodeGrant) -> Result<()> {
+    let ma = g.ma_token.as_ref();
     conn.execute(
-        "INSERT INTO codes (hash, client_id, subject, username, redirect_uri, scope, code_challenge, expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![&hash[..], g.client_id, g.subject, g.username, g.redirect_uri, g.scope, g.code_challenge, g.expires_at],
+        "INSERT INTO codes (hash, client_id, subject, username, redirect_uri, scope, code_challenge, expires_at, \
+         ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            &hash[..],
+            g.client_id,
+            g.subject,
+            g.username,
+            g.redirect_uri,
+            g.scope,
+            g.code_challenge,
+            g.expires_at,
+            ma.map(|t| &t.ciphertext),
+            ma.map(|t| &t.name),
+            ma.map(|t| t.created_at),
+            ma.map(|t| t.expires_at)
+        ],
     )
     .db()?;
     Ok(())
@@ -593,7 +787,8 @@ pub fn redeem_code<E>(
         .db()?;
     let row = tx
         .query_row(
-            "SELECT client_id, subject, username, redirect_uri, scope, code_challenge, expires_at, consumed_at, link_id \
+            "SELECT client_id, subject, username, redirect_uri, scope, code_challenge, expires_at, consumed_at, link_id, \
+             ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at \
              FROM codes WHERE hash = ?1",
             [&code_hash[..]],
             |r| {
@@ -606,6 +801,7 @@ pub fn redeem_code<E>(
                         scope: r.get(4)?,
                         code_challenge: r.get(5)?,
                         expires_at: r.get(6)?,
+                        ma_token: ma_token_from(r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?),
                     },
                     r.get::<_, Option<i64>>(7)?,
                     r.get::<_, Option<String>>(8)?,
@@ -638,6 +834,7 @@ pub fn redeem_code<E>(
         tx.commit().db()?;
         return Ok(Redeemed::Rejected(e));
     }
+    let ma = grant.ma_token;
     let link = Link {
         id: new_link_id.to_owned(),
         client_id: grant.client_id,
@@ -647,18 +844,33 @@ pub fn redeem_code<E>(
         created_at: now,
         last_used_at: now,
         revoked_at: None,
+        ma_token_state: ma.as_ref().map(|_| MaTokenState::OK.to_owned()),
+        ma_token_created_at: ma.as_ref().map(|t| t.created_at),
+        ma_token_expires_at: ma.as_ref().map(|t| t.expires_at),
     };
     tx.execute(
-        "INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        "INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at, \
+         ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at, ma_token_state) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             link.id,
             link.client_id,
             link.subject,
             link.username,
             link.scope,
-            now
+            now,
+            ma.as_ref().map(|t| &t.ciphertext),
+            ma.as_ref().map(|t| &t.name),
+            link.ma_token_created_at,
+            link.ma_token_expires_at,
+            link.ma_token_state
         ],
+    )
+    .db()?;
+    // The token now lives with the link only.
+    tx.execute(
+        "UPDATE codes SET ma_token_ciphertext = NULL WHERE hash = ?1",
+        [&code_hash[..]],
     )
     .db()?;
     tx.execute(
@@ -710,7 +922,7 @@ pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Refre
     stmt.query_row([&hash[..]], |r| {
         Ok(RefreshLookup {
             link: link_from_row(r)?,
-            token_revoked: r.get(8)?,
+            token_revoked: r.get(LINK_NCOLS)?,
         })
     })
     .optional()

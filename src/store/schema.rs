@@ -65,4 +65,18 @@ pub const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 2: Music Assistant tokens. A code carries the encrypted long-lived token
+    // obtained at login; redemption moves it to the link it creates.
+    r#"
+    ALTER TABLE codes ADD COLUMN ma_token_ciphertext BLOB;
+    ALTER TABLE codes ADD COLUMN ma_token_name TEXT;
+    ALTER TABLE codes ADD COLUMN ma_token_created_at INTEGER;
+    ALTER TABLE codes ADD COLUMN ma_token_expires_at INTEGER;
+
+    ALTER TABLE links ADD COLUMN ma_token_ciphertext BLOB;
+    ALTER TABLE links ADD COLUMN ma_token_name TEXT;
+    ALTER TABLE links ADD COLUMN ma_token_created_at INTEGER;
+    ALTER TABLE links ADD COLUMN ma_token_expires_at INTEGER;
+    ALTER TABLE links ADD COLUMN ma_token_state TEXT;
+    "#,
 ];

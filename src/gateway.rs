@@ -1,0 +1,287 @@
+//! `POST /ma/api`: Music Assistant commands for holders of our access tokens.
+//!
+//! The request carries `Authorization: Bearer <our access token>` and a
+//! Music Assistant command `{"message_id", "command", "args"}`. The token is
+//! verified (signature, expiry, issuer, audience, link and `jti` not
+//! revoked), the command is checked against the allowlist
+//! ([`crate::ma::commands`]) and the token's scopes, and only then forwarded
+//! to Music Assistant's `/api` with the link's own Music Assistant token.
+//! Music Assistant's 2xx/4xx answers come back unchanged (body and
+//! content type); it being down, slow or failing becomes 502/504 with a JSON
+//! body. Our token never goes upstream, the Music Assistant token never comes
+//! back, and no request header is forwarded.
+
+use bytes::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::{HeaderMap, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::http::{self, Body, BodyError};
+use crate::keys::VerifyError;
+use crate::ma::client::MaError;
+use crate::ma::commands;
+use crate::store::{self, MaTokenState};
+use crate::util;
+
+pub const PATH: &str = "/ma/api";
+const MAX_COMMAND_LEN: usize = 128;
+
+fn error(status: StatusCode, code: &str, description: &str) -> Response<Body> {
+    http::json(
+        status,
+        &json!({ "error": code, "error_description": description }),
+    )
+}
+
+fn www_authenticate(mut r: Response<Body>, value: String) -> Response<Body> {
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+/// 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750).
+fn invalid_token(description: &str) -> Response<Body> {
+    www_authenticate(
+        error(StatusCode::UNAUTHORIZED, "invalid_token", description),
+        format!(
+            "Bearer realm=\"ma-alexa-oauth\", error=\"invalid_token\", error_description=\"{description}\""
+        ),
+    )
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let mut all = headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(v), None) = (all.next(), all.next()) else {
+        return None;
+    };
+    let v = v.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' '))
+        .then_some(token)
+}
+
+fn valid_command(c: &str) -> bool {
+    !c.is_empty()
+        && c.len() <= MAX_COMMAND_LEN
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'.'))
+}
+
+/// Parses `{"message_id", "command", "args"}` into the body sent upstream
+/// (only these three members) and the command name.
+fn parse_command(body: &[u8]) -> Result<(String, Vec<u8>), &'static str> {
+    let bad = |m: &'static str| m;
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
+        return Err(bad(
+            "the body must be a JSON object {\"message_id\", \"command\", \"args\"}",
+        ));
+    };
+    let Some(command) = obj.get("command").and_then(Value::as_str) else {
+        return Err(bad("\"command\" (a string) is missing"));
+    };
+    if !valid_command(command) {
+        return Err(bad("\"command\" is not a valid command name"));
+    }
+    let message_id = match obj.get("message_id") {
+        None | Some(Value::Null) => Value::String(util::random_token(9)),
+        Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
+        Some(_) => return Err(bad("\"message_id\" must be a string or a number")),
+    };
+    let args = match obj.get("args") {
+        None | Some(Value::Null) => json!({}),
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(_) => return Err(bad("\"args\" must be a JSON object")),
+    };
+    let upstream = json!({ "message_id": message_id, "command": command, "args": args });
+    Ok((
+        command.to_owned(),
+        serde_json::to_vec(&upstream).unwrap_or_default(),
+    ))
+}
+
+pub async fn handle<B>(app: &App, headers: &HeaderMap, body: B) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let Some(ma) = app.ma() else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_configured",
+            "this server is not connected to Music Assistant (serve --music-assistant-url)",
+        );
+    };
+    let Some(token) = bearer(headers) else {
+        return invalid_token("an access token is required (Authorization: Bearer ...)");
+    };
+    let claims = match app.keys().verify(token) {
+        Ok(c) => c,
+        Err(VerifyError::Expired) => return invalid_token("the access token has expired"),
+        Err(VerifyError::Invalid) => return invalid_token("the access token is not valid"),
+    };
+    let limits = &app.config().limits;
+    let body =
+        match http::read_body(body, app.config().max_gateway_bytes, limits.body_timeout).await {
+            Ok(b) => b,
+            Err(e @ BodyError::TooLarge(_)) => {
+                return error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "invalid_request",
+                    &e.to_string(),
+                );
+            }
+            Err(e @ BodyError::TimedOut) => {
+                return error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "invalid_request",
+                    &e.to_string(),
+                );
+            }
+            Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string()),
+        };
+    let (command, upstream_body) = match parse_command(&body) {
+        Ok(x) => x,
+        Err(m) => return error(StatusCode::BAD_REQUEST, "invalid_request", m),
+    };
+    let (sid, jti, now) = (claims.sid.clone(), claims.jti.clone(), util::now());
+    let found = app
+        .store()
+        .call(move |c| {
+            if !store::access_token_active(c, &sid, &jti)? {
+                return Ok(None);
+            }
+            if let Err(e) = store::touch_link(c, &sid, now) {
+                tracing::debug!(error = %e, "could not record link use");
+            }
+            store::link_upstream(c, &sid)
+        })
+        .await;
+    let up = match found {
+        Ok(Some(up)) if up.active => up,
+        Ok(_) => return invalid_token("the access token was revoked"),
+        Err(e) => {
+            tracing::warn!(error = %e, "storage failure on the gateway");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the server cannot reach its database right now; try again",
+            );
+        }
+    };
+    let Some(required) = commands::required_scopes(&command) else {
+        return error(
+            StatusCode::FORBIDDEN,
+            "forbidden_command",
+            &format!("the command {command:?} is not available through this gateway"),
+        );
+    };
+    let granted: Vec<&str> = claims.scope.split(' ').collect();
+    if !required.iter().all(|s| granted.contains(s)) {
+        let need = required.join(" ");
+        return www_authenticate(
+            error(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                &format!("the command {command:?} needs the scope {need:?}"),
+            ),
+            format!(
+                "Bearer realm=\"ma-alexa-oauth\", error=\"insufficient_scope\", scope=\"{need}\""
+            ),
+        );
+    }
+    let secret = match &up.token {
+        Some(t) if up.state.as_deref() != Some(MaTokenState::REVOKED) => {
+            ma.open_token(&up.subject, t)
+        }
+        _ => None,
+    };
+    let Some(secret) = secret else {
+        return invalid_token(
+            "this link has no usable Music Assistant token; link the skill again",
+        );
+    };
+    if ma.renewal_due(up.token.as_ref().map(|t| t.created_at), now) {
+        ma.spawn_renewal(app.store().clone(), up.link_id.clone());
+    }
+    let answer = ma.client().command_raw(&secret, upstream_body).await;
+    tracing::debug!(link_id = %up.link_id, command, ok = answer.is_ok(), "gateway call");
+    match answer {
+        Ok(a) if a.status.is_success() || a.status.is_client_error() => {
+            let mut r = http::json_raw(a.status, a.body);
+            let ct = a
+                .content_type
+                .unwrap_or_else(|| HeaderValue::from_static("text/plain; charset=utf-8"));
+            r.headers_mut().insert(header::CONTENT_TYPE, ct);
+            r
+        }
+        Ok(a) => {
+            let text: String = String::from_utf8_lossy(&a.body).chars().take(500).collect();
+            http::json(
+                StatusCode::BAD_GATEWAY,
+                &json!({
+                    "error": "upstream_error",
+                    "error_description": format!("Music Assistant answered {}: {text}", a.status.as_u16()),
+                    "upstream_status": a.status.as_u16(),
+                }),
+            )
+        }
+        Err(MaError::Timeout(t)) => error(
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            &format!(
+                "Music Assistant did not answer within {} s",
+                t.as_secs_f32()
+            ),
+        ),
+        Err(MaError::Unreachable(_)) => error(
+            StatusCode::BAD_GATEWAY,
+            "upstream_unreachable",
+            "Music Assistant is not reachable from this server",
+        ),
+        Err(e) => error(StatusCode::BAD_GATEWAY, "upstream_error", &e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_parsing() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer(&h), None);
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer  abc "),
+        );
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), None);
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer(&h), None);
+    }
+
+    #[test]
+    fn command_bodies() {
+        let (c, b) =
+            parse_command(br#"{"message_id":"1","command":"players/all","args":{},"x":1}"#)
+                .unwrap();
+        assert_eq!(c, "players/all");
+        let v: Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(
+            v,
+            json!({"message_id":"1","command":"players/all","args":{}})
+        );
+        assert!(parse_command(b"[]").is_err());
+        assert!(parse_command(br#"{"command":"a b"}"#).is_err());
+        assert!(parse_command(br#"{"command":"x","args":[]}"#).is_err());
+    }
+}

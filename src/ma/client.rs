@@ -1,0 +1,311 @@
+//! The HTTP client for Music Assistant's REST API (plain `http://` on the LAN).
+//!
+//! Every call has one deadline covering connect, request and the whole
+//! answer; answers are capped. Nothing here retries: a password is sent at
+//! most once per login (Music Assistant rate-limits logins), and a command is
+//! forwarded once. Errors never carry a token or a password.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+
+use crate::util::{self, Secret};
+
+/// Largest answer read from Music Assistant (a big library listing fits).
+pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
+/// The device name Music Assistant shows for our logins.
+pub const DEVICE_NAME: &str = "ma-alexa-oauth";
+
+#[derive(Debug, thiserror::Error)]
+pub enum MaError {
+    #[error("Music Assistant is unreachable: {0}")]
+    Unreachable(String),
+    #[error("Music Assistant did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("Music Assistant answered {status}: {text}")]
+    Status { status: StatusCode, text: String },
+    #[error("unexpected answer from Music Assistant: {0}")]
+    Protocol(String),
+}
+
+/// A raw answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: Option<HeaderValue>,
+    pub body: Bytes,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        let t = String::from_utf8_lossy(&self.body);
+        t.chars().take(300).collect()
+    }
+    fn into_error(self) -> MaError {
+        MaError::Status {
+            status: self.status,
+            text: self.text(),
+        }
+    }
+}
+
+/// The outcome of `POST /auth/login`.
+#[derive(Debug)]
+pub enum Login {
+    Ok {
+        session: Secret,
+        user_id: String,
+        username: String,
+    },
+    /// 401: wrong username or password.
+    BadCredentials,
+    /// 403: Music Assistant has not been onboarded (no users yet).
+    NotOnboarded,
+}
+
+#[derive(Clone)]
+pub struct MaClient {
+    base: String,
+    http: Client<HttpConnector, Full<Bytes>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for MaClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks and normalises a Music Assistant base URL: `http://host[:port][/prefix]`.
+pub fn parse_base_url(s: &str) -> Result<String, String> {
+    let u = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
+    if u.scheme() == "https" {
+        return Err(format!(
+            "{s:?}: https to Music Assistant is not supported; use http:// on the local network"
+        ));
+    }
+    if u.scheme() != "http" || u.host().is_none() {
+        return Err(format!("{s:?} is not an http:// URL"));
+    }
+    if u.query().is_some() || u.fragment().is_some() || !u.username().is_empty() {
+        return Err(format!(
+            "{s:?}: a Music Assistant URL has no query, fragment or user"
+        ));
+    }
+    let mut base = u.to_string();
+    while base.ends_with('/') {
+        base.pop();
+    }
+    Ok(base)
+}
+
+impl MaClient {
+    pub fn new(base_url: &str, timeout: Duration) -> Result<MaClient, String> {
+        let base = parse_base_url(base_url)?;
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(timeout));
+        connector.set_nodelay(true);
+        let http = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(8)
+            .build(connector);
+        Ok(MaClient {
+            base,
+            http,
+            timeout,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// One POST with a JSON body; the deadline covers the whole exchange.
+    async fn post(
+        &self,
+        path: &str,
+        bearer: Option<&Secret>,
+        body: Vec<u8>,
+    ) -> Result<Answer, MaError> {
+        let mut req = Request::post(format!("{}{path}", self.base))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        if let Some(t) = bearer {
+            let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
+                MaError::Protocol("a stored token is not a valid header value".into())
+            })?;
+            v.set_sensitive(true);
+            req = req.header(header::AUTHORIZATION, v);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| MaError::Protocol(e.to_string()))?;
+        let exchange = async {
+            let resp = self.http.request(req).await.map_err(|e| {
+                let mut msg = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    msg.push_str(": ");
+                    msg.push_str(&s.to_string());
+                    src = s.source();
+                }
+                MaError::Unreachable(msg)
+            })?;
+            let (parts, body) = resp.into_parts();
+            let body = Limited::new(body, MAX_ANSWER_BYTES)
+                .collect()
+                .await
+                .map_err(|e| MaError::Protocol(format!("reading the answer: {e}")))?
+                .to_bytes();
+            Ok(Answer {
+                status: parts.status,
+                content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
+                body,
+            })
+        };
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(r) => r,
+            Err(_) => Err(MaError::Timeout(self.timeout)),
+        }
+    }
+
+    /// `POST /auth/login` (REST form). Sent exactly once per call.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Login, MaError> {
+        let body = json!({
+            "provider_id": "builtin",
+            "credentials": { "username": username, "password": password },
+            "device_name": DEVICE_NAME,
+        });
+        let a = self
+            .post(
+                "/auth/login",
+                None,
+                serde_json::to_vec(&body).unwrap_or_default(),
+            )
+            .await?;
+        match a.status {
+            StatusCode::UNAUTHORIZED => return Ok(Login::BadCredentials),
+            StatusCode::FORBIDDEN => return Ok(Login::NotOnboarded),
+            s if !s.is_success() => return Err(a.into_error()),
+            _ => {}
+        }
+        let v: Value = serde_json::from_slice(&a.body)
+            .map_err(|_| MaError::Protocol("the login answer is not JSON".into()))?;
+        if v.get("success").and_then(Value::as_bool) == Some(false) {
+            return Ok(Login::BadCredentials);
+        }
+        let token = v
+            .get("token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| MaError::Protocol("the login answer has no token".into()))?;
+        let user = v.get("user");
+        let user_id = match user.and_then(|u| u.get("user_id")) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => return Err(MaError::Protocol("the login answer has no user_id".into())),
+        };
+        let name = user
+            .and_then(|u| u.get("username"))
+            .and_then(Value::as_str)
+            .unwrap_or(username)
+            .to_owned();
+        Ok(Login::Ok {
+            session: Secret::new(token),
+            user_id,
+            username: name,
+        })
+    }
+
+    /// `POST /auth/logout` with `token`: revokes that token.
+    pub async fn logout(&self, token: &Secret) -> Result<(), MaError> {
+        let a = self
+            .post("/auth/logout", Some(token), b"{}".to_vec())
+            .await?;
+        if a.status.is_success() {
+            Ok(())
+        } else {
+            Err(a.into_error())
+        }
+    }
+
+    /// Forwards a command as is and returns the raw answer.
+    pub async fn command_raw(&self, token: &Secret, body: Vec<u8>) -> Result<Answer, MaError> {
+        self.post("/api", Some(token), body).await
+    }
+
+    /// Runs a command and parses a 2xx answer as JSON.
+    pub async fn command(
+        &self,
+        token: &Secret,
+        command: &str,
+        args: Value,
+    ) -> Result<Value, MaError> {
+        let body = json!({ "message_id": util::random_token(9), "command": command, "args": args });
+        let a = self
+            .command_raw(token, serde_json::to_vec(&body).unwrap_or_default())
+            .await?;
+        if !a.status.is_success() {
+            return Err(a.into_error());
+        }
+        serde_json::from_slice(&a.body)
+            .map_err(|_| MaError::Protocol(format!("{command}: the answer is not JSON")))
+    }
+
+    /// `auth/token/create`: a long-lived token named `name`.
+    pub async fn create_token(&self, bearer: &Secret, name: &str) -> Result<Secret, MaError> {
+        match self
+            .command(bearer, "auth/token/create", json!({ "name": name }))
+            .await?
+        {
+            Value::String(t) if !t.is_empty() => Ok(Secret::new(t)),
+            Value::Object(o) => match o.get("token").and_then(Value::as_str) {
+                Some(t) if !t.is_empty() => Ok(Secret::new(t)),
+                _ => Err(MaError::Protocol(
+                    "auth/token/create returned no token".into(),
+                )),
+            },
+            _ => Err(MaError::Protocol(
+                "auth/token/create returned no token".into(),
+            )),
+        }
+    }
+
+    /// Revokes the long-lived token named `name`, acting with `bearer`.
+    /// `auth/token/create` does not return an id, so the id comes from
+    /// `auth/tokens` by our unique name. Errors if no token has that name.
+    pub async fn revoke_token_named(&self, bearer: &Secret, name: &str) -> Result<(), MaError> {
+        let list = self.command(bearer, "auth/tokens", json!({})).await?;
+        let items = match &list {
+            Value::Array(a) => a.as_slice(),
+            Value::Object(o) => o
+                .get("tokens")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+            _ => &[],
+        };
+        let id = items
+            .iter()
+            .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+            .and_then(|t| t.get("token_id").or_else(|| t.get("id")))
+            .cloned()
+            .ok_or_else(|| MaError::Protocol(format!("no token named {name:?} in auth/tokens")))?;
+        self.command(bearer, "auth/token/revoke", json!({ "token_id": id }))
+            .await?;
+        Ok(())
+    }
+}
