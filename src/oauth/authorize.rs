@@ -519,17 +519,7 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
             Ok(sealed) => Some(sealed),
             Err(e) => {
                 tracing::error!(error = %e, "could not encrypt the Music Assistant token");
-                let _ = ma.revoke_upstream(&t.token, &t.name).await;
-                return login_page(
-                    app,
-                    &r,
-                    nonce,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    username,
-                    Some(
-                        "The server could not save the link right now. Please try again in a minute.",
-                    ),
-                );
+                return save_failed(app, &r, nonce, username, identity.upstream.as_ref()).await;
             }
         },
         _ => None,
@@ -553,17 +543,7 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
         .await
     {
         tracing::warn!(error = %e, "could not store an authorization code");
-        if let (Some(t), Some(ma)) = (&upstream, app.ma()) {
-            let _ = ma.revoke_upstream(&t.token, &t.name).await;
-        }
-        return login_page(
-            app,
-            &r,
-            nonce,
-            StatusCode::SERVICE_UNAVAILABLE,
-            username,
-            Some("The server could not save the link right now. Please try again in a minute."),
-        );
+        return save_failed(app, &r, nonce, username, upstream.as_ref()).await;
     }
     app.audit().emit(AuditEvent::CodeIssued {
         client_id,
@@ -585,6 +565,28 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
+}
+
+/// The login succeeded but the link could not be saved: give back the
+/// upstream token the login created (best effort) and ask to try again.
+async fn save_failed(
+    app: &App,
+    r: &AuthRequest,
+    nonce: &str,
+    username: &str,
+    upstream: Option<&crate::identity::UpstreamToken>,
+) -> Response<Body> {
+    if let (Some(t), Some(ma)) = (upstream, app.ma()) {
+        let _ = ma.revoke_upstream(&t.token, &t.name).await;
+    }
+    login_page(
+        app,
+        r,
+        nonce,
+        StatusCode::SERVICE_UNAVAILABLE,
+        username,
+        Some("The server could not save the link right now. Please try again in a minute."),
+    )
 }
 
 fn human_wait(secs: u64) -> String {
