@@ -340,3 +340,357 @@ async fn kill_9_loop_keeps_every_told_token() {
     );
     assert!(kills >= 5 && !told.is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// Slow clients
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_trickling_connections_above_the_cap_do_not_stop_service() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let s = TestServer::start_with(|c| {
+        c.limits.max_connections = 8;
+        c.limits.header_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let addr = s.addr;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tricklers = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let stop = stop.clone();
+        tricklers.spawn(async move {
+            // Reconnect whenever cut off, and keep trickling one byte every 50 ms.
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(c) = tokio::net::TcpStream::connect(addr).await else {
+                    continue;
+                };
+                let (mut r, mut w) = c.into_split();
+                let mut head = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".to_vec();
+                head.extend(std::iter::repeat_n(b'z', 1000));
+                let mut buf = [0u8; 256];
+                for b in head {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed)
+                        || w.write_all(&[b]).await.is_err()
+                    {
+                        break;
+                    }
+                    // A closed connection reads 0 (or an error) at once.
+                    if tokio::time::timeout(Duration::from_millis(50), r.read(&mut buf))
+                        .await
+                        .is_ok()
+                    {
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A well-behaved client: every request completes within the liveness bound.
+    let started = Instant::now();
+    for i in 0..5 {
+        let r = tokio::time::timeout(LIVENESS, send(addr, "GET", "/health", &[], None))
+            .await
+            .unwrap_or_else(|_| panic!("request {i} starved by trickling connections"));
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let took = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    while tricklers.join_next().await.is_some() {}
+    println!("5 requests among 50 trickling connections (cap 8): {took:?}");
+    s.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Database locked by another process at start
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_locked_by_another_process_at_start() {
+    for mode in ["write transaction", "exclusive locking mode"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let (id, secret) = provision(&dir);
+        let path = dir.join(ma_alexa_oauth::app::DB_FILE);
+        let other = rusqlite::Connection::open(&path).unwrap();
+        if mode == "exclusive locking mode" {
+            other
+                .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE users SET created_at = created_at; COMMIT;")
+                .unwrap();
+        } else {
+            other
+                .execute_batch("BEGIN EXCLUSIVE; UPDATE users SET created_at = created_at;")
+                .unwrap();
+        }
+        match spawn_serve(&dir) {
+            Err(msg) => {
+                // A clear error at start.
+                assert!(
+                    msg.contains("exit Some(1)")
+                        && (msg.contains("busy") || msg.contains("locked")),
+                    "{mode}: {msg}"
+                );
+                println!("{mode}: refused at start: {msg}");
+            }
+            Ok(served) => {
+                // Running: a request that must write says 503 temporarily_unavailable.
+                let r = token(
+                    served.addr,
+                    &id,
+                    &secret,
+                    &[
+                        ("grant_type", "authorization_code"),
+                        ("code", "no-such-code"),
+                        ("redirect_uri", PITANGUI),
+                    ],
+                )
+                .await
+                .expect("an answer");
+                assert!(
+                    r.status == StatusCode::SERVICE_UNAVAILABLE
+                        && r.error() == "temporarily_unavailable"
+                        || r.status == StatusCode::BAD_REQUEST && r.error() == "invalid_grant",
+                    "{mode}: {} {}",
+                    r.status,
+                    r.text()
+                );
+                let h = try_send(served.addr, "GET", "/health", &[], None).await;
+                assert!(h.is_some(), "{mode}: health answers");
+                println!("{mode}: started; unknown-code redemption said {}", r.status);
+                drop(served);
+            }
+        }
+        drop(other); // releases the lock (rolls back the open transaction)
+        let served = spawn_serve(&dir).expect("starts once the lock is gone");
+        let rt = link_at(served.addr, &id, &secret).await;
+        assert!(rt.is_some(), "{mode}: linking works after the lock is gone");
+        drop(served);
+        assert!(integrity(&dir).is_empty(), "{mode}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Disk full and read-only data directory (a small tmpfs; needs root + mount)
+
+struct Mount(std::path::PathBuf);
+
+impl Mount {
+    /// Mounts a tmpfs of `size`, or says why not.
+    fn tmpfs(at: &Path, size: &str) -> Result<Mount, String> {
+        std::fs::create_dir_all(at).unwrap();
+        let out = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(at)
+            .output()
+            .map_err(|e| format!("mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(Mount(at.to_owned()))
+    }
+
+    fn remount(&self, opt: &str) {
+        let st = Command::new("mount")
+            .args(["-o", &format!("remount,{opt}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(st.success(), "remount {opt}");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Fills the file system holding `dir` until writes fail.
+fn fill(dir: &Path) -> std::path::PathBuf {
+    use std::io::Write as _;
+    let p = dir.join("filler");
+    let mut f = std::fs::File::create(&p).unwrap();
+    let chunk = vec![0u8; 64 * 1024];
+    while f.write_all(&chunk).is_ok() {}
+    let small = [0u8; 512];
+    while f.write_all(&small).is_ok() {}
+    let _ = f.sync_all();
+    p
+}
+
+fn unavailable_or(r: &Resp, ok: StatusCode) -> bool {
+    r.status == ok
+        || (r.status == StatusCode::SERVICE_UNAVAILABLE && r.error() == "temporarily_unavailable")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disk_full_is_503_and_service_recovers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = match Mount::tmpfs(&tmp.path().join("mnt"), "3m") {
+        Ok(m) => m,
+        Err(why) => {
+            println!("SKIPPED disk_full_is_503_and_service_recovers: {why}");
+            return;
+        }
+    };
+    let dir = mnt.0.join("data");
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    let filler = fill(&mnt.0);
+    // Requests that must write: links (a code, then a link with tokens). Keep
+    // linking until the full disk bites; every answer is a success or a 503
+    // temporarily_unavailable, never a 500 nor invalid_grant.
+    let mut refused = 0;
+    for _ in 0..40 {
+        let p = AuthParams::new(&id, PITANGUI);
+        let mut b = Browser::default();
+        let r = b.login(&s, &p, USER, PASSWORD).await;
+        assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text());
+        if r.status != StatusCode::SEE_OTHER {
+            assert_eq!(
+                r.status,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "login: {}",
+                r.text()
+            );
+            refused += 1;
+            continue;
+        }
+        let code = r.location_params().get("code").cloned().unwrap();
+        let r = s
+            .token_basic(
+                &id,
+                &secret,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", PITANGUI),
+                ],
+            )
+            .await;
+        assert!(
+            unavailable_or(&r, StatusCode::OK),
+            "{} {}",
+            r.status,
+            r.text()
+        );
+        if r.status != StatusCode::OK {
+            refused += 1;
+        }
+        let r = s
+            .token_basic(
+                &id,
+                &secret,
+                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+            )
+            .await;
+        assert!(
+            unavailable_or(&r, StatusCode::OK),
+            "refresh: {} {}",
+            r.status,
+            r.text()
+        );
+    }
+    assert!(refused > 0, "the full disk never refused a write");
+    // Space freed: service recovers, nothing corrupted.
+    std::fs::remove_file(&filler).unwrap();
+    let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
+    let r = s
+        .token_basic(
+            &id,
+            &secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", PITANGUI),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = s
+        .token_basic(
+            &id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    s.stop().await;
+    assert!(integrity(&dir).is_empty());
+    println!("disk full: {refused} writes refused with 503, then recovered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_data_directory_is_a_clear_error_or_503() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = match Mount::tmpfs(&tmp.path().join("mnt"), "8m") {
+        Ok(m) => m,
+        Err(why) => {
+            println!("SKIPPED read_only_data_directory_is_a_clear_error_or_503: {why}");
+            return;
+        }
+    };
+    let dir = mnt.0.join("data");
+    // Set up on a writable file system. (Remounting read-only under a running
+    // server is refused by the kernel while the database is open for writing,
+    // so the run-time write failure is covered by the disk-full test.)
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    s.stop().await;
+    mnt.remount("ro");
+    // Even root cannot write now.
+    assert!(std::fs::File::create(dir.join("probe")).is_err());
+    // At start: the real binary on the read-only directory.
+    let started = spawn_serve(&dir);
+    let outcome;
+    match &started {
+        Err(msg) => {
+            assert!(
+                msg.contains("exit Some(1)") && msg.contains("error:"),
+                "{msg}"
+            );
+            outcome = format!("refused: {}", msg.lines().last().unwrap_or_default());
+        }
+        Ok(served) => {
+            let r = token(
+                served.addr,
+                &id,
+                &secret,
+                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+            )
+            .await
+            .expect("an answer");
+            assert!(
+                unavailable_or(&r, StatusCode::OK),
+                "{} {}",
+                r.status,
+                r.text()
+            );
+            outcome = format!("started; refresh said {}", r.status);
+        }
+    }
+    drop(started);
+    mnt.remount("rw");
+    let served = spawn_serve(&dir).expect("starts once writable");
+    let r = token(
+        served.addr,
+        &id,
+        &secret,
+        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    drop(served);
+    assert!(integrity(&dir).is_empty());
+    println!("read-only: at start: {outcome}");
+}
