@@ -228,6 +228,21 @@ async fn oversized_login_fields_are_refused_cleanly() {
         );
         println!("oversized {what}: {} in {:?}", r.status, t.elapsed());
     }
+    // Fields too long for their own limit but within the form limit: a 400
+    // that says so, before any password hashing (no CPU sink).
+    let long_user = "u".repeat(300);
+    let long_pass = "p".repeat(2000);
+    for (what, user, pass) in [
+        ("username > 256", long_user.as_str(), PASSWORD),
+        ("password > 1024", USER, long_pass.as_str()),
+    ] {
+        let mut b = Browser::default();
+        let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+        let r = b.submit(&s, &page, user, pass, "approve").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", r.text());
+        assert!(r.text().contains("too long"), "{what}: {}", r.text());
+        assert!(r.header("location").is_none(), "{what}");
+    }
     // An oversized state or scope at the authorization endpoint: no 5xx, no login form.
     let mut q = AuthParams::new(&id, PITANGUI);
     q.state = Some("s".repeat(16 * 1024));
