@@ -1,0 +1,696 @@
+//! Crash safety and load (issue 5): kill -9 in a loop while an Alexa-like
+//! client links and refreshes; slow clients above the connection cap; the
+//! database locked by another process; a full disk; a read-only data directory.
+//!
+//! N parallel refreshes of one token: see tests/concurrency.rs and
+//! checklist.rs `concurrent_refreshes_all_answer` (not duplicated here).
+mod common;
+use common::*;
+
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use hyper::StatusCode;
+use ma_alexa_oauth::oauth::client_auth;
+use ma_alexa_oauth::store::{self, Client, ClientKind};
+use ma_alexa_oauth::{identity, util};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
+/// Liveness bound: a generous limit for things that must happen at all.
+const LIVENESS: Duration = Duration::from_secs(20);
+
+struct Served {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the real binary; always with `--listen 127.0.0.1:0` (loopback only).
+fn spawn_serve(dir: &Path) -> Result<Served, String> {
+    let mut child = Command::new(BIN)
+        .args(["--data-dir", dir.to_str().unwrap()])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("MA_ALEXA_DATA_DIR")
+        .env_remove("MA_ALEXA_LISTEN")
+        .env_remove("MA_ALEXA_PUBLIC_URL")
+        .env_remove("MA_ALEXA_TRUSTED_PROXIES")
+        .env_remove("TS_CONTROL_URL")
+        .env_remove("TS_AUTHKEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = r.read_line(&mut line);
+        let _ = tx.send(line);
+        let _ = std::io::copy(&mut r, &mut std::io::sink());
+    });
+    let line = rx.recv_timeout(LIVENESS).unwrap_or_default();
+    let addr = line
+        .trim()
+        .rsplit_once("listening on http://")
+        .and_then(|(_, a)| a.parse().ok());
+    match addr {
+        Some(addr) => {
+            let stderr = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut BufReader::new(stderr), &mut std::io::sink());
+            });
+            Ok(Served { child, addr })
+        }
+        None => {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            Err(format!(
+                "no address in {line:?}; exit {:?}; stderr: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+}
+
+/// Client and user written straight into the store before the server starts.
+fn provision(dir: &Path) -> (String, String) {
+    let st = ma_alexa_oauth::app::open_store(dir).unwrap();
+    let secret = client_auth::new_secret();
+    let c = Client {
+        id: format!("client-{}", util::random_token(9)),
+        name: "Alexa".into(),
+        kind: ClientKind::Alexa,
+        vendor_id: None,
+        secret_hash: client_auth::secret_hash(&secret),
+        redirect_uris: vec![PITANGUI.into(), LAYLA.into(), JP.into()],
+        scopes: vec!["music:read".into(), "music:control".into()],
+        created_at: util::now(),
+    };
+    st.with(|conn| store::insert_client(conn, &c)).unwrap();
+    let h = identity::password::hash(PASSWORD).unwrap();
+    st.with(|conn| store::insert_user(conn, USER, &h, util::now()))
+        .unwrap();
+    (c.id, secret)
+}
+
+fn integrity(dir: &Path) -> Vec<String> {
+    let conn = store::open_connection(&dir.join(ma_alexa_oauth::app::DB_FILE)).unwrap();
+    store::integrity_problems(&conn).unwrap()
+}
+
+/// A cookie-keeping login against a bare address (the server may be a child process).
+async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
+    let p = AuthParams::new(id, PITANGUI);
+    let page = try_send(
+        addr,
+        "GET",
+        &format!("/alexa/authorize?{}", p.query()),
+        &[],
+        None,
+    )
+    .await?;
+    if page.status != StatusCode::OK {
+        return None;
+    }
+    let cookie = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut form: Vec<(String, String)> = hidden_fields(&page.text());
+    form.push(("username".into(), USER.into()));
+    form.push(("password".into(), PASSWORD.into()));
+    form.push(("action".into(), "approve".into()));
+    let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = try_send(
+        addr,
+        "POST",
+        "/alexa/authorize",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin"),
+            ("cookie", &cookie),
+        ],
+        Some(encode_form(&f).into_bytes()),
+    )
+    .await?;
+    if r.status != StatusCode::SEE_OTHER {
+        return None;
+    }
+    let code = r.location_params().get("code").cloned()?;
+    let t = token(
+        addr,
+        id,
+        secret,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", PITANGUI),
+        ],
+    )
+    .await?;
+    assert_ne!(t.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", t.text());
+    (t.status == StatusCode::OK).then(|| t.json()["refresh_token"].as_str().unwrap().to_owned())
+}
+
+async fn token(addr: SocketAddr, id: &str, secret: &str, form: &[(&str, &str)]) -> Option<Resp> {
+    let auth = basic_header(id, secret);
+    try_send(
+        addr,
+        "POST",
+        "/alexa/token",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("authorization", &auth),
+        ],
+        Some(encode_form(form).into_bytes()),
+    )
+    .await
+}
+
+/// Like `send`, but a dead server gives `None` instead of a panic.
+async fn try_send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Option<Resp> {
+    use http_body_util::{BodyExt as _, Full};
+    let fut = async {
+        let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .ok()?;
+        tokio::spawn(conn);
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", addr.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .body(Full::new(bytes::Bytes::from(body.unwrap_or_default())))
+            .unwrap();
+        let resp = sender.send_request(req).await.ok()?;
+        let (parts, body) = resp.into_parts();
+        let body = body.collect().await.ok()?.to_bytes();
+        Some(Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        })
+    };
+    tokio::time::timeout(LIVENESS, fut).await.ok().flatten()
+}
+
+/// Refresh tokens rotate? If the server rotates, the client keeps the newest
+/// token it was told about; otherwise the same token keeps working. Either
+/// way "every token the client was told about" is the latest per link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loop_keeps_every_told_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let (id, secret) = provision(&dir);
+    let started = Instant::now();
+    let mut told: Vec<String> = Vec::new(); // latest refresh token per link
+    let mut kills = 0;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(std::process::id());
+    let mut rnd = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    while kills < 15 && started.elapsed() < Duration::from_secs(45) {
+        let served = spawn_serve(&dir).expect("restart on the same data dir");
+        let addr = served.addr;
+        // Every token the client was told about still works.
+        for rt in told.iter_mut() {
+            let r = token(
+                addr,
+                &id,
+                &secret,
+                &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+            )
+            .await
+            .expect("the restarted server answers");
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "after {kills} kills: {}",
+                r.text()
+            );
+            if let Some(n) = r.json()["refresh_token"].as_str() {
+                *rt = n.to_owned();
+            }
+        }
+        // Concurrent traffic: one linker, two refreshers; killed at a random point.
+        let told_snapshot = told.clone();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, String)>();
+        let mut tasks = tokio::task::JoinSet::new();
+        {
+            let (id, secret, tx) = (id.clone(), secret.clone(), tx.clone());
+            tasks.spawn(async move {
+                while let Some(rt) = link_at(addr, &id, &secret).await {
+                    let _ = tx.send((usize::MAX, rt));
+                }
+            });
+        }
+        for (i, rt) in told_snapshot.into_iter().enumerate().take(4) {
+            let (id, secret, tx) = (id.clone(), secret.clone(), tx.clone());
+            tasks.spawn(async move {
+                let mut rt = rt;
+                loop {
+                    let Some(r) = token(
+                        addr,
+                        &id,
+                        &secret,
+                        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+                    )
+                    .await
+                    else {
+                        break;
+                    };
+                    assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text());
+                    assert_eq!(r.status, StatusCode::OK, "live refresh: {}", r.text());
+                    if let Some(n) = r.json()["refresh_token"].as_str() {
+                        rt = n.to_owned();
+                        let _ = tx.send((i, rt.clone()));
+                    }
+                }
+            });
+        }
+        drop(tx);
+        tokio::time::sleep(Duration::from_millis(100 + rnd(1200))).await;
+        let mut served = served;
+        let _ = served.child.kill(); // SIGKILL
+        let _ = served.child.wait();
+        kills += 1;
+        while let Some(j) = tasks.join_next().await {
+            j.unwrap(); // a panic in a task (500, invalid_grant) fails the test
+        }
+        while let Ok((i, rt)) = rx.try_recv() {
+            if i == usize::MAX {
+                told.push(rt);
+            } else {
+                told[i] = rt;
+            }
+        }
+        let problems = integrity(&dir);
+        assert!(problems.is_empty(), "after kill {kills}: {problems:?}");
+    }
+    // A last restart proves every token once more.
+    let served = spawn_serve(&dir).unwrap();
+    for rt in &told {
+        let r = token(
+            served.addr,
+            &id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    drop(served);
+    assert!(integrity(&dir).is_empty());
+    println!(
+        "kill -9 loop: {kills} kills survived, {} links held, {:?}",
+        told.len(),
+        started.elapsed()
+    );
+    assert!(kills >= 5 && !told.is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Slow clients
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_trickling_connections_above_the_cap_do_not_stop_service() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let s = TestServer::start_with(|c| {
+        c.limits.max_connections = 8;
+        c.limits.header_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let addr = s.addr;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tricklers = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let stop = stop.clone();
+        tricklers.spawn(async move {
+            // Reconnect whenever cut off, and keep trickling one byte every 50 ms.
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(c) = tokio::net::TcpStream::connect(addr).await else {
+                    continue;
+                };
+                let (mut r, mut w) = c.into_split();
+                let mut head = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".to_vec();
+                head.extend(std::iter::repeat_n(b'z', 1000));
+                let mut buf = [0u8; 256];
+                for b in head {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed)
+                        || w.write_all(&[b]).await.is_err()
+                    {
+                        break;
+                    }
+                    // A closed connection reads 0 (or an error) at once.
+                    if tokio::time::timeout(Duration::from_millis(50), r.read(&mut buf))
+                        .await
+                        .is_ok()
+                    {
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A well-behaved client: every request completes within the liveness bound.
+    let started = Instant::now();
+    for i in 0..5 {
+        let r = tokio::time::timeout(LIVENESS, send(addr, "GET", "/health", &[], None))
+            .await
+            .unwrap_or_else(|_| panic!("request {i} starved by trickling connections"));
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let took = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    while tricklers.join_next().await.is_some() {}
+    println!("5 requests among 50 trickling connections (cap 8): {took:?}");
+    s.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Database locked by another process at start
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_locked_by_another_process_at_start() {
+    for mode in ["write transaction", "exclusive locking mode"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let (id, secret) = provision(&dir);
+        let path = dir.join(ma_alexa_oauth::app::DB_FILE);
+        let other = rusqlite::Connection::open(&path).unwrap();
+        if mode == "exclusive locking mode" {
+            other
+                .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE users SET created_at = created_at; COMMIT;")
+                .unwrap();
+        } else {
+            other
+                .execute_batch("BEGIN EXCLUSIVE; UPDATE users SET created_at = created_at;")
+                .unwrap();
+        }
+        match spawn_serve(&dir) {
+            Err(msg) => {
+                // A clear error at start.
+                assert!(
+                    msg.contains("exit Some(1)")
+                        && (msg.contains("busy") || msg.contains("locked")),
+                    "{mode}: {msg}"
+                );
+                println!("{mode}: refused at start: {msg}");
+            }
+            Ok(served) => {
+                // Running: a request that must write says 503 temporarily_unavailable.
+                let r = token(
+                    served.addr,
+                    &id,
+                    &secret,
+                    &[
+                        ("grant_type", "authorization_code"),
+                        ("code", "no-such-code"),
+                        ("redirect_uri", PITANGUI),
+                    ],
+                )
+                .await
+                .expect("an answer");
+                assert!(
+                    r.status == StatusCode::SERVICE_UNAVAILABLE
+                        && r.error() == "temporarily_unavailable"
+                        || r.status == StatusCode::BAD_REQUEST && r.error() == "invalid_grant",
+                    "{mode}: {} {}",
+                    r.status,
+                    r.text()
+                );
+                let h = try_send(served.addr, "GET", "/health", &[], None).await;
+                assert!(h.is_some(), "{mode}: health answers");
+                println!("{mode}: started; unknown-code redemption said {}", r.status);
+                drop(served);
+            }
+        }
+        drop(other); // releases the lock (rolls back the open transaction)
+        let served = spawn_serve(&dir).expect("starts once the lock is gone");
+        let rt = link_at(served.addr, &id, &secret).await;
+        assert!(rt.is_some(), "{mode}: linking works after the lock is gone");
+        drop(served);
+        assert!(integrity(&dir).is_empty(), "{mode}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Disk full and read-only data directory (a small tmpfs; needs root + mount)
+
+struct Mount(std::path::PathBuf);
+
+impl Mount {
+    /// Mounts a tmpfs of `size`, or says why not.
+    fn tmpfs(at: &Path, size: &str) -> Result<Mount, String> {
+        std::fs::create_dir_all(at).unwrap();
+        let out = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(at)
+            .output()
+            .map_err(|e| format!("mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(Mount(at.to_owned()))
+    }
+
+    fn remount(&self, opt: &str) {
+        let st = Command::new("mount")
+            .args(["-o", &format!("remount,{opt}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(st.success(), "remount {opt}");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Fills the file system holding `dir` until writes fail.
+fn fill(dir: &Path) -> std::path::PathBuf {
+    use std::io::Write as _;
+    let p = dir.join("filler");
+    let mut f = std::fs::File::create(&p).unwrap();
+    let chunk = vec![0u8; 64 * 1024];
+    while f.write_all(&chunk).is_ok() {}
+    let small = [0u8; 512];
+    while f.write_all(&small).is_ok() {}
+    let _ = f.sync_all();
+    p
+}
+
+fn unavailable_or(r: &Resp, ok: StatusCode) -> bool {
+    r.status == ok
+        || (r.status == StatusCode::SERVICE_UNAVAILABLE && r.error() == "temporarily_unavailable")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disk_full_is_503_and_service_recovers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = match Mount::tmpfs(&tmp.path().join("mnt"), "3m") {
+        Ok(m) => m,
+        Err(why) => {
+            println!("SKIPPED disk_full_is_503_and_service_recovers: {why}");
+            return;
+        }
+    };
+    let dir = mnt.0.join("data");
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    let filler = fill(&mnt.0);
+    // Requests that must write: links (a code, then a link with tokens). Keep
+    // linking until the full disk bites; every answer is a success or a 503
+    // temporarily_unavailable, never a 500 nor invalid_grant.
+    let mut refused = 0;
+    for _ in 0..40 {
+        let p = AuthParams::new(&id, PITANGUI);
+        let mut b = Browser::default();
+        let r = b.login(&s, &p, USER, PASSWORD).await;
+        assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text());
+        if r.status != StatusCode::SEE_OTHER {
+            assert_eq!(
+                r.status,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "login: {}",
+                r.text()
+            );
+            refused += 1;
+            continue;
+        }
+        let code = r.location_params().get("code").cloned().unwrap();
+        let r = s
+            .token_basic(
+                &id,
+                &secret,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", PITANGUI),
+                ],
+            )
+            .await;
+        assert!(
+            unavailable_or(&r, StatusCode::OK),
+            "{} {}",
+            r.status,
+            r.text()
+        );
+        if r.status != StatusCode::OK {
+            refused += 1;
+        }
+        let r = s
+            .token_basic(
+                &id,
+                &secret,
+                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+            )
+            .await;
+        assert!(
+            unavailable_or(&r, StatusCode::OK),
+            "refresh: {} {}",
+            r.status,
+            r.text()
+        );
+    }
+    assert!(refused > 0, "the full disk never refused a write");
+    // Space freed: service recovers, nothing corrupted.
+    std::fs::remove_file(&filler).unwrap();
+    let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
+    let r = s
+        .token_basic(
+            &id,
+            &secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", PITANGUI),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = s
+        .token_basic(
+            &id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    s.stop().await;
+    assert!(integrity(&dir).is_empty());
+    println!("disk full: {refused} writes refused with 503, then recovered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_data_directory_is_a_clear_error_or_503() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = match Mount::tmpfs(&tmp.path().join("mnt"), "8m") {
+        Ok(m) => m,
+        Err(why) => {
+            println!("SKIPPED read_only_data_directory_is_a_clear_error_or_503: {why}");
+            return;
+        }
+    };
+    let dir = mnt.0.join("data");
+    // Set up on a writable file system. (Remounting read-only under a running
+    // server is refused by the kernel while the database is open for writing,
+    // so the run-time write failure is covered by the disk-full test.)
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    s.stop().await;
+    mnt.remount("ro");
+    // Even root cannot write now.
+    assert!(std::fs::File::create(dir.join("probe")).is_err());
+    // At start: the real binary on the read-only directory.
+    let started = spawn_serve(&dir);
+    let outcome;
+    match &started {
+        Err(msg) => {
+            assert!(
+                msg.contains("exit Some(1)") && msg.contains("error:"),
+                "{msg}"
+            );
+            outcome = format!("refused: {}", msg.lines().last().unwrap_or_default());
+        }
+        Ok(served) => {
+            let r = token(
+                served.addr,
+                &id,
+                &secret,
+                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+            )
+            .await
+            .expect("an answer");
+            assert!(
+                unavailable_or(&r, StatusCode::OK),
+                "{} {}",
+                r.status,
+                r.text()
+            );
+            outcome = format!("started; refresh said {}", r.status);
+        }
+    }
+    drop(started);
+    mnt.remount("rw");
+    let served = spawn_serve(&dir).expect("starts once writable");
+    let r = token(
+        served.addr,
+        &id,
+        &secret,
+        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    drop(served);
+    assert!(integrity(&dir).is_empty());
+    println!("read-only: at start: {outcome}");
+}
