@@ -14,7 +14,9 @@ use crate::config::{Cidr, Config};
 use crate::identity::{self, password};
 use crate::oauth::{self, client_auth, metadata};
 use crate::store::{self, Client, ClientKind, Store};
-use crate::tailnet::{self, NodeBuilder};
+use crate::tailnet;
+#[cfg(feature = "tailnet")]
+use crate::tailnet::NodeBuilder;
 use crate::util;
 
 /// Where Alexa sends the browser back after login, one per region.
@@ -309,7 +311,13 @@ pub fn parse_public_url(s: &str) -> Result<String, Failure> {
 
 fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
     let Some(listen) = args.listen.clone() else {
+        #[cfg(feature = "tailnet")]
         return serve_tailnet(dir, args);
+        #[cfg(not(feature = "tailnet"))]
+        return Err(Failure::usage(
+            "this build has no tailnet support (built without the `tailnet` feature): \
+             serve needs --listen ADDR",
+        ));
     };
     let addr: SocketAddr = listen
         .to_socket_addrs()
@@ -418,6 +426,7 @@ impl Signals {
             int: signal(SignalKind::interrupt())?,
             term: signal(SignalKind::terminate())?,
         };
+        #[cfg(feature = "tailnet")]
         tailnet::make_signal_handlers_go_safe()?;
         Ok(s)
     }
@@ -451,10 +460,12 @@ fn print_console_values(issuer: &str) {
     println!("  Access Token URI:      {issuer}{}", metadata::TOKEN_PATH);
 }
 
+#[cfg(feature = "tailnet")]
 /// What to do when the tailnet does not allow Funnel for this node.
 const FUNNEL_ADVICE: &str = "In the tailnet's access controls, turn on HTTPS certificates and give this node \
 the \"funnel\" node attribute (nodeAttrs: {\"target\": [...], \"attr\": [\"funnel\"]}), then start `serve` again.";
 
+#[cfg(feature = "tailnet")]
 /// `serve` without --listen: joins the tailnet and serves on Funnel port 443.
 fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
     if args.public_url.is_some() {
@@ -495,6 +506,7 @@ fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
     })
 }
 
+#[cfg(feature = "tailnet")]
 async fn serve_on_node(
     dir: &Path,
     args: &ServeArgs,
@@ -625,6 +637,7 @@ async fn serve_on_node(
     Ok(())
 }
 
+#[cfg(feature = "tailnet")]
 /// Fallback where the seccomp filter could not be installed: stop any TCP
 /// listener on the host network (tsnet opens one for its PeerAPI; see
 /// `tailnet::shut_host_tcp_listeners`).
@@ -637,6 +650,7 @@ fn guard_host_listeners() {
     }
 }
 
+#[cfg(feature = "tailnet")]
 /// The `/health` view of the node.
 fn tailnet_health(st: &tailnet::Status) -> serde_json::Value {
     json!({
@@ -655,6 +669,7 @@ fn tailnet_health(st: &tailnet::Status) -> serde_json::Value {
     })
 }
 
+#[cfg(feature = "tailnet")]
 /// Updates /health and the status snapshot for `status`.
 fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
     let v = tailnet_health(st);
@@ -666,6 +681,7 @@ fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
     }
 }
 
+#[cfg(feature = "tailnet")]
 async fn refresh_tailnet_state(app: Arc<App>, node: tailnet::Node, state_dir: PathBuf) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
     tick.tick().await;
@@ -1335,6 +1351,7 @@ mod tests {
         assert!(parse_public_url("not a url").is_err());
     }
 
+    #[cfg(feature = "tailnet")]
     #[tokio::test]
     async fn signal_handlers_carry_sa_onstack_for_go() {
         let _signals = Signals::new().unwrap();

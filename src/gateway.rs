@@ -71,8 +71,9 @@ fn valid_command(c: &str) -> bool {
 }
 
 /// Parses `{"message_id", "command", "args"}` into the body sent upstream
-/// (only these three members) and the command name.
-fn parse_command(body: &[u8]) -> Result<(String, Vec<u8>), &'static str> {
+/// (only these three members) and the command name. Public for the fuzz
+/// target `gateway_command`.
+pub fn parse_command(body: &[u8]) -> Result<(String, Vec<u8>), &'static str> {
     let bad = |m: &'static str| m;
     let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad(

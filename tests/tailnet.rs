@@ -1,3 +1,4 @@
+#![cfg(feature = "tailnet")]
 //! End-to-end tests of tailnet mode against the offline tailnet lab
 //! (scripts/tailnet-lab: Tailscale's test control server, DERP/STUN, pebble
 //! and a Funnel relay, all on loopback).

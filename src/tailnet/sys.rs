@@ -22,10 +22,8 @@ pub const EFUNNEL: c_int = -8;
 pub const ECLOSED: c_int = -9;
 pub const EPANIC: c_int = -10;
 
-pub const ACCEPT_VERSION: u8 = 1;
+pub use super::accept::{ACCEPT_VERSION, CONN_FUNNEL, CONN_TLS};
 pub const ACCEPT_MSG_MAX: usize = 512;
-pub const CONN_FUNNEL: u8 = 0x01;
-pub const CONN_TLS: u8 = 0x02;
 
 mod ffi {
     use std::ffi::{c_char, c_int, c_uint};
