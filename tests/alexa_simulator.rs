@@ -70,7 +70,8 @@ fn alexa_authorize_uri(
 /// The Alexa app's web view: keeps cookies, sends a mobile User-Agent and the
 /// headers a browser sends when posting a form from our page.
 struct WebView {
-    cookies: BTreeMap<String, String>,
+    /// The harness's cookie jar.
+    jar: Browser,
     /// `Origin` on form posts: `null` (what a browser sends under our
     /// `Referrer-Policy: no-referrer`) or our own origin.
     origin: String,
@@ -79,29 +80,17 @@ struct WebView {
 impl WebView {
     fn new(origin: &str) -> Self {
         WebView {
-            cookies: BTreeMap::new(),
+            jar: Browser::default(),
             origin: origin.to_owned(),
         }
     }
 
     fn remember(&mut self, r: &Resp) {
-        for v in r.headers.get_all("set-cookie") {
-            let s = v.to_str().unwrap();
-            let (k, val) = s.split(';').next().unwrap().split_once('=').unwrap();
-            if s.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), val.to_owned());
-            }
-        }
+        self.jar.remember(r);
     }
 
     fn cookie(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.jar.cookie_header()
     }
 
     async fn open(&mut self, s: &TestServer, uri: &str) -> Resp {
@@ -187,7 +176,7 @@ async fn webview_link(
             .starts_with("text/html"),
     );
     assert!(
-        wv.cookies.contains_key("ma_login"),
+        wv.jar.cookies.contains_key("ma_login"),
         "the page sets the login cookie"
     );
     let hidden: BTreeMap<String, String> = hidden_fields(&page.text()).into_iter().collect();

@@ -400,7 +400,8 @@ pub struct Browser {
 }
 
 impl Browser {
-    fn remember(&mut self, r: &Resp) {
+    /// Applies a response's `Set-Cookie` headers to the jar.
+    pub fn remember(&mut self, r: &Resp) {
         for v in r.headers.get_all("set-cookie") {
             let s = v.to_str().unwrap();
             let first = s.split(';').next().unwrap();
@@ -413,7 +414,8 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    /// The `Cookie` header value for the jar (empty if no cookies).
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
