@@ -1,6 +1,7 @@
 //! Crash safety and load (issue 5): kill -9 in a loop while an Alexa-like
 //! client links and refreshes; slow clients above the connection cap; the
-//! database locked by another process; a full disk; a read-only data directory.
+//! database locked by another process; a full disk; a read-only data directory
+//! at start, and a file system that turns read-only under the running server.
 //!
 //! N parallel refreshes of one token: see tests/concurrency.rs and
 //! checklist.rs `concurrent_refreshes_all_answer` (not duplicated here).
@@ -640,8 +641,8 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
     };
     let dir = mnt.0.join("data");
     // Set up on a writable file system. (Remounting read-only under a running
-    // server is refused by the kernel while the database is open for writing,
-    // so the run-time write failure is covered by the disk-full test.)
+    // server is refused by the kernel while the database is open for writing;
+    // the run-time case is the ext4 test below.)
     let s = TestServer::start_in(&dir, |_| {}).await;
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
@@ -693,4 +694,182 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
     drop(served);
     assert!(integrity(&dir).is_empty());
     println!("read-only: at start: {outcome}");
+}
+
+// ---------------------------------------------------------------------------
+// A file system that turns read-only under the running server (ext4 on a loop
+// device, forced into its errors=remount-ro state: what a failing SD card or
+// disk does to Home Assistant hosts). Needs root, loop devices and mkfs.ext4.
+
+struct Ext4Loop {
+    mnt: std::path::PathBuf,
+    img: std::path::PathBuf,
+    dev: String,
+}
+
+impl Ext4Loop {
+    fn run(cmd: &str, args: &[&str]) -> Result<String, String> {
+        let out = Command::new(cmd)
+            .args(args)
+            .output()
+            .map_err(|e| format!("{cmd}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{cmd} {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
+    /// A fresh 32 MiB ext4 image mounted at `mnt` with errors=remount-ro.
+    fn new(img: &Path, mnt: &Path) -> Result<Ext4Loop, String> {
+        std::fs::File::create(img)
+            .and_then(|f| f.set_len(32 << 20))
+            .map_err(|e| format!("image: {e}"))?;
+        Self::run("mkfs.ext4", &["-q", "-F", img.to_str().unwrap()])?;
+        std::fs::create_dir_all(mnt).unwrap();
+        let dev = Self::run("losetup", &["-f", "--show", img.to_str().unwrap()])?;
+        let m = Ext4Loop {
+            mnt: mnt.to_owned(),
+            img: img.to_owned(),
+            dev,
+        };
+        m.mount()?;
+        Ok(m)
+    }
+
+    fn mount(&self) -> Result<(), String> {
+        Self::run(
+            "mount",
+            &[
+                "-t",
+                "ext4",
+                "-o",
+                "errors=remount-ro",
+                &self.dev,
+                self.mnt.to_str().unwrap(),
+            ],
+        )
+        .map(drop)
+    }
+
+    /// Makes ext4 record an error, which (errors=remount-ro) turns the mounted
+    /// file system read-only at once, open files and all.
+    fn fail(&self) {
+        let name = self.dev.trim_start_matches("/dev/");
+        use std::io::Write as _;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(format!("/sys/fs/ext4/{name}/trigger_fs_error"))
+            .and_then(|mut f| f.write_all(b"crash_safety test: simulated disk failure"))
+            .expect("ext4 trigger_fs_error");
+    }
+
+    /// Unmounts, repairs with e2fsck as an operator would, mounts again.
+    fn repair(&self) {
+        Self::run("umount", &[self.mnt.to_str().unwrap()]).unwrap();
+        // e2fsck exits 1 when it fixed something (the recorded error): fine.
+        let st = Command::new("e2fsck")
+            .args(["-f", "-y", self.img.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.code().is_some_and(|c| c <= 1), "e2fsck: {st:?}");
+        self.mount().unwrap();
+    }
+}
+
+impl Drop for Ext4Loop {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
+        let _ = Command::new("losetup").args(["-d", &self.dev]).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_system_turning_read_only_at_run_time_is_503_and_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fs = match Ext4Loop::new(&tmp.path().join("disk.img"), &tmp.path().join("mnt")) {
+        Ok(m) => m,
+        Err(why) => {
+            println!(
+                "SKIPPED file_system_turning_read_only_at_run_time_is_503_and_loses_nothing: {why}"
+            );
+            return;
+        }
+    };
+    let dir = fs.mnt.join("data");
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let (id, secret, tok) = linked(&s).await;
+    let rt = tok["refresh_token"].as_str().unwrap().to_owned();
+    let at = tok["access_token"].as_str().unwrap().to_owned();
+    // A code issued before the failure and redeemed after it.
+    let pending = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
+
+    fs.fail();
+    assert!(
+        std::fs::File::create(dir.join("probe")).is_err(),
+        "the file system did not turn read-only"
+    );
+
+    // Alexa's everyday call only reads: it keeps working.
+    let refresh = [("grant_type", "refresh_token"), ("refresh_token", &rt)];
+    let r = s.token_basic(&id, &secret, &refresh).await;
+    assert_eq!(r.status, StatusCode::OK, "refresh: {}", r.text());
+    let r = introspect_json(&s, &id, &secret, &at).await;
+    assert_eq!(r["active"], true, "{r}");
+    // Anything that must write says 503 temporarily_unavailable: never a 500,
+    // never invalid_grant (Alexa would unlink the user on invalid_grant).
+    let redeem = [
+        ("grant_type", "authorization_code"),
+        ("code", pending.as_str()),
+        ("redirect_uri", PITANGUI),
+    ];
+    let r = s.token_basic(&id, &secret, &redeem).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
+    assert_eq!(r.error(), "temporarily_unavailable");
+    let mut b = Browser::default();
+    let r = b
+        .login(&s, &AuthParams::new(&id, PITANGUI), USER, PASSWORD)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "login: {}",
+        r.text()
+    );
+    let r = s
+        .post_form(
+            "/alexa/revoke",
+            &[("authorization", &basic_header(&id, &secret))],
+            &[("token", rt.as_str())],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "revoke: {}",
+        r.text()
+    );
+    let r = s.get("/health").await;
+    assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    s.stop().await;
+
+    // The operator repairs the disk and restarts: nothing was lost or
+    // half-written, the refused revocation did not happen, and the code that
+    // could not be redeemed still can be, once.
+    fs.repair();
+    assert!(integrity(&dir).is_empty());
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let r = s.token_basic(&id, &secret, &refresh).await;
+    assert_eq!(r.status, StatusCode::OK, "after repair: {}", r.text());
+    let r = s.token_basic(&id, &secret, &redeem).await;
+    assert_eq!(r.status, StatusCode::OK, "pending code: {}", r.text());
+    let r = s.token_basic(&id, &secret, &redeem).await;
+    assert_eq!(r.error(), "invalid_grant", "a code is still single-use");
+    s.stop().await;
+    assert!(integrity(&dir).is_empty());
 }
