@@ -1941,14 +1941,15 @@ fn report(rows: &[Row], peer_version: &str) -> String {
          also the peer's \"another client\". Our codes come from the login page; the \
          peer's are minted with its own models (`POST /__test/mint`), as its login is an \
          interaction of its own.\n\n\
-         How to read a cell: `400 `invalid_grant`` is a JSON error; `303 → client, `e`` \
-         is a redirect to the registered redirect URI with `error=e`; `400 page` is an \
-         error page shown to the person and never redirected (ours names no error code on \
-         it, the peer's does; pages are compared by status); `login (accepted)` means the \
-         request was accepted and the login step shown (ours: a 200 page; the peer: a 303 \
-         into its interaction). The test fails where the peer refuses and we accept \
-         (except the cases under \"Less strict by design\"), where a redirect-URI trick is \
-         not an error page on both, and where a difference has no explanation below.\n\n",
+         How to read a cell: 400 `invalid_grant` is a JSON error; 303 → client, `e` is a \
+         redirect to the registered redirect URI with `error=e` (in the query unless it says \
+         \"in the fragment\"); 400 page is an error page shown to the person and never \
+         redirected (ours names no error code on it, the peer's does, so pages are compared by \
+         status); login (accepted) means the request was accepted and the login step shown \
+         (ours: a 200 page; the peer: a 303 into its interaction); tokens issued is a 200 with \
+         an access token. The test fails where the peer refuses and we accept (except the \
+         cases under \"Less strict by design\"), where a redirect-URI trick is not an error \
+         page on both, and where a difference has no explanation below.\n\n",
     );
     let differing = rows.iter().filter(|r| !r.peer.same_as(&r.ours)).count();
     let stricter = rows
