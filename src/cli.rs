@@ -846,6 +846,7 @@ fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
                 redirect_uris: uris,
                 scopes,
                 created_at: util::now(),
+                require_pkce: false,
             };
             store.with(|conn| store::insert_client(conn, &c))?;
             let (base, known) = public_url_for_print(&store, public_url)?;

@@ -193,6 +193,7 @@ fn add_client_with_id(s: &TestServer, id: &str, secret: &str) {
         redirect_uris: vec!["https://client.example.com/cb".into()],
         scopes: vec!["music:read".into()],
         created_at: util::now(),
+        require_pkce: false,
     };
     s.app
         .store()

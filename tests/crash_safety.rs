@@ -99,6 +99,7 @@ fn provision(dir: &Path) -> (String, String) {
         redirect_uris: vec![PITANGUI.into(), LAYLA.into(), JP.into()],
         scopes: vec!["music:read".into(), "music:control".into()],
         created_at: util::now(),
+        require_pkce: false,
     };
     st.with(|conn| store::insert_client(conn, &c)).unwrap();
     let h = identity::password::hash(PASSWORD).unwrap();

@@ -290,3 +290,202 @@ async fn a_pre_existing_open_data_directory_still_keeps_the_database_private() {
     );
     s.stop().await;
 }
+
+/// The schema as version 2 of the program left it on disk (migrations 1 and 2,
+/// copied as they shipped). Never edit: it stands for existing databases.
+const SCHEMA_V2: &str = r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    CREATE TABLE clients (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('alexa', 'generic')),
+        vendor_id     TEXT,
+        secret_hash   BLOB NOT NULL CHECK (length(secret_hash) = 32),
+        redirect_uris TEXT NOT NULL,
+        scopes        TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE links (
+        id           TEXT PRIMARY KEY,
+        client_id    TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        subject      TEXT NOT NULL,
+        username     TEXT NOT NULL,
+        scope        TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        revoked_at   INTEGER
+    ) STRICT;
+    CREATE INDEX links_by_subject ON links(subject);
+    CREATE TABLE codes (
+        hash           BLOB PRIMARY KEY,
+        client_id      TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        subject        TEXT NOT NULL,
+        username       TEXT NOT NULL,
+        redirect_uri   TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        code_challenge TEXT,
+        expires_at     INTEGER NOT NULL,
+        consumed_at    INTEGER,
+        link_id        TEXT REFERENCES links(id) ON DELETE SET NULL
+    ) STRICT;
+    CREATE TABLE refresh_tokens (
+        hash       BLOB PRIMARY KEY,
+        link_id    TEXT NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    ) STRICT;
+    CREATE INDEX refresh_by_link ON refresh_tokens(link_id);
+    CREATE TABLE revoked_access_tokens (
+        jti        TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+    ALTER TABLE codes ADD COLUMN ma_token_ciphertext BLOB;
+    ALTER TABLE codes ADD COLUMN ma_token_name TEXT;
+    ALTER TABLE codes ADD COLUMN ma_token_created_at INTEGER;
+    ALTER TABLE codes ADD COLUMN ma_token_expires_at INTEGER;
+    ALTER TABLE links ADD COLUMN ma_token_ciphertext BLOB;
+    ALTER TABLE links ADD COLUMN ma_token_name TEXT;
+    ALTER TABLE links ADD COLUMN ma_token_created_at INTEGER;
+    ALTER TABLE links ADD COLUMN ma_token_expires_at INTEGER;
+    ALTER TABLE links ADD COLUMN ma_token_state TEXT;
+    PRAGMA user_version = 2;
+"#;
+
+/// A database at schema version 2 (before `require_pkce`) upgrades in place
+/// at start: its clients and users are kept, every client with PKCE optional
+/// (require_pkce = 0), and linking works as before.
+#[tokio::test]
+async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
+    use ma_alexa_oauth::oauth::client_auth;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let secret = client_auth::new_secret();
+    let uris = serde_json::to_string(&[PITANGUI, LAYLA, JP]).unwrap();
+    {
+        let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        conn.execute_batch(SCHEMA_V2).unwrap();
+        let mut add = conn
+            .prepare(
+                "INSERT INTO clients (id, name, kind, vendor_id, secret_hash, redirect_uris, \
+                 scopes, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .unwrap();
+        add.execute(rusqlite::params![
+            "alexa-old",
+            "alexa",
+            "alexa",
+            VENDOR,
+            &client_auth::secret_hash(&secret)[..],
+            uris,
+            "music:read music:control",
+            1_700_000_000i64
+        ])
+        .unwrap();
+        add.execute(rusqlite::params![
+            "app-old",
+            "My App",
+            "generic",
+            rusqlite::types::Null,
+            &[7u8; 32][..],
+            r#"["https://client.example.com/cb"]"#,
+            "music:read",
+            1_700_000_001i64
+        ])
+        .unwrap();
+        let h = ma_alexa_oauth::identity::password::hash(PASSWORD).unwrap();
+        conn.execute(
+            "INSERT INTO users (username, password_hash, created_at) VALUES (?1, ?2, 1700000000)",
+            rusqlite::params![USER, h],
+        )
+        .unwrap();
+    }
+
+    let s = TestServer::start_in(&dir, |_| {}).await;
+    let clients = s.app.store().with(|c| store::list_clients(c)).unwrap();
+    let summary: Vec<(&str, &str, bool)> = clients
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str(), c.require_pkce))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("alexa-old", "alexa", false), ("app-old", "My App", false)]
+    );
+    let old = &clients[0];
+    assert_eq!(old.kind, store::ClientKind::Alexa);
+    assert_eq!(old.vendor_id.as_deref(), Some(VENDOR));
+    assert_eq!(old.redirect_uris, vec![PITANGUI, LAYLA, JP]);
+    assert_eq!(old.scopes, vec!["music:read", "music:control"]);
+    assert_eq!(old.secret_hash, client_auth::secret_hash(&secret));
+    assert_eq!(old.created_at, 1_700_000_000);
+
+    // PKCE stays optional for the upgraded client: Alexa's default flow links.
+    let code = obtain_code(&s, &AuthParams::new("alexa-old", PITANGUI)).await;
+    let r = s
+        .token_basic(
+            "alexa-old",
+            &secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", PITANGUI),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The new setting works on the upgraded table.
+    s.set_require_pkce("alexa-old", true);
+    let r = s
+        .get(&format!(
+            "/alexa/authorize?{}",
+            AuthParams::new("alexa-old", PITANGUI).query()
+        ))
+        .await;
+    assert_eq!(r.location_params()["error"], "invalid_request");
+    s.stop().await;
+
+    let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    let flags: Vec<(String, i64)> = conn
+        .prepare("SELECT id, require_pkce FROM clients ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        flags,
+        vec![("alexa-old".to_owned(), 1), ("app-old".to_owned(), 0)]
+    );
+    // STRICT and the CHECK keep the column 0 or 1.
+    assert!(
+        conn.execute(
+            "UPDATE clients SET require_pkce = 2 WHERE id = 'app-old'",
+            []
+        )
+        .is_err()
+    );
+    assert!(
+        conn.execute(
+            "UPDATE clients SET require_pkce = 'yes' WHERE id = 'app-old'",
+            []
+        )
+        .is_err()
+    );
+    assert!(store::integrity_problems(&conn).unwrap().is_empty());
+    drop(tmp);
+}

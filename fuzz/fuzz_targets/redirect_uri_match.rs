@@ -20,6 +20,7 @@ fn client(uris: Vec<String>) -> Client {
         redirect_uris: uris,
         scopes: vec![],
         created_at: 0,
+        require_pkce: false,
     }
 }
 

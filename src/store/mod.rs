@@ -242,6 +242,8 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<String>,
     pub created_at: i64,
+    /// Authorization requests without an S256 `code_challenge` are refused.
+    pub require_pkce: bool,
 }
 
 impl Client {
@@ -254,7 +256,7 @@ impl Client {
 }
 
 const CLIENT_COLUMNS: &str =
-    "id, name, kind, vendor_id, secret_hash, redirect_uris, scopes, created_at";
+    "id, name, kind, vendor_id, secret_hash, redirect_uris, scopes, created_at, require_pkce";
 
 fn client_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Client, String, String)> {
     let hash: Vec<u8> = r.get(4)?;
@@ -273,6 +275,7 @@ fn client_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Client, String, S
             redirect_uris: Vec::new(),
             scopes: Vec::new(),
             created_at: r.get(7)?,
+            require_pkce: r.get(8)?,
         },
         r.get(5)?,
         r.get(6)?,
@@ -294,7 +297,9 @@ pub fn insert_client(conn: &Connection, c: &Client) -> Result<()> {
     let uris =
         serde_json::to_string(&c.redirect_uris).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     conn.execute(
-        &format!("INSERT INTO clients ({CLIENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        &format!(
+            "INSERT INTO clients ({CLIENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ),
         params![
             c.id,
             c.name,
@@ -303,7 +308,8 @@ pub fn insert_client(conn: &Connection, c: &Client) -> Result<()> {
             &c.secret_hash[..],
             uris,
             c.scopes.join(" "),
-            c.created_at
+            c.created_at,
+            c.require_pkce
         ],
     )
     .db()?;
@@ -345,6 +351,17 @@ pub fn set_client_secret_hash(conn: &Connection, id: &str, hash: &[u8; 32]) -> R
         .execute(
             "UPDATE clients SET secret_hash = ?2 WHERE id = ?1",
             params![id, &hash[..]],
+        )
+        .db()?;
+    Ok(n == 1)
+}
+
+/// Sets whether a client requires PKCE. Returns false if the client is unknown.
+pub fn set_client_require_pkce(conn: &Connection, id: &str, require: bool) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE clients SET require_pkce = ?2 WHERE id = ?1",
+            params![id, require],
         )
         .db()?;
     Ok(n == 1)

@@ -79,4 +79,11 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE links ADD COLUMN ma_token_expires_at INTEGER;
     ALTER TABLE links ADD COLUMN ma_token_state TEXT;
     "#,
+    // 3: per-client "require PKCE". Existing clients keep PKCE optional (0),
+    // Alexa's console default; 1 refuses authorization requests without
+    // `code_challenge`.
+    r#"
+    ALTER TABLE clients ADD COLUMN require_pkce INTEGER NOT NULL DEFAULT 0
+        CHECK (require_pkce IN (0, 1));
+    "#,
 ];

@@ -119,6 +119,25 @@ impl TestServer {
         )
     }
 
+    /// Registers the Alexa client for [`VENDOR`] with both scopes and PKCE
+    /// required (`client add alexa --require-pkce`); returns (client_id, secret).
+    pub fn add_alexa_client_requiring_pkce(&self) -> (String, String) {
+        let (id, secret) = self.add_alexa_client();
+        self.set_require_pkce(&id, true);
+        (id, secret)
+    }
+
+    /// Changes a client's PKCE requirement (`client set ID --require-pkce on|off`).
+    pub fn set_require_pkce(&self, client_id: &str, require: bool) {
+        assert!(
+            self.app
+                .store()
+                .with(|conn| store::set_client_require_pkce(conn, client_id, require))
+                .unwrap(),
+            "no client {client_id}"
+        );
+    }
+
     /// Registers a generic client; returns (client_id, secret).
     pub fn add_client(&self, redirect_uris: &[&str], scopes: &[&str]) -> (String, String) {
         self.add_client_full(
@@ -151,6 +170,7 @@ impl TestServer {
             redirect_uris,
             scopes,
             created_at: util::now(),
+            require_pkce: false,
         };
         self.app
             .store()
