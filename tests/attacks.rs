@@ -11,6 +11,10 @@
 //!   `code_bound_to_redirect_uri`, `code_lifetime_at_most_10_minutes`,
 //!   `pkce_verifier_without_challenge_is_downgrade`, `pkce_verifier_required_when_challenge_sent`,
 //!   `pkce_plain_refused`, `pkce_verifier_syntax`;
+//! - PKCE stripped from the authorization request (or the login form) of a client
+//!   registered with `--require-pkce`: checklist.rs
+//!   `require_pkce_client_refuses_authorization_without_challenge`,
+//!   `require_pkce_client_links_with_s256`;
 //! - refresh with another client's token, revoked token, scope widening:
 //!   `refresh_token_opaque_hashed_bound_to_client_and_scope`,
 //!   `revocation_requires_client_auth`, `refresh_never_widens_scope`;

@@ -856,6 +856,120 @@ async fn pkce_rfc7636_appendix_b_vector() {
 }
 
 #[tokio::test]
+async fn require_pkce_client_refuses_authorization_without_challenge() {
+    let s = TestServer::start().await;
+    let (id, secret) = s.add_alexa_client_requiring_pkce();
+    s.add_user(USER, PASSWORD);
+    // A valid client and redirect URI without code_challenge: an error sent back
+    // to the client (the redirect URI is verified), with state and iss.
+    for uri in [PITANGUI, LAYLA, JP] {
+        let p = AuthParams::new(&id, uri);
+        let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let loc = r.header("location").unwrap();
+        assert!(loc.starts_with(&format!("{uri}?")), "{loc}");
+        let q = r.location_params();
+        assert_eq!(q["error"], "invalid_request", "{q:?}");
+        assert!(
+            q["error_description"].contains("code_challenge")
+                && q["error_description"].contains("PKCE"),
+            "{q:?}"
+        );
+        assert!(rfc6749_description_ok(&q["error_description"]), "{q:?}");
+        assert_eq!(q["state"], "AmaseyXXXXXXXX=");
+        assert_eq!(q["iss"], s.base);
+        assert!(!q.contains_key("code"));
+    }
+    // No state: none is invented.
+    let mut p = AuthParams::new(&id, PITANGUI);
+    p.state = None;
+    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    assert_eq!(r.location_params()["error"], "invalid_request");
+    assert!(!r.location_params().contains_key("state"));
+    // Unknown redirect URI: still a page, never a redirect.
+    let p = AuthParams::new(&id, "https://evil.example/cb");
+    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    assert_no_redirect(&r, "unregistered redirect_uri, no challenge");
+    // The login POST is validated the same way: a form stripped of its
+    // challenge (fields of a PKCE page minus code_challenge*) issues no code.
+    let mut b = Browser::default();
+    let page = b
+        .get(
+            &s,
+            &format!(
+                "/alexa/authorize?{}",
+                AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
+            ),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let stripped: Vec<(String, String)> = hidden_fields(&page.text())
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("code_challenge"))
+        .collect();
+    let r = post_login_fields(&mut b, &s, &stripped, USER, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location_params()["error"], "invalid_request");
+    assert!(!r.location_params().contains_key("code"));
+    assert_eq!(code_issued_count(&s), 0, "no code was issued");
+    // A generic client gets the same refusal, without the Alexa console advice.
+    let (gid, _) = s.add_client(&["https://client.example.com/cb"], &["music:read"]);
+    s.set_require_pkce(&gid, true);
+    let mut p = AuthParams::new(&gid, "https://client.example.com/cb");
+    p.scope = Some("music:read".into());
+    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let q = r.location_params();
+    assert_eq!(q["error"], "invalid_request");
+    assert!(!q["error_description"].contains("Alexa"), "{q:?}");
+    // Turning the requirement off takes effect at once (no restart).
+    s.set_require_pkce(&id, false);
+    let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
+    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+#[tokio::test]
+async fn require_pkce_client_links_with_s256() {
+    let s = TestServer::start().await;
+    let (id, secret) = s.add_alexa_client_requiring_pkce();
+    s.add_user(USER, PASSWORD);
+    let p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
+    let code = obtain_code(&s, &p).await;
+    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let tok = r.json();
+    let rt = tok["refresh_token"].as_str().unwrap();
+    let r = refresh(&s, &id, &secret, rt, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The usual PKCE rules still hold: no verifier, or a wrong one, is refused.
+    let code = obtain_code(&s, &p).await;
+    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "no verifier");
+    let code = obtain_code(&s, &p).await;
+    let wrong = "x".repeat(43);
+    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(&wrong)).await;
+    assert_token_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+        "wrong verifier",
+    );
+    // `plain` is refused as for every client.
+    let mut plain = AuthParams::new(&id, PITANGUI);
+    plain.code_challenge = Some(VERIFIER.into());
+    plain.code_challenge_method = Some("plain".into());
+    let r = s.get(&format!("/alexa/authorize?{}", plain.query())).await;
+    assert_eq!(r.location_params()["error"], "invalid_request");
+    // The token endpoint goes by the code: one issued without a challenge
+    // before the requirement was turned on still redeems without a verifier.
+    s.set_require_pkce(&id, false);
+    let early = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
+    s.set_require_pkce(&id, true);
+    let r = redeem(&s, &id, &secret, &early, PITANGUI, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+#[tokio::test]
 async fn metadata_advertises_s256_only() {
     let s = TestServer::start().await;
     let m = s.get("/.well-known/oauth-authorization-server").await;

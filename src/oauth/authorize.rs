@@ -5,6 +5,11 @@
 //! page and never redirected (no open redirector). Later errors go back to the
 //! client as `error`, `error_description`, `state` and `iss`.
 //!
+//! PKCE is S256 only. It is optional unless the client is registered with
+//! `require_pkce` (`client add ... --require-pkce`, `client set ID
+//! --require-pkce on`): Alexa sends a challenge only when the skill owner turns
+//! "PKCE Authorization" on in the developer console, off by default.
+//!
 //! CSRF: the GET sets a random `ma_login` cookie (HttpOnly, SameSite=Lax) and
 //! the form carries `csrf = ts "." HMAC(key, ts, cookie, request)`, so a posted
 //! form is bound to this browser's login session, to the authorization
@@ -24,7 +29,7 @@ use crate::audit::AuditEvent;
 use crate::http::{self, Body, cookie, params::Params};
 use crate::identity::IdentityError;
 use crate::pages;
-use crate::store::{self, Client, CodeGrant};
+use crate::store::{self, Client, ClientKind, CodeGrant};
 use crate::util;
 
 pub const COOKIE: &str = "ma_login";
@@ -195,6 +200,21 @@ async fn validate(app: &App, params: &Params) -> Result<AuthRequest, Reject> {
         }
         (Some(c), Some(_)) => Some(c.to_owned()),
     };
+    if code_challenge.is_none() && client.require_pkce {
+        return Err(fail(
+            "invalid_request",
+            match client.kind {
+                ClientKind::Alexa => {
+                    "code_challenge is missing: this client requires PKCE (S256); turn on \
+                     PKCE Authorization in the skill's account linking settings in the Alexa \
+                     developer console"
+                }
+                ClientKind::Generic => {
+                    "code_challenge is missing: this client requires PKCE (S256)"
+                }
+            },
+        ));
+    }
     let state = state.map(str::to_owned);
     Ok(AuthRequest {
         client,
