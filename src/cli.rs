@@ -165,8 +165,22 @@ enum ClientCmd {
         /// Public base URL to print in the console values (default: the one `serve` last used).
         #[arg(long, value_name = "URL")]
         public_url: Option<String>,
+        /// Refuse authorization requests without a PKCE (S256) code_challenge. For an
+        /// Alexa skill, turn on "PKCE Authorization" in the developer console too.
+        #[arg(long)]
+        require_pkce: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Change a client's settings.
+    Set {
+        /// The client id from `client list`.
+        id: String,
+        /// `on`: refuse authorization requests without a PKCE (S256) code_challenge
+        /// (for an Alexa skill, turn on "PKCE Authorization" in the developer console
+        /// first); `off`: PKCE optional, used when the request has a challenge.
+        #[arg(long, value_enum, value_name = "on|off")]
+        require_pkce: Option<OnOff>,
     },
     /// List clients.
     List(JsonFlag),
@@ -178,6 +192,12 @@ enum ClientCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]
@@ -775,6 +795,7 @@ fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
             redirect_uris,
             scope,
             public_url,
+            require_pkce,
             json,
         } => {
             if name.trim().is_empty()
@@ -846,7 +867,7 @@ fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
                 redirect_uris: uris,
                 scopes,
                 created_at: util::now(),
-                require_pkce: false,
+                require_pkce,
             };
             store.with(|conn| store::insert_client(conn, &c))?;
             let (base, known) = public_url_for_print(&store, public_url)?;
@@ -871,10 +892,40 @@ fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
                         fmt_time(c.created_at)
                     );
                     println!("    scopes: {}", c.scopes.join(" "));
+                    println!("    pkce: {}", pkce_setting(c.require_pkce));
                     for u in &c.redirect_uris {
                         println!("    redirect: {u}");
                     }
                 }
+            }
+            Ok(())
+        }
+        ClientCmd::Set { id, require_pkce } => {
+            let Some(setting) = require_pkce else {
+                return Err(Failure::usage(
+                    "nothing to change: say what to set, e.g. `client set ID --require-pkce on`",
+                ));
+            };
+            let on = setting == OnOff::On;
+            if !store.with(|c| store::set_client_require_pkce(c, &id, on))? {
+                return Err(Failure::runtime(format!(
+                    "no client {id:?} (see `client list`)"
+                )));
+            }
+            if on {
+                println!(
+                    "client {id} now requires PKCE: authorization requests without an S256 \
+                     code_challenge are refused"
+                );
+                println!(
+                    "For an Alexa skill, \"PKCE Authorization\" must be on in the developer console \
+                     (your skill > Build > Account Linking), or linking fails."
+                );
+            } else {
+                println!(
+                    "client {id}: PKCE is optional (a request with an S256 code_challenge still \
+                     needs its code_verifier)"
+                );
             }
             Ok(())
         }
@@ -908,6 +959,14 @@ fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
     }
 }
 
+fn pkce_setting(required: bool) -> &'static str {
+    if required {
+        "required (S256)"
+    } else {
+        "optional (S256 when the request has a code_challenge)"
+    }
+}
+
 fn kind_name(k: ClientKind) -> &'static str {
     match k {
         ClientKind::Alexa => "Alexa skill",
@@ -924,6 +983,7 @@ fn print_client_secret(c: &Client, secret: &str, base: &str, known: bool, json: 
             "authorization_uri": authorize, "token_uri": token, "redirect_uris": c.redirect_uris,
             "scopes": c.scopes, "authentication_scheme": "HTTP Basic",
             "default_access_token_expiration": 3600, "public_url_known": known,
+            "require_pkce": c.require_pkce,
         });
         println!("{v}");
         return;
@@ -945,6 +1005,19 @@ fn print_client_secret(c: &Client, secret: &str, base: &str, known: bool, json: 
     );
     println!("  Domain List:                          (leave empty)");
     println!("  Default Access Token Expiration Time: 3600");
+    if c.require_pkce {
+        println!(
+            "  PKCE Authorization:                   switch it ON (this client requires PKCE; linking fails without it)"
+        );
+    } else {
+        println!(
+            "  PKCE Authorization:                   optional; recommended: switch it on, then run"
+        );
+        println!(
+            "                                        `client set {} --require-pkce on`",
+            c.id
+        );
+    }
     println!();
     println!(
         "The secret is shown only once; `client rotate-secret {}` makes a new one.",

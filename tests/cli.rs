@@ -404,6 +404,158 @@ fn client_list_and_remove() {
     );
 }
 
+#[test]
+fn client_add_require_pkce_is_stored_listed_and_printed() {
+    let env = Env::new();
+    // Default: PKCE optional, and the console values mention the option.
+    let out = env.run(&["client", "add", "alexa", "--vendor-id", VENDOR]);
+    out.ok();
+    let pkce_line = |o: &Out| -> String {
+        o.stdout
+            .lines()
+            .skip_while(|l| !l.contains("PKCE Authorization"))
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let optional = pkce_line(&out);
+    assert!(optional.contains("optional"), "{}", out.stdout);
+    assert!(optional.contains("--require-pkce on"), "{}", out.stdout);
+    let v = add_alexa(&env);
+    assert_eq!(v["require_pkce"], false, "{v}");
+    assert!(
+        !env.client(v["client_id"].as_str().unwrap())
+            .unwrap()
+            .require_pkce
+    );
+
+    // --require-pkce: stored, and the console values say to switch it on.
+    let out = env.run(&[
+        "client",
+        "add",
+        "alexa",
+        "--vendor-id",
+        VENDOR,
+        "--require-pkce",
+    ]);
+    out.ok();
+    let required = pkce_line(&out);
+    assert!(required.contains("switch it ON"), "{}", out.stdout);
+    assert!(required.contains("requires PKCE"), "{}", out.stdout);
+    let v = env
+        .run(&[
+            "client",
+            "add",
+            "alexa",
+            "--vendor-id",
+            VENDOR,
+            "--require-pkce",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(v["require_pkce"], true, "{v}");
+    let strict = v["client_id"].as_str().unwrap().to_owned();
+    assert!(env.client(&strict).unwrap().require_pkce);
+    // Generic clients take it too.
+    let g = env
+        .run(&[
+            "client",
+            "add",
+            "app",
+            "--redirect-uri",
+            "https://example.com/cb",
+            "--require-pkce",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert!(
+        env.client(g["client_id"].as_str().unwrap())
+            .unwrap()
+            .require_pkce
+    );
+
+    // `client list` shows it, in text and JSON.
+    let out = env.run(&["client", "list"]);
+    out.ok();
+    assert_eq!(
+        out.stdout.matches("pkce: required").count(),
+        3,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout.matches("pkce: optional").count(),
+        2,
+        "{}",
+        out.stdout
+    );
+    let list = env.run(&["client", "list", "--json"]).ok().json();
+    let flags: Vec<bool> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["require_pkce"].as_bool().expect("require_pkce in --json"))
+        .collect();
+    assert_eq!(flags.iter().filter(|f| **f).count(), 3, "{list}");
+    assert_eq!(flags.len(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_set_require_pkce_takes_effect_on_a_running_server() {
+    let env = Env::new();
+    let v = add_alexa(&env);
+    let id = v["client_id"].as_str().unwrap().to_owned();
+    let s = TestServer::start_in(&env.dir, |_| {}).await;
+    let without = format!(
+        "/alexa/authorize?{}",
+        AuthParams::new(&id, PITANGUI).query()
+    );
+    let with = format!(
+        "/alexa/authorize?{}",
+        AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
+    );
+    assert_eq!(s.get(&without).await.status, StatusCode::OK);
+
+    let out = env.run(&["client", "set", &id, "--require-pkce", "on"]);
+    out.ok();
+    assert!(out.stdout.contains("requires PKCE"), "{}", out.stdout);
+    assert!(out.stdout.contains("PKCE Authorization"), "{}", out.stdout);
+    assert!(env.client(&id).unwrap().require_pkce);
+    let r = s.get(&without).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.location_params()["error"], "invalid_request");
+    assert_eq!(s.get(&with).await.status, StatusCode::OK);
+    // Setting it again is not an error.
+    env.run(&["client", "set", &id, "--require-pkce", "on"])
+        .ok();
+    assert!(env.client(&id).unwrap().require_pkce);
+
+    let out = env.run(&["client", "set", &id, "--require-pkce", "off"]);
+    out.ok();
+    assert!(out.stdout.contains("optional"), "{}", out.stdout);
+    assert!(!env.client(&id).unwrap().require_pkce);
+    assert_eq!(s.get(&without).await.status, StatusCode::OK);
+
+    // Errors: unknown client (runtime, 1), nothing to set or a bad value (usage, 2).
+    env.run(&["client", "set", "no-such-client", "--require-pkce", "on"])
+        .fails(1, &["no client", "client list"]);
+    env.run(&["client", "set", &id])
+        .fails(2, &["nothing to change", "--require-pkce"]);
+    for bad in ["yes", "true", "ON ", ""] {
+        env.run(&["client", "set", &id, "--require-pkce", bad])
+            .fails(2, &["--require-pkce"]);
+    }
+    env.run(&["client", "set", "--require-pkce", "on"])
+        .fails(2, &["<ID>"]);
+    assert!(
+        !env.client(&id).unwrap().require_pkce,
+        "failures change nothing"
+    );
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotate_secret_makes_the_old_secret_stop_working() {
     let env = Env::new();
@@ -686,6 +838,7 @@ fn help_works_for_every_command() {
         &["client", "list"],
         &["client", "remove"],
         &["client", "rotate-secret"],
+        &["client", "set"],
         &["user"],
         &["user", "add"],
         &["user", "list"],
@@ -714,7 +867,7 @@ fn help_works_for_every_command() {
         assert!(out.stdout.contains(flag), "{flag}: {}", out.stdout);
     }
     let out = run_cmd(command(&["client", "add", "--help"]), None);
-    for flag in ["--vendor-id", "--redirect-uri", "--json"] {
+    for flag in ["--vendor-id", "--redirect-uri", "--require-pkce", "--json"] {
         assert!(out.stdout.contains(flag), "{flag}: {}", out.stdout);
     }
     // `help SUBCOMMAND` and --version.
@@ -736,6 +889,7 @@ fn usage_errors_exit_2() {
         &["user", "add"],
         &["links", "revoke"],
         &["client", "remove"],
+        &["client", "set"],
         &["status", "--bogus"],
         &["--log-format", "xml", "status"],
     ] {
