@@ -1897,6 +1897,26 @@ async fn introspection_requires_client_auth() {
     }
 }
 
+/// RFC 7662 `token_type` is an RFC 6749 5.1 access token type: `Bearer` for
+/// access tokens, absent for refresh tokens (oidc-provider does the same).
+#[tokio::test]
+async fn introspection_token_type_only_for_access_tokens() {
+    let s = TestServer::start().await;
+    let (id, secret, tok) = linked(&s).await;
+    let at = tok["access_token"].as_str().unwrap();
+    let rt = tok["refresh_token"].as_str().unwrap();
+    let v = introspect(&s, &id, &secret, at).await.json();
+    assert_eq!(v["active"], true, "{v}");
+    assert_eq!(v["token_type"], "Bearer", "{v}");
+    let v = introspect(&s, &id, &secret, rt).await.json();
+    assert_eq!(v["active"], true, "{v}");
+    assert!(v.get("token_type").is_none(), "{v}");
+    assert_eq!(v["client_id"], id.as_str(), "{v}");
+    assert_eq!(v["scope"], "music:read music:control", "{v}");
+    assert_eq!(v["username"], USER, "{v}");
+    assert_eq!(v["iss"], s.base, "{v}");
+}
+
 #[tokio::test]
 async fn concurrent_refreshes_all_answer() {
     let s = Arc::new(TestServer::start().await);

@@ -188,10 +188,12 @@ pub async fn introspect(
         Ok(Some(f))
             if f.link.client_id == client.id && !f.token_revoked && f.link.revoked_at.is_none() =>
         {
+            // No `token_type`: RFC 7662 defines it as an RFC 6749 section 5.1
+            // access token type (`Bearer`), which a refresh token does not have.
             http::json(
                 StatusCode::OK,
                 &json!({
-                    "active": true, "token_type": "refresh_token", "scope": f.link.scope, "client_id": f.link.client_id,
+                    "active": true, "scope": f.link.scope, "client_id": f.link.client_id,
                     "username": f.link.username, "sub": f.link.subject, "iss": app.config().issuer, "iat": f.link.created_at,
                 }),
             )
