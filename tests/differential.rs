@@ -1,7 +1,8 @@
 //! Differential test against oidc-provider (the pinned npm package, a
 //! certified OpenID Provider), run on loopback by `tests/peers/oidc-provider.mjs`
 //! with a client equivalent to ours (same id, secret, Alexa redirect URIs,
-//! scopes; PKCE S256 required).
+//! scopes; PKCE S256 required: ours is registered like `client add alexa
+//! --require-pkce`, see [`PKCE_NOTE`]).
 //!
 //! Every malformed or hostile authorize/token request class of our suite
 //! (checklist.rs, attacks.rs, robustness.rs) is sent to both servers. For each
@@ -9,8 +10,8 @@
 //! whether the answer redirected to the client, are recorded in
 //! `docs/differential-report.md`. The test fails:
 //!
-//! - where oidc-provider refuses and we accept (ours less strict), except the
-//!   cases listed in [`LESS_STRICT_BY_DESIGN`], each with its reason;
+//! - where oidc-provider refuses and we accept (ours less strict), with no
+//!   exception;
 //! - where a redirect-URI trick is not refused with an error page by both;
 //! - where we redirect anywhere but to a registered redirect URI;
 //! - where the outcomes differ and [`EXPLANATIONS`] has no entry for the case
@@ -43,19 +44,27 @@ const UPDATE_ENV: &str = "UPDATE_DIFFERENTIAL_REPORT";
 // ---------------------------------------------------------------------------
 // Deliberate differences, keyed by case name. Every case whose outcome differs
 // between the two servers needs an entry; an entry for a case that does not
-// differ fails the test too (so the list cannot go stale).
+// differ fails the test too (so the list cannot go stale). A case where ours
+// is less strict always fails: no entry excuses it.
 
-/// Cases where oidc-provider refuses and we accept, on purpose.
-const LESS_STRICT_BY_DESIGN: &[(&str, &str)] = &[(
-    "authorize: no code_challenge (PKCE not used)",
-    "PKCE is optional here because Alexa sends `code_challenge` only when the skill owner \
-     turns \"PKCE Authorization\" on in the developer console (off by default); requiring it \
-     would break linking for every skill that has not. The peer runs with PKCE required, as \
-     RFC 9700 recommends. What we keep: a code issued with a challenge can only be redeemed \
-     with its verifier, a verifier for a code issued without a challenge is refused as a \
-     downgrade (case `token: code_verifier for a code issued without PKCE`), only S256 is \
-     accepted, and the client is confidential (its secret is required at the token endpoint).",
-)];
+/// Why our client is registered with PKCE required, in the report.
+const PKCE_NOTE: &str = "PKCE: oidc-provider runs with PKCE (S256) required for every \
+     client, as RFC 9700 recommends, and our client is registered with `--require-pkce` (`client add alexa --vendor-id \
+     V --require-pkce`, or later `client set ID --require-pkce on`); that setting is what makes \
+     the two equivalent. It is not our default: for an Alexa client PKCE is optional unless \
+     the skill owner asks for it, because Alexa sends `code_challenge` only when \"PKCE \
+     Authorization\" is switched on in the Alexa developer console, and it is off by default; \
+     requiring it by default would break linking for every skill that has not switched it on. \
+     With PKCE optional, one case differs: an authorization request without `code_challenge` \
+     is accepted by us and refused by oidc-provider. Everything else about PKCE holds in both \
+     modes: a code issued with a challenge is redeemed only with its verifier, a verifier for \
+     a code issued without a challenge is refused as a downgrade, only S256 is accepted, and \
+     the client is confidential. Because our client requires PKCE, the one code issued without \
+     a challenge (case `code_verifier: for a code issued without PKCE`) is obtained through \
+     our login page with the requirement switched off for that request, as a code issued just \
+     before `client set ID --require-pkce on` would be; the token endpoint goes by the code, \
+     not by the client's current setting. The peer's is minted, which bypasses its \
+     requirement the same way.";
 
 const IMPLICIT: &str = "Both refuse with `unsupported_response_type`. oidc-provider sends \
      errors for response types that include `token` in the URI fragment (their default response \
@@ -277,8 +286,15 @@ impl Side {
                 p.scope = Some(f.scope.into());
                 if f.pkce {
                     p = p.pkce(VERIFIER);
+                    obtain_code(s, &p).await
+                } else {
+                    // Our clients require PKCE (see PKCE_NOTE): a code without a
+                    // challenge is one issued before the requirement was turned on.
+                    s.set_require_pkce(id, false);
+                    let code = obtain_code(s, &p).await;
+                    s.set_require_pkce(id, true);
+                    code
                 }
-                obtain_code(s, &p).await
             }
             Who::Peer => {
                 let mut spec = serde_json::json!({
@@ -1910,7 +1926,7 @@ fn verdict(row: &Row) -> &'static str {
     } else if row.peer.accepted() && !row.ours.accepted() {
         "ours stricter"
     } else if !row.peer.accepted() && row.ours.accepted() {
-        "ours less strict (by design)"
+        "OURS LESS STRICT"
     } else {
         "both refuse, differently"
     }
@@ -1947,10 +1963,12 @@ fn report(rows: &[Row], peer_version: &str) -> String {
          redirected (ours names no error code on it, the peer's does, so pages are compared by \
          status); login (accepted) means the request was accepted and the login step shown \
          (ours: a 200 page; the peer: a 303 into its interaction); tokens issued is a 200 with \
-         an access token. The test fails where the peer refuses and we accept (except the \
-         cases under \"Less strict by design\"), where a redirect-URI trick is not an error \
-         page on both, and where a difference has no explanation below.\n\n",
+         an access token. The test fails where the peer refuses and we accept, where a \
+         redirect-URI trick is not an error page on both, and where a difference has no \
+         explanation below.\n\n",
     );
+    out.push_str(PKCE_NOTE);
+    out.push_str("\n\n");
     let differing = rows.iter().filter(|r| !r.peer.same_as(&r.ours)).count();
     let stricter = rows
         .iter()
@@ -1958,11 +1976,11 @@ fn report(rows: &[Row], peer_version: &str) -> String {
         .count();
     let lenient = rows
         .iter()
-        .filter(|r| verdict(r) == "ours less strict (by design)")
+        .filter(|r| verdict(r) == "OURS LESS STRICT")
         .count();
     out.push_str(&format!(
         "{} cases: {} with the same outcome, {} differing ({} where ours is stricter, {} \
-         where ours is less strict by design, {} where both refuse differently).\n\n",
+         where ours is less strict, {} where both refuse differently).\n\n",
         rows.len(),
         rows.len() - differing,
         differing,
@@ -1987,22 +2005,8 @@ fn report(rows: &[Row], peer_version: &str) -> String {
             verdict(r)
         ));
     }
-    out.push_str("\n## Less strict by design\n\n");
-    for r in rows
-        .iter()
-        .filter(|r| verdict(r) == "ours less strict (by design)")
-    {
-        out.push_str(&format!(
-            "- **{}**: {}\n",
-            r.name,
-            lookup(LESS_STRICT_BY_DESIGN, r.name).unwrap_or("(no reason given)")
-        ));
-    }
     out.push_str("\n## Deliberate differences\n\n");
-    for r in rows
-        .iter()
-        .filter(|r| !r.peer.same_as(&r.ours) && verdict(r) != "ours less strict (by design)")
-    {
+    for r in rows.iter().filter(|r| !r.peer.same_as(&r.ours)) {
         out.push_str(&format!(
             "- **{}** ({} vs ours {}): {}\n",
             r.name,
@@ -2033,8 +2037,9 @@ fn target_dir() -> PathBuf {
 async fn differential_against_oidc_provider() {
     let started = Instant::now();
     let ours = TestServer::start().await;
-    let (id, secret) = ours.add_alexa_client();
-    let (other_id, other_secret) = ours.add_alexa_client();
+    // Both with PKCE required, like every client of the peer (see PKCE_NOTE).
+    let (id, secret) = ours.add_alexa_client_requiring_pkce();
+    let (other_id, other_secret) = ours.add_alexa_client_requiring_pkce();
     ours.add_user(USER, PASSWORD);
     let peer = start_peer(&id, &secret).await;
     let ours = Arc::new(ours);
@@ -2110,9 +2115,8 @@ async fn differential_against_oidc_provider() {
                 }
             }
         }
-        let by_design = lookup(LESS_STRICT_BY_DESIGN, r.name);
         let less_strict = !r.peer.accepted() && r.ours.accepted();
-        if less_strict && by_design.is_none() {
+        if less_strict {
             failures.push(format!(
                 "{}: OURS IS LESS STRICT: oidc-provider {} but ours {}",
                 r.name,
@@ -2120,17 +2124,9 @@ async fn differential_against_oidc_provider() {
                 r.ours.cell()
             ));
         }
-        if by_design.is_some() && !less_strict {
-            failures.push(format!(
-                "{}: listed in LESS_STRICT_BY_DESIGN but not less strict any more ({} vs {})",
-                r.name,
-                r.peer.cell(),
-                r.ours.cell()
-            ));
-        }
         let differs = !r.peer.same_as(&r.ours);
         let explained = lookup(EXPLANATIONS, r.name).is_some();
-        if differs && by_design.is_none() && !explained {
+        if differs && !less_strict && !explained {
             failures.push(format!(
                 "{}: outcomes differ (oidc-provider {}, ours {}) and EXPLANATIONS has no entry",
                 r.name,
@@ -2146,7 +2142,7 @@ async fn differential_against_oidc_provider() {
             ));
         }
     }
-    for (name, _) in EXPLANATIONS.iter().chain(LESS_STRICT_BY_DESIGN) {
+    for (name, _) in EXPLANATIONS {
         if !names.contains(name) {
             failures.push(format!("explanation for an unknown case {name:?}"));
         }
