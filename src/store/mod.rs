@@ -168,6 +168,22 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed if `f` succeeds,
+/// rolled back otherwise. For bulk work with the functions of this module
+/// (one commit, so one fsync, for many rows), e.g. preparing a benchmark's
+/// codes and users (`examples/bench_prep.rs`).
+pub fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let out = f(&tx)?;
+    tx.commit().db()?;
+    Ok(out)
+}
+
 /// Runs `PRAGMA integrity_check` and foreign key checks; returns the problems found.
 pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
