@@ -70,6 +70,10 @@ struct Target {
     users: usize,
     #[arg(long, default_value = "benchuser")]
     prefix: String,
+    /// Links only: make them as of this many seconds ago, so that the first
+    /// refresh of each records its use (one write, as Alexa's hourly refresh does).
+    #[arg(long, default_value_t = 0)]
+    age: i64,
     /// Output file.
     #[arg(long)]
     out: PathBuf,
@@ -233,11 +237,38 @@ fn codes(t: &Target) -> Res<()> {
 
 fn links(t: &Target) -> Res<()> {
     let (store, client) = open_target(t)?;
-    let now = util::now();
+    let now = util::now() - t.age;
+    // All in one transaction (one commit): the same statements as the token
+    // endpoint's redemption, without an fsync per link.
+    let refresh: Vec<String> = store.with(|c| {
+        store::in_transaction(c, |tx| {
+            let mut out = Vec::with_capacity(t.count);
+            for i in 0..t.count {
+                let m = mint(&client, &t.redirect_uri, username(t, i), now);
+                store::insert_code(tx, &m.hash, &m.grant)?;
+                let token = util::random_token(32);
+                let r = store::redeem_code_in(
+                    tx,
+                    &m.hash,
+                    &client.id,
+                    now,
+                    &util::random_token(12),
+                    &util::sha256(token.as_bytes()),
+                    |_| Ok::<(), ()>(()),
+                )?;
+                if !matches!(r, Redeemed::Issued(_)) {
+                    return Err(store::StoreError::Corrupt(format!(
+                        "redeeming a fresh code gave {r:?}"
+                    )));
+                }
+                out.push(token);
+            }
+            Ok(out)
+        })
+    })?;
     let mut out = std::io::BufWriter::new(std::fs::File::create(&t.out)?);
-    for i in 0..t.count {
-        let refresh = make_link(&store, &client, &t.redirect_uri, username(t, i), now)?;
-        writeln!(out, "{refresh}")?;
+    for token in &refresh {
+        writeln!(out, "{token}")?;
     }
     out.flush()?;
     println!("{} links written to {}", t.count, t.out.display());
