@@ -168,6 +168,22 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed if `f` succeeds,
+/// rolled back otherwise. For bulk work with the functions of this module
+/// (one commit, so one fsync, for many rows), e.g. preparing a benchmark's
+/// codes and users (`examples/bench_prep.rs`).
+pub fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let out = f(&tx)?;
+    tx.commit().db()?;
+    Ok(out)
+}
+
 /// Runs `PRAGMA integrity_check` and foreign key checks; returns the problems found.
 pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
@@ -802,6 +818,32 @@ pub fn redeem_code<E>(
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;
+    let out = redeem_code_in(
+        &tx,
+        code_hash,
+        client_id,
+        now,
+        new_link_id,
+        refresh_hash,
+        check,
+    )?;
+    // Unknown and OtherClient wrote nothing: committing them is a no-op.
+    tx.commit().db()?;
+    Ok(out)
+}
+
+/// [`redeem_code`]'s work inside a transaction the caller holds (and commits):
+/// for bulk work, e.g. many links made in one [`in_transaction`] when
+/// preparing a benchmark. Atomic only as part of that transaction.
+pub fn redeem_code_in<E>(
+    tx: &Connection,
+    code_hash: &[u8; 32],
+    client_id: &str,
+    now: i64,
+    new_link_id: &str,
+    refresh_hash: &[u8; 32],
+    check: impl FnOnce(&CodeGrant) -> std::result::Result<(), E>,
+) -> Result<Redeemed<E>> {
     let row = tx
         .query_row(
             "SELECT client_id, subject, username, redirect_uri, scope, code_challenge, expires_at, consumed_at, link_id, \
@@ -835,9 +877,8 @@ pub fn redeem_code<E>(
     }
     if consumed_at.is_some() {
         if let Some(id) = &link_id {
-            revoke_links_where(&tx, Links::Id(id), now)?;
+            revoke_links_where(tx, Links::Id(id), now)?;
         }
-        tx.commit().db()?;
         return Ok(Redeemed::Replayed {
             revoked_link: link_id,
         });
@@ -848,7 +889,6 @@ pub fn redeem_code<E>(
     )
     .db()?;
     if let Err(e) = check(&grant) {
-        tx.commit().db()?;
         return Ok(Redeemed::Rejected(e));
     }
     let ma = grant.ma_token;
@@ -900,7 +940,6 @@ pub fn redeem_code<E>(
         params![&code_hash[..], link.id],
     )
     .db()?;
-    tx.commit().db()?;
     Ok(Redeemed::Issued(link))
 }
 
