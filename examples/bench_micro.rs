@@ -122,6 +122,7 @@ fn main() -> Res<()> {
         secret_hash: client_auth::secret_hash(&secret),
         redirect_uris: vec!["https://pitangui.amazon.com/api/skill/link/BENCH".into()],
         scopes: ma_alexa_oauth::oauth::default_scopes(),
+        require_pkce: false,
         created_at: util::now(),
     };
     st.with(|conn| store::insert_client(conn, &client))?;

@@ -451,6 +451,7 @@ fn sql(iterations: usize, json: bool) -> Res<()> {
             secret_hash: client_auth::secret_hash(&secret),
             redirect_uris: vec![redirect.clone()],
             scopes: ma_alexa_oauth::oauth::default_scopes(),
+            require_pkce: false,
             created_at: util::now(),
         };
         let phc = password::hash(PASSWORD).map_err(|e| e.to_string())?;
