@@ -204,7 +204,7 @@ fn main() -> Res<()> {
     let st4 = st.clone();
     let h2 = hashes.clone();
     out.push((
-        "Store::read(lookup_refresh)",
+        "Store::read(lookup_refresh): inline on a read-only connection",
         rt.block_on(async {
             let n = 2000;
             let mut per = Vec::new();

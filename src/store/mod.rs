@@ -13,6 +13,7 @@ mod schema;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -76,6 +77,14 @@ impl<T> Classify<T> for rusqlite::Result<T> {
     }
 }
 
+/// Most idle read-only connections kept for [`Store::read`] (one per thread
+/// that reads at the same moment is needed; more are closed).
+const MAX_IDLE_READERS: usize = 8;
+
+/// After a read-only connection could not be opened, how long [`Store::read`]
+/// goes straight to the blocking path before trying to open one again.
+const READER_RETRY_SECS: i64 = 5;
+
 /// How long a recorded link use waits in memory before it is written.
 pub const USES_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -87,6 +96,10 @@ pub const USES_CAP: usize = 10_000;
 ///
 /// - One read-write connection (behind a mutex), used on tokio's blocking
 ///   pool by [`Store::call`]: every write and every read that may wait.
+/// - A pool of read-only connections (`query_only`, busy timeout 0) used
+///   inline on the calling thread by [`Store::read`]: WAL readers never wait
+///   for the writer, and anything that would wait (SQLITE_BUSY) or fail goes
+///   to the blocking path instead.
 /// - An in-memory recorder of link use ([`Store::record_use`]), written in one
 ///   transaction every [`USES_FLUSH_INTERVAL`], when [`USES_CAP`] links are
 ///   waiting, and by [`Store::flush_uses`] at shutdown.
@@ -98,6 +111,10 @@ pub struct Store {
 struct Inner {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Idle read-only connections; the mutex is held only to pop or push one.
+    readers: Mutex<Vec<Connection>>,
+    /// When opening a read-only connection last failed (unix seconds; 0: never).
+    reader_failed_at: AtomicI64,
     /// Link id → latest use not yet written.
     uses: Mutex<HashMap<String, i64>>,
 }
@@ -118,6 +135,8 @@ impl Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
                 path: path.to_owned(),
+                readers: Mutex::new(Vec::new()),
+                reader_failed_at: AtomicI64::new(0),
                 uses: Mutex::new(HashMap::new()),
             }),
         })
@@ -142,14 +161,60 @@ impl Store {
         .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 
-    /// Runs the read-only `f` (one short indexed read) with the connection
-    /// on the blocking pool, like [`Store::call`].
+    /// Runs the read-only `f` on the calling thread with a read-only
+    /// connection (no hand-off to the blocking pool). `f` must be one short
+    /// indexed read: it runs on a runtime worker. If no read-only connection
+    /// can be had, or `f` fails in any way (SQLITE_BUSY included: the busy
+    /// timeout of these connections is 0, so they never wait), `f` runs again
+    /// through [`Store::call`], whose answer (or error) is the result.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: Fn(&Connection) -> Result<T> + Send + 'static,
     {
+        match self.read_inline(&f) {
+            Some(Ok(v)) => return Ok(v),
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "inline read failed; retrying on the blocking pool")
+            }
+            None => {}
+        }
         self.call(move |c| f(c)).await
+    }
+
+    fn read_inline<T>(&self, f: &impl Fn(&Connection) -> Result<T>) -> Option<Result<T>> {
+        let popped = self
+            .inner
+            .readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop();
+        let conn = match popped {
+            Some(c) => c,
+            None => {
+                let now = crate::util::now();
+                let failed = self.inner.reader_failed_at.load(Ordering::Relaxed);
+                if failed != 0 && now - failed < READER_RETRY_SECS {
+                    return None;
+                }
+                match open_reader(&self.inner.path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "could not open a read-only connection");
+                        self.inner.reader_failed_at.store(now, Ordering::Relaxed);
+                        return None;
+                    }
+                }
+            }
+        };
+        // A panic in `f` must not unwind through the HTTP task; the
+        // connection is then dropped and the blocking path answers.
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&conn))).ok()?;
+        let mut idle = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        Some(out)
     }
 
     /// Runs `f` with the connection on the current thread (CLI use).
@@ -265,6 +330,21 @@ impl Store {
             }
         });
     }
+}
+
+/// Opens a read-only connection for [`Store::read`]: `query_only`, busy
+/// timeout 0 (never waits on a runtime worker), no schema work (the
+/// read-write connection migrated the file before any of these exists).
+fn open_reader(path: &Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .db()?;
+    conn.busy_timeout(Duration::ZERO).db()?;
+    conn.execute_batch("PRAGMA query_only = ON;").db()?;
+    Ok(conn)
 }
 
 /// Opens a connection with the pragmas every connection needs and brings the
@@ -1283,6 +1363,11 @@ mod tests {
             }
         };
         assert_eq!(active(&st).await, Some(true));
+        assert_eq!(
+            st.inner.readers.lock().unwrap().len(),
+            1,
+            "the read ran inline and its connection went back to the pool"
+        );
         st.with(|c| revoke_link(c, "l1", 5)).unwrap();
         assert_eq!(active(&st).await, Some(false), "reads see the last commit");
         // Another process holds the write lock: WAL readers still read, at once.
@@ -1292,6 +1377,13 @@ mod tests {
         assert_eq!(active(&st).await, Some(false));
         assert!(t.elapsed() < Duration::from_millis(500));
         other.execute_batch("COMMIT").unwrap();
+        // Read-only connections refuse writes (query_only); errors reach the caller
+        // through the blocking path.
+        let r = st
+            .read(|c| c.execute("DELETE FROM links", []).db())
+            .await
+            .unwrap();
+        assert_eq!(r, 1, "a write through read() falls back to the writer");
         let err = st
             .read(|c| c.query_row("SELECT * FROM nowhere", [], |_| Ok(())).db())
             .await;
