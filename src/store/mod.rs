@@ -117,6 +117,8 @@ struct Inner {
     reader_failed_at: AtomicI64,
     /// Link id → latest use not yet written.
     uses: Mutex<HashMap<String, i64>>,
+    /// Run on each read-only connection when it is opened (see [`Store::on_reader_open`]).
+    reader_init: std::sync::OnceLock<fn(&Connection)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -138,6 +140,7 @@ impl Store {
                 readers: Mutex::new(Vec::new()),
                 reader_failed_at: AtomicI64::new(0),
                 uses: Mutex::new(HashMap::new()),
+                reader_init: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -198,7 +201,12 @@ impl Store {
                     return None;
                 }
                 match open_reader(&self.inner.path) {
-                    Ok(c) => c,
+                    Ok(c) => {
+                        if let Some(init) = self.inner.reader_init.get() {
+                            init(&c);
+                        }
+                        c
+                    }
                     Err(e) => {
                         tracing::debug!(error = %e, "could not open a read-only connection");
                         self.inner.reader_failed_at.store(now, Ordering::Relaxed);
@@ -215,6 +223,13 @@ impl Store {
             idle.push(conn);
         }
         Some(out)
+    }
+
+    /// Sets a function run on every read-only connection [`Store::read`]
+    /// opens from now on (once per store): e.g. the statement trace hook of
+    /// `examples/bench_prep.rs`, which must see the inline reads too.
+    pub fn on_reader_open(&self, init: fn(&Connection)) {
+        let _ = self.inner.reader_init.set(init);
     }
 
     /// Runs `f` with the connection on the current thread (CLI use).
