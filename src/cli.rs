@@ -388,8 +388,9 @@ fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
         print_console_values(&issuer);
         let _ = std::io::stdout().flush();
         let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
-        crate::server::run(listener, app, shutdown_signal()).await;
+        crate::server::run(listener, Arc::clone(&app), shutdown_signal()).await;
         purger.abort();
+        flush_link_uses(&app).await;
         Ok(())
     })
 }
@@ -418,6 +419,15 @@ async fn record_identity(app: &App) -> Result<(), Failure> {
         .call(move |c| store::set_meta(c, crate::ma::URL_META, &url))
         .await?;
     Ok(())
+}
+
+/// Writes the link uses still in memory (graceful shutdown).
+async fn flush_link_uses(app: &App) {
+    match app.store().flush_uses().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(links = n, "recorded the last use of links"),
+        Err(e) => tracing::warn!(error = %e, "could not record the last use of links"),
+    }
 }
 
 async fn purge_loop(app: Arc<App>) {
@@ -653,6 +663,7 @@ async fn serve_on_node(
     refresher.abort();
     purger.abort();
     guard.abort();
+    flush_link_uses(&app).await;
     tracing::info!("stopping the tailnet node");
     Ok(())
 }

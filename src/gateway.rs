@@ -154,14 +154,15 @@ where
             if !store::access_token_active(c, &sid, &jti)? {
                 return Ok(None);
             }
-            if let Err(e) = store::touch_link(c, &sid, now) {
-                tracing::debug!(error = %e, "could not record link use");
-            }
             store::link_upstream(c, &sid)
         })
         .await;
     let up = match found {
-        Ok(Some(up)) if up.active => up,
+        Ok(Some(up)) if up.active => {
+            // Bookkeeping, in memory; written in a batch off the request path.
+            app.store().record_use(&claims.sid, now);
+            up
+        }
         Ok(_) => return invalid_token("the access token was revoked"),
         Err(e) => {
             tracing::warn!(error = %e, "storage failure on the gateway");

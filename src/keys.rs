@@ -1,12 +1,16 @@
 //! The access-token signing key (Ed25519), its JWKS, and JWT issue/verify in
 //! the RFC 9068 profile. The key is generated at first start, kept in the data
-//! directory with mode 0600, and parsed once.
+//! directory with mode 0600, and parsed once: [`Keys`] holds the parsed key
+//! pair and the encoded JOSE header, and [`Keys::sign`] builds the compact JWS
+//! itself (jsonwebtoken's `encode` would parse the PKCS#8 key on every call).
 
 use std::io::Write as _;
 use std::path::Path;
 
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::util;
@@ -57,10 +61,12 @@ pub enum VerifyError {
 
 pub struct Keys {
     kid: String,
-    encoding: EncodingKey,
+    /// The signing key, parsed once at start.
+    pair: Ed25519KeyPair,
+    /// base64url of the JOSE header (`typ`, `alg`, `kid`), encoded once.
+    header_b64: String,
     decoding: DecodingKey,
     validation: Validation,
-    header: Header,
     jwks: String,
 }
 
@@ -112,6 +118,8 @@ impl Keys {
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(JWT_TYPE.to_owned());
         header.kid = Some(kid.clone());
+        // The same header bytes jsonwebtoken::encode would write.
+        let header_b64 = util::b64url(&serde_json::to_vec(&header).ok()?);
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
@@ -119,10 +127,10 @@ impl Keys {
         validation.leeway = 0;
         Some(Keys {
             kid,
-            encoding: EncodingKey::from_ed_der(pkcs8),
+            pair,
+            header_b64,
             decoding: DecodingKey::from_ed_der(&public),
             validation,
-            header,
             jwks,
         })
     }
@@ -136,9 +144,20 @@ impl Keys {
         &self.jwks
     }
 
+    /// Signs `claims` as a compact JWS (RFC 7515):
+    /// `b64url(header) . b64url(claims JSON) . b64url(Ed25519 signature)`,
+    /// the signature over the first two parts joined by the dot.
     pub fn sign(&self, claims: &AccessClaims) -> Result<String, KeyError> {
-        jsonwebtoken::encode(&self.header, claims, &self.encoding)
-            .map_err(|e| KeyError::Sign(e.to_string()))
+        let json = serde_json::to_vec(claims).map_err(|e| KeyError::Sign(e.to_string()))?;
+        // 4/3 for base64, 86 characters for the 64-byte signature, two dots.
+        let mut out = String::with_capacity(self.header_b64.len() + json.len() * 4 / 3 + 92);
+        out.push_str(&self.header_b64);
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(&json, &mut out);
+        let signature = self.pair.sign(out.as_bytes());
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature.as_ref(), &mut out);
+        Ok(out)
     }
 
     /// Verifies signature, `typ`, `kid`, issuer, audience and expiry.
@@ -266,6 +285,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(wrong_iss.verify(&t), Err(VerifyError::Invalid));
+    }
+
+    #[test]
+    fn sign_matches_jsonwebtoken_encode() {
+        // Ed25519 signatures are deterministic: our compact JWS must be the
+        // very bytes jsonwebtoken::encode produces with the same key.
+        let dir = tempfile::tempdir().unwrap();
+        let k = Keys::load_or_create(dir.path(), "i", "a").unwrap();
+        let pkcs8 = std::fs::read(dir.path().join(KEY_FILE)).unwrap();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = Some(JWT_TYPE.to_owned());
+        header.kid = Some(k.kid().to_owned());
+        let c = claims(util::now() + 60);
+        let theirs =
+            jsonwebtoken::encode(&header, &c, &jsonwebtoken::EncodingKey::from_ed_der(&pkcs8))
+                .unwrap();
+        assert_eq!(k.sign(&c).unwrap(), theirs);
+        let mut c = claims(util::now() + 60);
+        c.preferred_username = String::new();
+        c.sub = "ma:\"quoted\" \u{e9}".into();
+        let theirs =
+            jsonwebtoken::encode(&header, &c, &jsonwebtoken::EncodingKey::from_ed_der(&pkcs8))
+                .unwrap();
+        assert_eq!(k.sign(&c).unwrap(), theirs);
     }
 
     #[test]

@@ -81,9 +81,10 @@ pub async fn authenticate(
         return Err(OAuthError::invalid_client("unknown client or wrong secret"));
     }
     let lookup_id = id.clone();
+    // One indexed read, inline (Store::read): no blocking-pool hand-off.
     let client = app
         .store()
-        .call(move |c| store::get_client(c, &lookup_id))
+        .read(move |c| store::get_client(c, &lookup_id))
         .await?;
     let presented = secret_hash(&secret);
     // Compare against a fixed value for unknown clients so both paths do the same work.

@@ -11,7 +11,9 @@
 
 mod schema;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -75,16 +77,55 @@ impl<T> Classify<T> for rusqlite::Result<T> {
     }
 }
 
+/// Most idle read-only connections kept for [`Store::read`] (one per thread
+/// that reads at the same moment is needed; more are closed).
+const MAX_IDLE_READERS: usize = 8;
+
+/// After a read-only connection could not be opened, how long [`Store::read`]
+/// goes straight to the blocking path before trying to open one again.
+const READER_RETRY_SECS: i64 = 5;
+
+/// How long a recorded link use waits in memory before it is written.
+pub const USES_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Links recorded in memory at most: when the map is this full it is written
+/// at once; uses that cannot be written are dropped beyond it.
+pub const USES_CAP: usize = 10_000;
+
 /// A handle to the database shared by the server's tasks.
+///
+/// - One read-write connection (behind a mutex), used on tokio's blocking
+///   pool by [`Store::call`]: every write and every read that may wait.
+/// - A pool of read-only connections (`query_only`, busy timeout 0) used
+///   inline on the calling thread by [`Store::read`]: WAL readers never wait
+///   for the writer, and anything that would wait (SQLITE_BUSY) or fail goes
+///   to the blocking path instead.
+/// - An in-memory recorder of link use ([`Store::record_use`]), written in one
+///   transaction every [`USES_FLUSH_INTERVAL`], when [`USES_CAP`] links are
+///   waiting, and by [`Store::flush_uses`] at shutdown.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
     path: PathBuf,
+    /// Idle read-only connections; the mutex is held only to pop or push one.
+    readers: Mutex<Vec<Connection>>,
+    /// When opening a read-only connection last failed (unix seconds; 0: never).
+    reader_failed_at: AtomicI64,
+    /// Link id → latest use not yet written.
+    uses: Mutex<HashMap<String, i64>>,
+    /// Run on each read-only connection when it is opened (see [`Store::on_reader_open`]).
+    reader_init: std::sync::OnceLock<fn(&Connection)>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish()
     }
 }
 
@@ -93,13 +134,19 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let conn = open_connection(path)?;
         Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
-            path: path.to_owned(),
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                path: path.to_owned(),
+                readers: Mutex::new(Vec::new()),
+                reader_failed_at: AtomicI64::new(0),
+                uses: Mutex::new(HashMap::new()),
+                reader_init: std::sync::OnceLock::new(),
+            }),
         })
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.inner.path
     }
 
     /// Runs `f` with the connection on the blocking pool.
@@ -108,20 +155,211 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            let mut guard = inner.conn.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut guard)
         })
         .await
         .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 
+    /// Runs the read-only `f` on the calling thread with a read-only
+    /// connection (no hand-off to the blocking pool). `f` must be one short
+    /// indexed read: it runs on a runtime worker. If no read-only connection
+    /// can be had, or `f` fails in any way (SQLITE_BUSY included: the busy
+    /// timeout of these connections is 0, so they never wait), `f` runs again
+    /// through [`Store::call`], whose answer (or error) is the result.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> Result<T> + Send + 'static,
+    {
+        match self.read_inline(&f) {
+            Some(Ok(v)) => return Ok(v),
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "inline read failed; retrying on the blocking pool")
+            }
+            None => {}
+        }
+        self.call(move |c| f(c)).await
+    }
+
+    fn read_inline<T>(&self, f: &impl Fn(&Connection) -> Result<T>) -> Option<Result<T>> {
+        let popped = self
+            .inner
+            .readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop();
+        let conn = match popped {
+            Some(c) => c,
+            None => {
+                let now = crate::util::now();
+                let failed = self.inner.reader_failed_at.load(Ordering::Relaxed);
+                if failed != 0 && now - failed < READER_RETRY_SECS {
+                    return None;
+                }
+                match open_reader(&self.inner.path) {
+                    Ok(c) => {
+                        if let Some(init) = self.inner.reader_init.get() {
+                            init(&c);
+                        }
+                        c
+                    }
+                    Err(e) => {
+                        tracing::debug!(error = %e, "could not open a read-only connection");
+                        self.inner.reader_failed_at.store(now, Ordering::Relaxed);
+                        return None;
+                    }
+                }
+            }
+        };
+        // A panic in `f` must not unwind through the HTTP task; the
+        // connection is then dropped and the blocking path answers.
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&conn))).ok()?;
+        let mut idle = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        Some(out)
+    }
+
+    /// Sets a function run on every read-only connection [`Store::read`]
+    /// opens from now on (once per store): e.g. the statement trace hook of
+    /// `examples/bench_prep.rs`, which must see the inline reads too.
+    pub fn on_reader_open(&self, init: fn(&Connection)) {
+        let _ = self.inner.reader_init.set(init);
+    }
+
     /// Runs `f` with the connection on the current thread (CLI use).
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.inner.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
+
+    /// Records that link `id` was used at `now`, in memory: the write
+    /// ([`record_link_uses`], one transaction for every link waiting) happens
+    /// within [`USES_FLUSH_INTERVAL`], off the request path. `last_used_at` is
+    /// bookkeeping: a crash loses at most the uses of the last interval.
+    pub fn record_use(&self, id: &str, now: i64) {
+        let (first, full) = {
+            let mut uses = self.inner.uses.lock().unwrap_or_else(|p| p.into_inner());
+            let first = uses.is_empty();
+            let t = uses.entry(id.to_owned()).or_insert(now);
+            *t = (*t).max(now);
+            let full = uses.len() >= USES_CAP;
+            (first, full.then(|| std::mem::take(&mut *uses)))
+        };
+        if let Some(batch) = full {
+            self.spawn_flush(Some(batch), Duration::ZERO);
+        } else if first {
+            self.spawn_flush(None, USES_FLUSH_INTERVAL);
+        }
+    }
+
+    /// Links whose use is recorded but not yet written (tests, `/health`).
+    pub fn pending_uses(&self) -> usize {
+        self.inner
+            .uses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Writes every recorded link use now, in one transaction (graceful
+    /// shutdown, tests). Returns how many links were waiting. On failure the
+    /// uses are kept for the next attempt (up to [`USES_CAP`]).
+    pub async fn flush_uses(&self) -> Result<usize> {
+        let batch = std::mem::take(&mut *self.inner.uses.lock().unwrap_or_else(|p| p.into_inner()));
+        self.write_uses(batch).await
+    }
+
+    async fn write_uses(&self, batch: HashMap<String, i64>) -> Result<usize> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let n = batch.len();
+        let failed = self
+            .call(move |c| match record_link_uses(c, &batch) {
+                Ok(_) => Ok(None),
+                Err(e) => Ok(Some((batch, e))),
+            })
+            .await?;
+        match failed {
+            None => Ok(n),
+            Some((batch, e)) => {
+                self.restore_uses(batch);
+                Err(e)
+            }
+        }
+    }
+
+    /// Puts back uses whose write failed (never beyond [`USES_CAP`]) and
+    /// schedules the next attempt.
+    fn restore_uses(&self, batch: HashMap<String, i64>) {
+        let first = {
+            let mut uses = self.inner.uses.lock().unwrap_or_else(|p| p.into_inner());
+            let first = uses.is_empty();
+            for (id, t) in batch {
+                if uses.len() >= USES_CAP && !uses.contains_key(&id) {
+                    continue;
+                }
+                let e = uses.entry(id).or_insert(t);
+                *e = (*e).max(t);
+            }
+            first && !uses.is_empty()
+        };
+        if first {
+            self.spawn_flush(None, USES_FLUSH_INTERVAL);
+        }
+    }
+
+    /// Writes `batch` (or, if None, whatever is recorded then) after `delay`,
+    /// in a task of the current runtime. The task holds only a weak handle,
+    /// so a dropped store is not kept open by it.
+    fn spawn_flush(&self, batch: Option<HashMap<String, i64>>, delay: Duration) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            // No runtime (CLI): keep them; flush_uses writes them.
+            if let Some(b) = batch {
+                self.restore_uses(b);
+            }
+            return;
+        };
+        let weak = Arc::downgrade(&self.inner);
+        rt.spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let Some(inner) = weak.upgrade() else { return };
+            let store = Store { inner };
+            let batch = match batch {
+                Some(b) => b,
+                None => {
+                    std::mem::take(&mut *store.inner.uses.lock().unwrap_or_else(|p| p.into_inner()))
+                }
+            };
+            if let Err(e) = store.write_uses(batch).await {
+                // Bookkeeping only: a busy or read-only database must not fail anything.
+                tracing::debug!(error = %e, "could not record link use");
+            }
+        });
+    }
+}
+
+/// Opens a read-only connection for [`Store::read`]: `query_only`, busy
+/// timeout 0 (never waits on a runtime worker), no schema work (the
+/// read-write connection migrated the file before any of these exists).
+fn open_reader(path: &Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .db()?;
+    conn.busy_timeout(Duration::ZERO).db()?;
+    conn.execute_batch("PRAGMA query_only = ON;").db()?;
+    Ok(conn)
 }
 
 /// Opens a connection with the pragmas every connection needs and brings the
@@ -985,15 +1223,26 @@ pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Refre
     .db()
 }
 
-/// Records use of a link, at most once a minute per link so refreshes stay read-only.
-pub fn touch_link(conn: &Connection, id: &str, now: i64) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached(
-            "UPDATE links SET last_used_at = ?2 WHERE id = ?1 AND last_used_at < ?2 - 60",
-        )
+/// Records the latest use of many links in one transaction (see
+/// [`Store::record_use`]). A link's `last_used_at` moves only forward, and at
+/// most once a minute. Returns the number of links updated.
+pub fn record_link_uses(conn: &mut Connection, uses: &HashMap<String, i64>) -> Result<usize> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;
-    stmt.execute(params![id, now]).db()?;
-    Ok(())
+    let mut n = 0;
+    {
+        let mut stmt = tx
+            .prepare_cached(
+                "UPDATE links SET last_used_at = ?2 WHERE id = ?1 AND last_used_at < ?2 - 60",
+            )
+            .db()?;
+        for (id, t) in uses {
+            n += stmt.execute(params![id, t]).db()?;
+        }
+    }
+    tx.commit().db()?;
+    Ok(n)
 }
 
 // ---------------------------------------------------------------------------
@@ -1032,4 +1281,127 @@ pub fn counts(conn: &Connection) -> Result<(i64, i64, i64)> {
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .db()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store with one client and one link `l1` (last used at `used`).
+    fn store_with_link(dir: &Path, used: i64) -> Store {
+        let st = Store::open(&dir.join("db.sqlite3")).unwrap();
+        st.with(|c| {
+            c.execute_batch(&format!(
+                "INSERT INTO clients (id, name, kind, secret_hash, redirect_uris, scopes, created_at) \
+                 VALUES ('c1', 'c', 'alexa', zeroblob(32), '[]', 'music:read', 0); \
+                 INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at) \
+                 VALUES ('l1', 'c1', 'local:a', 'a', 'music:read', 0, {used});"
+            ))
+            .db()
+        })
+        .unwrap();
+        st
+    }
+
+    fn last_used(st: &Store) -> i64 {
+        st.with(|c| Ok(get_link(c, "l1")?.unwrap().last_used_at))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn recorded_uses_are_written_on_flush_forward_only_and_once_a_minute() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store_with_link(dir.path(), 1000);
+        st.record_use("l1", 2000);
+        st.record_use("l1", 1500);
+        st.record_use("unknown", 2000);
+        assert_eq!(st.pending_uses(), 2);
+        assert_eq!(last_used(&st), 1000, "nothing written on the request path");
+        assert_eq!(st.flush_uses().await.unwrap(), 2);
+        assert_eq!(st.pending_uses(), 0);
+        assert_eq!(
+            last_used(&st),
+            2000,
+            "the latest use, not the last recorded"
+        );
+        st.record_use("l1", 2030);
+        st.flush_uses().await.unwrap();
+        assert_eq!(last_used(&st), 2000, "at most once a minute");
+        st.record_use("l1", 1);
+        st.flush_uses().await.unwrap();
+        assert_eq!(last_used(&st), 2000, "never backwards");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn recorded_uses_are_written_within_the_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store_with_link(dir.path(), 1000);
+        st.record_use("l1", 5000);
+        tokio::time::sleep(USES_FLUSH_INTERVAL + Duration::from_secs(1)).await;
+        for _ in 0..200 {
+            if st.pending_uses() == 0 && last_used(&st) == 5000 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("not flushed: last_used_at = {}", last_used(&st));
+    }
+
+    #[tokio::test]
+    async fn a_full_recorder_is_written_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store_with_link(dir.path(), 1000);
+        st.record_use("l1", 9000);
+        for i in 1..USES_CAP {
+            st.record_use(&format!("x{i}"), 9000);
+        }
+        for _ in 0..200 {
+            if last_used(&st) == 9000 {
+                assert!(st.pending_uses() < USES_CAP);
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("a full recorder was not written");
+    }
+
+    #[tokio::test]
+    async fn inline_reads_see_every_commit_and_do_not_wait_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store_with_link(dir.path(), 1000);
+        let active = |st: &Store| {
+            let st = st.clone();
+            async move {
+                st.read(|c| Ok(get_link(c, "l1")?.map(|l| l.revoked_at.is_none())))
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(active(&st).await, Some(true));
+        assert_eq!(
+            st.inner.readers.lock().unwrap().len(),
+            1,
+            "the read ran inline and its connection went back to the pool"
+        );
+        st.with(|c| revoke_link(c, "l1", 5)).unwrap();
+        assert_eq!(active(&st).await, Some(false), "reads see the last commit");
+        // Another process holds the write lock: WAL readers still read, at once.
+        let other = Connection::open(st.path()).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let t = std::time::Instant::now();
+        assert_eq!(active(&st).await, Some(false));
+        assert!(t.elapsed() < Duration::from_millis(500));
+        other.execute_batch("COMMIT").unwrap();
+        // Read-only connections refuse writes (query_only); errors reach the caller
+        // through the blocking path.
+        let r = st
+            .read(|c| c.execute("DELETE FROM links", []).db())
+            .await
+            .unwrap();
+        assert_eq!(r, 1, "a write through read() falls back to the writer");
+        let err = st
+            .read(|c| c.query_row("SELECT * FROM nowhere", [], |_| Ok(())).db())
+            .await;
+        assert!(err.is_err());
+    }
 }
