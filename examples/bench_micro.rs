@@ -20,6 +20,11 @@ use ma_alexa_oauth::util;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
+fn median(mut per: Vec<f64>) -> f64 {
+    per.sort_by(f64::total_cmp);
+    per[per.len() / 2]
+}
+
 /// Median µs per call of `f` over 15 batches of `n` calls.
 fn time(n: usize, mut f: impl FnMut()) -> f64 {
     let mut per = Vec::with_capacity(15);
@@ -30,8 +35,24 @@ fn time(n: usize, mut f: impl FnMut()) -> f64 {
         }
         per.push(t.elapsed().as_secs_f64() * 1e6 / n as f64);
     }
-    per.sort_by(f64::total_cmp);
-    per[per.len() / 2]
+    median(per)
+}
+
+/// Median µs per awaited call of `f(i)` (i counts calls) over 15 batches of `n`.
+async fn time_async<F, Fut>(n: usize, mut f: F) -> f64
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut per = Vec::with_capacity(15);
+    for b in 0..15 {
+        let t = Instant::now();
+        for j in 0..n {
+            f(b * n + j).await;
+        }
+        per.push(t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    }
+    median(per)
 }
 
 /// Picks a batch size so that one batch takes about 5 ms.
@@ -187,55 +208,32 @@ fn main() -> Res<()> {
     let st2 = st.clone();
     out.push((
         "Store::call round trip with an empty closure (spawn_blocking + mutex)",
-        rt.block_on(async {
-            let n = 2000;
-            let mut per = Vec::new();
-            for _ in 0..15 {
-                let t = Instant::now();
-                for _ in 0..n {
-                    let _ = st2.call(|_| Ok(())).await;
-                }
-                per.push(t.elapsed().as_secs_f64() * 1e6 / n as f64);
+        rt.block_on(time_async(2000, |_| {
+            let s = st2.clone();
+            async move {
+                let _ = s.call(|_| Ok(())).await;
             }
-            per.sort_by(f64::total_cmp);
-            per[per.len() / 2]
-        }),
+        })),
     ));
     let st4 = st.clone();
     let h2 = hashes.clone();
     out.push((
         "Store::read(lookup_refresh): inline on a read-only connection",
-        rt.block_on(async {
-            let n = 2000;
-            let mut per = Vec::new();
-            for b in 0..15 {
-                let t = Instant::now();
-                for j in 0..n {
-                    let h = h2[(b * n + j) % h2.len()];
-                    let _ = st4.read(move |c| store::lookup_refresh(c, &h)).await;
-                }
-                per.push(t.elapsed().as_secs_f64() * 1e6 / n as f64);
+        rt.block_on(time_async(2000, |i| {
+            let (s, h) = (st4.clone(), h2[i % h2.len()]);
+            async move {
+                let _ = s.read(move |c| store::lookup_refresh(c, &h)).await;
             }
-            per.sort_by(f64::total_cmp);
-            per[per.len() / 2]
-        }),
+        })),
     ));
     out.push((
         "Store::call(lookup_refresh): the same read through the blocking pool",
-        rt.block_on(async {
-            let n = 2000;
-            let mut per = Vec::new();
-            for b in 0..15 {
-                let t = Instant::now();
-                for j in 0..n {
-                    let h = h2[(b * n + j) % h2.len()];
-                    let _ = st4.call(move |c| store::lookup_refresh(c, &h)).await;
-                }
-                per.push(t.elapsed().as_secs_f64() * 1e6 / n as f64);
+        rt.block_on(time_async(2000, |i| {
+            let (s, h) = (st4.clone(), h2[i % h2.len()]);
+            async move {
+                let _ = s.call(move |c| store::lookup_refresh(c, &h)).await;
             }
-            per.sort_by(f64::total_cmp);
-            per[per.len() / 2]
-        }),
+        })),
     ));
     let st3 = st.clone();
     out.push((
@@ -260,8 +258,7 @@ fn main() -> Res<()> {
                 }
                 per.push(t.elapsed().as_secs_f64() * 1e6 / (n * 16) as f64);
             }
-            per.sort_by(f64::total_cmp);
-            per[per.len() / 2]
+            median(per)
         }),
     ));
 
