@@ -567,17 +567,7 @@ async fn disk_full_is_503_and_service_recovers() {
             continue;
         }
         let code = r.location_params().get("code").cloned().unwrap();
-        let r = s
-            .token_basic(
-                &id,
-                &secret,
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", PITANGUI),
-                ],
-            )
-            .await;
+        let r = s.redeem_code(&id, &secret, &code).await;
         assert!(
             unavailable_or(&r, StatusCode::OK),
             "{} {}",
@@ -605,17 +595,7 @@ async fn disk_full_is_503_and_service_recovers() {
     // Space freed: service recovers, nothing corrupted.
     std::fs::remove_file(&filler).unwrap();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
-        )
-        .await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = s
         .token_basic(
@@ -824,12 +804,7 @@ async fn file_system_turning_read_only_at_run_time_is_503_and_loses_nothing() {
     assert_eq!(r["active"], true, "{r}");
     // Anything that must write says 503 temporarily_unavailable: never a 500,
     // never invalid_grant (Alexa would unlink the user on invalid_grant).
-    let redeem = [
-        ("grant_type", "authorization_code"),
-        ("code", pending.as_str()),
-        ("redirect_uri", PITANGUI),
-    ];
-    let r = s.token_basic(&id, &secret, &redeem).await;
+    let r = s.redeem_code(&id, &secret, &pending).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
     assert_eq!(r.error(), "temporarily_unavailable");
     let mut b = Browser::default();
@@ -867,9 +842,9 @@ async fn file_system_turning_read_only_at_run_time_is_503_and_loses_nothing() {
     let s = TestServer::start_in(&dir, |_| {}).await;
     let r = s.token_basic(&id, &secret, &refresh).await;
     assert_eq!(r.status, StatusCode::OK, "after repair: {}", r.text());
-    let r = s.token_basic(&id, &secret, &redeem).await;
+    let r = s.redeem_code(&id, &secret, &pending).await;
     assert_eq!(r.status, StatusCode::OK, "pending code: {}", r.text());
-    let r = s.token_basic(&id, &secret, &redeem).await;
+    let r = s.redeem_code(&id, &secret, &pending).await;
     assert_eq!(r.error(), "invalid_grant", "a code is still single-use");
     s.stop().await;
     assert!(integrity(&dir).is_empty());

@@ -50,17 +50,7 @@ async fn link(s: &TestServer, scope: &str) -> Linked {
     let r = b.login(s, &p, "alice", MA_PASSWORD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "login: {}", r.text());
     let code = r.location_params()["code"].clone();
-    let t = s
-        .token_basic(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
-        )
-        .await;
+    let t = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(t.status, StatusCode::OK, "{}", t.text());
     let j = t.json();
     Linked {

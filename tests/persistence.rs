@@ -154,17 +154,7 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
 
     // The user still logs in.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
-        )
-        .await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
     let links = s.app.store().with(|c| store::list_links(c)).unwrap();
@@ -432,17 +422,7 @@ async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
 
     // PKCE stays optional for the upgraded client: Alexa's default flow links.
     let code = obtain_code(&s, &AuthParams::new("alexa-old", PITANGUI)).await;
-    let r = s
-        .token_basic(
-            "alexa-old",
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
-        )
-        .await;
+    let r = s.redeem_code("alexa-old", &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The new setting works on the upgraded table.
     s.set_require_pkce("alexa-old", true);

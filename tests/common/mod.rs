@@ -224,6 +224,21 @@ impl TestServer {
             .await
     }
 
+    /// Redeems an authorization code issued for the Alexa redirect URI
+    /// (PITANGUI), with HTTP Basic client authentication.
+    pub async fn redeem_code(&self, id: &str, secret: &str, code: &str) -> Resp {
+        self.token_basic(
+            id,
+            secret,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", PITANGUI),
+            ],
+        )
+        .await
+    }
+
     /// Token endpoint with credentials in the body.
     pub async fn token_post(&self, id: &str, secret: &str, form: &[(&str, &str)]) -> Resp {
         let mut f: Vec<(&str, &str)> = form.to_vec();
@@ -525,17 +540,7 @@ pub async fn linked(server: &TestServer) -> (String, String, serde_json::Value) 
     let (id, secret) = server.add_alexa_client();
     server.add_user(USER, PASSWORD);
     let code = obtain_code(server, &AuthParams::new(&id, PITANGUI)).await;
-    let r = server
-        .token_basic(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
-        )
-        .await;
+    let r = server.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     (id, secret, r.json())
 }
