@@ -567,23 +567,20 @@ fn sql(iterations: usize, json: bool) -> Res<()> {
             let rt = v["refresh_token"].as_str().ok_or("no refresh_token")?;
             refresh_tokens.push(rt.to_owned());
         }
-        // Refresh of a link used within the last minute (last_used_at is
-        // not rewritten): what a burst of refreshes of one link costs.
-        for rt in refresh_tokens.iter().cycle().take(iterations * 4) {
+        let refresh_once = async |rt: &str| -> Res<()> {
             let body = form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]);
-            let (status, _, text) = call(
-                &app,
-                post(
-                    metadata::TOKEN_PATH,
-                    body,
-                    &[(AUTHORIZATION, basic.clone())],
-                )?,
-            )
-            .await?;
-            refresh.add(&take());
+            let auth = [(AUTHORIZATION, basic.clone())];
+            let (status, _, text) = call(&app, post(metadata::TOKEN_PATH, body, &auth)?).await?;
             if status != StatusCode::OK {
                 return Err(format!("refresh: {status} {text}").into());
             }
+            Ok(())
+        };
+        // Refresh of a link used within the last minute (last_used_at is
+        // not rewritten): what a burst of refreshes of one link costs.
+        for rt in refresh_tokens.iter().cycle().take(iterations * 4) {
+            refresh_once(rt).await?;
+            refresh.add(&take());
         }
         // Refresh of a link last used over a minute ago: Alexa's hourly
         // refresh, which records the use (in memory: the UPDATE comes later,
@@ -602,20 +599,8 @@ fn sql(iterations: usize, json: bool) -> Res<()> {
         take();
         let mut refresh_stale = Counts::default();
         for rt in &old {
-            let body = form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]);
-            let (status, _, text) = call(
-                &app,
-                post(
-                    metadata::TOKEN_PATH,
-                    body,
-                    &[(AUTHORIZATION, basic.clone())],
-                )?,
-            )
-            .await?;
+            refresh_once(rt).await?;
             refresh_stale.add(&take());
-            if status != StatusCode::OK {
-                return Err(format!("refresh: {status} {text}").into());
-            }
         }
         Ok::<_, Box<dyn std::error::Error>>((login, exchange, refresh, form_get, refresh_stale))
     })?;
