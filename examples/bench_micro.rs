@@ -12,7 +12,6 @@
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
-use ma_alexa_oauth::app;
 use ma_alexa_oauth::keys::{self, AccessClaims, Keys};
 use ma_alexa_oauth::oauth::client_auth;
 use ma_alexa_oauth::store::{self, Client, ClientKind, CodeGrant, Redeemed};
@@ -86,7 +85,7 @@ fn main() -> Res<()> {
     let json = std::env::args().any(|a| a == "--json");
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path().join("data");
-    let st = app::open_store(&dir)?;
+    let st = ma_alexa_oauth::startup::open_store(&dir)?;
     let k = Keys::load_or_create(&dir, "https://auth.example.com", "https://auth.example.com")?;
     let pkcs8 = std::fs::read(dir.join(keys::KEY_FILE))?;
     let pair = Ed25519KeyPair::from_pkcs8(&pkcs8).map_err(|e| e.to_string())?;

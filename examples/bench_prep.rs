@@ -33,7 +33,7 @@ use clap::{Parser, Subcommand};
 use http_body_util::{BodyExt as _, Full};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use hyper::{Request, StatusCode};
-use ma_alexa_oauth::app::{self, App};
+use ma_alexa_oauth::app::App;
 use ma_alexa_oauth::config::Config;
 use ma_alexa_oauth::identity::{self, password};
 use ma_alexa_oauth::oauth::{client_auth, metadata, pkce};
@@ -124,7 +124,7 @@ fn main() -> Res<()> {
 fn users(dir: &Path, count: usize, prefix: &str, pw: &str) -> Res<()> {
     identity::validate_password(pw)?;
     let phc = password::hash(pw).map_err(|e| e.to_string())?;
-    let store = app::open_store(dir)?;
+    let store = ma_alexa_oauth::startup::open_store(dir)?;
     let now = util::now();
     let added = store.with(|c| {
         store::in_transaction(c, |tx| {
@@ -202,7 +202,7 @@ fn username(t: &Target, i: usize) -> String {
 }
 
 fn open_target(t: &Target) -> Res<(store::Store, Client)> {
-    let store = app::open_store(&t.data_dir)?;
+    let store = ma_alexa_oauth::startup::open_store(&t.data_dir)?;
     let client = store
         .with(|c| store::get_client(c, &t.client))?
         .ok_or_else(|| format!("no client {:?} in {}", t.client, t.data_dir.display()))?;

@@ -11,114 +11,20 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::audit::Audit;
 use crate::config::{self, Config};
+use crate::files::load_or_create_secret;
 use crate::http::{self, Body, BodyError};
 use crate::identity::music_assistant::MusicAssistantAccounts;
 use crate::identity::{IdentityProvider, LocalAccounts, password::Hasher};
-use crate::keys::{KeyError, Keys};
+use crate::keys::Keys;
 use crate::ma::MusicAssistant;
 use crate::oauth::{self, error::OAuthError, metadata::*};
 use crate::server::ConnInfo;
+use crate::startup::{StartError, open_store};
 use crate::store::{self, Store, StoreError};
 use crate::throttle::Throttle;
 
-pub const DB_FILE: &str = "ma-alexa-oauth.sqlite3";
 /// HMAC key of the login forms' CSRF tokens; kept so forms survive a restart.
 pub const CSRF_KEY_FILE: &str = "csrf.key";
-
-/// Reads a 32-byte secret, creating it (0600) on first use.
-pub(crate) fn load_or_create_secret(path: &Path) -> Result<[u8; 32], StartError> {
-    let err = |source| StartError::DataDir {
-        path: path.display().to_string(),
-        source,
-    };
-    match std::fs::read(path) {
-        Ok(bytes) => bytes.try_into().map_err(|_| {
-            err(std::io::Error::other(
-                "expected exactly 32 bytes; delete the file to make a new one",
-            ))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut key = [0u8; 32];
-            crate::util::fill_random(&mut key);
-            crate::keys::write_private(path, &key).map_err(err)?;
-            Ok(key)
-        }
-        Err(e) => Err(err(e)),
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("cannot use the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("cannot open the database: {0}")]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Key(#[from] KeyError),
-    #[error("invalid configuration: {0}")]
-    Config(String),
-    #[error("the issuer {0:?} is not an absolute http(s) URL")]
-    Issuer(String),
-}
-
-/// Creates the data directory with mode 0700 if it is missing.
-pub fn ensure_data_dir(dir: &Path) -> Result<(), StartError> {
-    use std::os::unix::fs::DirBuilderExt as _;
-    let err = |source| StartError::DataDir {
-        path: dir.display().to_string(),
-        source,
-    };
-    if !dir.exists() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(err)?;
-    }
-    let meta = std::fs::metadata(dir).map_err(err)?;
-    if !meta.is_dir() {
-        return Err(err(std::io::Error::other("not a directory")));
-    }
-    // A directory made earlier by hand (mkdir -p) may be readable by others:
-    // it holds password hashes and the signing key, so tighten it.
-    let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
-    if mode & 0o077 != 0 {
-        tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "data directory was accessible to other users; setting mode 0700");
-        std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .map_err(err)?;
-    }
-    Ok(())
-}
-
-/// Opens the store in `dir` (creating the directory if needed).
-pub fn open_store(dir: &Path) -> Result<Store, StartError> {
-    ensure_data_dir(dir)?;
-    let path = dir.join(DB_FILE);
-    // Create the database 0600 so it (and SQLite's -wal/-shm, which copy its
-    // mode) stays private even in a directory someone made 0755 beforehand.
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(source) => {
-                return Err(StartError::DataDir {
-                    path: path.display().to_string(),
-                    source,
-                });
-            }
-        }
-    }
-    Ok(Store::open(&path)?)
-}
 
 pub struct App {
     config: Config,

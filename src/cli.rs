@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::app::{self, App};
+use crate::app::App;
 use crate::config::{Cidr, Config};
 use crate::identity::{self, password};
 use crate::oauth::{self, client_auth, metadata};
@@ -504,7 +504,7 @@ fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
              (https://HOSTNAME.<tailnet>.ts.net); choose HOSTNAME with --hostname",
         ));
     }
-    app::ensure_data_dir(dir).map_err(|e| Failure::runtime(e.to_string()))?;
+    crate::files::ensure_data_dir(dir).map_err(|e| Failure::runtime(e.to_string()))?;
     // Tailnet mode serves on Funnel only: nothing in this process may listen
     // on the host network (tsnet would open a kernel PeerAPI listener on
     // 0.0.0.0). If the kernel refuses the filter, the sweep below still stops
@@ -707,7 +707,7 @@ fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
     app.set_health("tailnet", v.clone());
     let snap = json!({ "updated_at": util::now(), "pid": std::process::id(), "tailnet": v });
     let path = state_dir.join(TAILNET_SNAPSHOT);
-    if let Err(e) = crate::keys::write_private(&path, snap.to_string().as_bytes()) {
+    if let Err(e) = crate::files::write_private(&path, snap.to_string().as_bytes()) {
         tracing::debug!(error = %e, path = %path.display(), "cannot write the tailnet status snapshot");
     }
 }
@@ -735,7 +735,7 @@ async fn refresh_tailnet_state(app: Arc<App>, node: tailnet::Node, state_dir: Pa
 // client
 
 fn open(dir: &Path) -> Result<Store, Failure> {
-    app::open_store(dir).map_err(|e| Failure::runtime(e.to_string()))
+    crate::startup::open_store(dir).map_err(|e| Failure::runtime(e.to_string()))
 }
 
 fn valid_vendor_id(v: &str) -> bool {
@@ -900,7 +900,7 @@ fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
                         c.id,
                         c.name,
                         kind_name(c.kind),
-                        fmt_time(c.created_at)
+                        util::fmt_time(c.created_at)
                     );
                     println!("    scopes: {}", c.scopes.join(" "));
                     println!("    pkce: {}", pkce_setting(c.require_pkce));
@@ -1112,7 +1112,7 @@ fn user(dir: &Path, cmd: UserCmd) -> Result<(), Failure> {
                 println!("no users. Add one with: ma-alexa-oauth user add NAME");
             } else {
                 for u in users {
-                    println!("{}  (created {})", u.username, fmt_time(u.created_at));
+                    println!("{}  (created {})", u.username, util::fmt_time(u.created_at));
                 }
             }
             Ok(())
@@ -1147,11 +1147,14 @@ fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
             } else {
                 for l in links {
                     let mut state = match l.revoked_at {
-                        Some(t) => format!("revoked {}", fmt_time(t)),
+                        Some(t) => format!("revoked {}", util::fmt_time(t)),
                         None => "active".to_owned(),
                     };
                     if let Some(ma) = &l.ma_token_state {
-                        let exp = l.ma_token_expires_at.map(fmt_time).unwrap_or_default();
+                        let exp = l
+                            .ma_token_expires_at
+                            .map(util::fmt_time)
+                            .unwrap_or_default();
                         state.push_str(&format!("  music-assistant token {ma} (expires {exp})"));
                     }
                     println!(
@@ -1160,8 +1163,8 @@ fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
                         l.username,
                         l.client_id,
                         l.scope,
-                        fmt_time(l.created_at),
-                        fmt_time(l.last_used_at)
+                        util::fmt_time(l.created_at),
+                        util::fmt_time(l.last_used_at)
                     );
                 }
             }
@@ -1365,7 +1368,7 @@ fn describe_tailnet(v: &serde_json::Value) -> String {
     };
     let when = get(&["updated_at"])
         .as_i64()
-        .map(fmt_time)
+        .map(util::fmt_time)
         .unwrap_or_default();
     let state = get(&["state"]).as_str().unwrap_or("?").to_owned();
     let (running, state) = if get(&["serve_running"]) == true {
@@ -1374,44 +1377,15 @@ fn describe_tailnet(v: &serde_json::Value) -> String {
         ("serve not running", format!("last seen {state}"))
     };
     let cert = match get(&["cert_expires_at"]).as_i64() {
-        Some(t) => format!("certificate valid until {}", fmt_time(t)),
+        Some(t) => format!("certificate valid until {}", util::fmt_time(t)),
         None => "no certificate yet".to_owned(),
     };
     format!("{name} ({state}), {funnel}, {cert}; {running}, as of {when}")
 }
 
-/// Formats Unix seconds as `YYYY-MM-DD HH:MM:SSZ` (UTC).
-pub fn fmt_time(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_times() {
-        assert_eq!(fmt_time(0), "1970-01-01 00:00:00Z");
-        assert_eq!(fmt_time(1_795_000_000), "2026-11-18 11:06:40Z");
-        assert_eq!(fmt_time(951_782_400), "2000-02-29 00:00:00Z");
-    }
 
     #[test]
     fn alexa_uris_cover_the_three_regions() {

@@ -4,7 +4,6 @@
 //! pair and the encoded JOSE header, and [`Keys::sign`] builds the compact JWS
 //! itself (jsonwebtoken's `encode` would parse the PKCS#8 key on every call).
 
-use std::io::Write as _;
 use std::path::Path;
 
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
@@ -13,6 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use crate::files::write_private;
 use crate::util;
 
 pub const KEY_FILE: &str = "signing-key.ed25519.pk8";
@@ -179,26 +179,6 @@ impl Keys {
             Err(_) => Err(VerifyError::Invalid),
         }
     }
-}
-
-/// Writes a secret file with mode 0600, atomically (temp file, fsync, rename).
-pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(data)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)?;
-    if let Some(parent) = path.parent() {
-        std::fs::File::open(parent)?.sync_all()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
 use ma_alexa_oauth::store::{self, Store};
-use ma_alexa_oauth::{app, identity, oauth::client_auth};
+use ma_alexa_oauth::{identity, oauth::client_auth};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
 /// Upper bound for a command to finish (liveness, not performance).
@@ -151,7 +151,7 @@ impl Env {
         run_cmd(self.cmd(args), Some(stdin))
     }
     fn store(&self) -> Store {
-        app::open_store(&self.dir).unwrap()
+        ma_alexa_oauth::startup::open_store(&self.dir).unwrap()
     }
     fn client(&self, id: &str) -> Option<store::Client> {
         let id = id.to_owned();

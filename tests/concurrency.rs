@@ -376,7 +376,7 @@ async fn a_locked_database_is_a_temporary_failure_not_invalid_grant() {
         ("redirect_uri", JP),
     ];
 
-    let other = rusqlite::Connection::open(s.dir.join(ma_alexa_oauth::app::DB_FILE)).unwrap();
+    let other = rusqlite::Connection::open(s.dir.join(ma_alexa_oauth::startup::DB_FILE)).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
 
     let r = s.token_basic(&id, &secret, &redeem).await;

@@ -88,7 +88,7 @@ fn spawn_serve(dir: &Path) -> Result<Served, String> {
 
 /// Client and user written straight into the store before the server starts.
 fn provision(dir: &Path) -> (String, String) {
-    let st = ma_alexa_oauth::app::open_store(dir).unwrap();
+    let st = ma_alexa_oauth::startup::open_store(dir).unwrap();
     let secret = client_auth::new_secret();
     let c = Client {
         id: format!("client-{}", util::random_token(9)),
@@ -109,7 +109,7 @@ fn provision(dir: &Path) -> (String, String) {
 }
 
 fn integrity(dir: &Path) -> Vec<String> {
-    let conn = store::open_connection(&dir.join(ma_alexa_oauth::app::DB_FILE)).unwrap();
+    let conn = store::open_connection(&dir.join(ma_alexa_oauth::startup::DB_FILE)).unwrap();
     store::integrity_problems(&conn).unwrap()
 }
 
@@ -411,7 +411,7 @@ async fn database_locked_by_another_process_at_start() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data");
         let (id, secret) = provision(&dir);
-        let path = dir.join(ma_alexa_oauth::app::DB_FILE);
+        let path = dir.join(ma_alexa_oauth::startup::DB_FILE);
         let other = rusqlite::Connection::open(&path).unwrap();
         if mode == "exclusive locking mode" {
             other

@@ -6,8 +6,8 @@ use common::*;
 use std::os::unix::fs::PermissionsExt as _;
 
 use hyper::StatusCode;
-use ma_alexa_oauth::app::DB_FILE;
 use ma_alexa_oauth::keys::KEY_FILE;
+use ma_alexa_oauth::startup::DB_FILE;
 use ma_alexa_oauth::store;
 
 async fn refresh(s: &TestServer, id: &str, secret: &str, rt: &str) -> Resp {

@@ -8,6 +8,7 @@ pub mod password;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::ma::UpstreamToken;
 use crate::store::Store;
 
 /// A verified identity.
@@ -20,15 +21,6 @@ pub struct Identity {
     /// A long-lived token the identity source issued for this login (Music
     /// Assistant); the caller stores it encrypted with the authorization code.
     pub upstream: Option<UpstreamToken>,
-}
-
-/// A token obtained from the identity source at login.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamToken {
-    pub token: crate::util::Secret,
-    /// Its (unique) name upstream.
-    pub name: String,
-    pub created_at: i64,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,8 @@
 //! short-lived session token is exchanged for a long-lived token
 //! (`auth/token/create`) for the link, then logged out.
 
-use super::{BoxFuture, Identity, IdentityError, IdentityProvider, UpstreamToken};
+use super::{BoxFuture, Identity, IdentityError, IdentityProvider};
+use crate::ma::UpstreamToken;
 use crate::ma::client::{Login, MaClient, MaError};
 use crate::util;
 

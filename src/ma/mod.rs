@@ -17,12 +17,21 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::app::StartError;
-use crate::identity::UpstreamToken;
+use crate::startup::StartError;
 use crate::store::{self, MaToken, MaTokenState, Store};
 use crate::util::{self, Secret};
 use cipher::TokenCipher;
 use client::MaClient;
+
+/// A long-lived Music Assistant token obtained at login (by
+/// `identity::music_assistant`) or by renewal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamToken {
+    pub token: crate::util::Secret,
+    /// Its (unique) name upstream.
+    pub name: String,
+    pub created_at: i64,
+}
 
 /// Music Assistant's long-lived tokens are valid one year.
 pub const TOKEN_LIFETIME: i64 = 365 * 86_400;
@@ -33,7 +42,7 @@ const RENEW_BACKOFF: i64 = 600;
 
 /// A name Music Assistant shows in its token list, unique so it can be found again.
 pub fn token_name(label: &str) -> String {
-    let date = crate::cli::fmt_time(util::now());
+    let date = crate::util::fmt_time(util::now());
     let day = date.split(' ').next().unwrap_or_default();
     format!(
         "Alexa (ma-alexa-oauth) {label} {day} {}",
@@ -75,7 +84,7 @@ impl MusicAssistant {
         data_dir: &Path,
     ) -> Result<MusicAssistant, StartError> {
         let client = MaClient::new(url, timeout).map_err(StartError::Config)?;
-        let key = crate::app::load_or_create_secret(&data_dir.join(cipher::KEY_FILE))?;
+        let key = crate::files::load_or_create_secret(&data_dir.join(cipher::KEY_FILE))?;
         let cipher = TokenCipher::new(&key).map_err(|e| StartError::Config(e.to_string()))?;
         Ok(MusicAssistant {
             client,

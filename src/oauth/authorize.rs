@@ -594,7 +594,7 @@ async fn save_failed(
     r: &AuthRequest,
     nonce: &str,
     username: &str,
-    upstream: Option<&crate::identity::UpstreamToken>,
+    upstream: Option<&crate::ma::UpstreamToken>,
 ) -> Response<Body> {
     if let (Some(t), Some(ma)) = (upstream, app.ma()) {
         let _ = ma.revoke_upstream(&t.token, &t.name).await;
