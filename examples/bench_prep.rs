@@ -388,7 +388,7 @@ const PASSWORD: &str = "bench password 1";
 
 async fn call(app: &App, req: Request<Full<Bytes>>) -> Res<(StatusCode, hyper::HeaderMap, String)> {
     let peer: SocketAddr = PEER.parse()?;
-    let resp = app.handle(req, ConnInfo { peer }).await;
+    let resp = ma_alexa_oauth::router::handle(app, req, ConnInfo { peer }).await;
     let (parts, body) = resp.into_parts();
     let body = body.collect().await?.to_bytes();
     Ok((

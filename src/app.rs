@@ -1,4 +1,7 @@
-//! The application: shared state and the router from (method, path) to handlers.
+//! The state every handler shares ([`App`]): configuration, the store, the
+//! signing keys, the identity source, Music Assistant, the login throttle,
+//! the CSRF key and the audit sink, opened once at start. It sits below the
+//! handlers and above the domain; the router (`crate::router`) is above both.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -6,19 +9,16 @@ use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::hmac;
 use bytes::Bytes;
-use hyper::header::{self, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
 
 use crate::audit::Audit;
 use crate::config::{self, Config};
 use crate::files::load_or_create_secret;
-use crate::http::{self, Body, BodyError};
 use crate::identity::music_assistant::MusicAssistantAccounts;
 use crate::identity::{IdentityProvider, LocalAccounts, password::Hasher};
 use crate::keys::Keys;
+use crate::listener::ConnInfo;
 use crate::ma::MusicAssistant;
-use crate::oauth::{self, error::OAuthError, metadata::*};
-use crate::server::ConnInfo;
+use crate::oauth;
 use crate::startup::{StartError, open_store};
 use crate::store::{self, Store, StoreError};
 use crate::throttle::Throttle;
@@ -195,107 +195,20 @@ impl App {
             .unwrap_or(peer)
     }
 
-    /// Routes one request. Never panics on client input; never answers 500.
-    pub async fn handle<B>(&self, req: Request<B>, conn: ConnInfo) -> Response<Body>
-    where
-        B: hyper::body::Body<Data = Bytes>,
-        B::Error: std::error::Error + Send + Sync + 'static,
-    {
-        let (parts, body) = req.into_parts();
-        let method = parts.method.clone();
-        let path = parts.uri.path();
-        let addr = self.client_ip(&parts.headers, &conn);
-        let limit = self.config.limits.max_form_bytes;
-        let resp = match (path, &method) {
-            (HEALTH_PATH, &Method::GET | &Method::HEAD) => self.health(),
-            (METADATA_PATH, &Method::GET | &Method::HEAD) => {
-                http::json_raw(StatusCode::OK, self.metadata_json.clone())
-            }
-            (JWKS_PATH, &Method::GET | &Method::HEAD) => {
-                let mut r = http::json_raw(StatusCode::OK, self.jwks_json.clone());
-                r.headers_mut().insert(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=300"),
-                );
-                r
-            }
-            (AUTHORIZE_PATH, &Method::GET | &Method::HEAD) => {
-                oauth::authorize::get(self, &parts.headers, parts.uri.query()).await
-            }
-            (AUTHORIZE_PATH, &Method::POST) => {
-                match http::read_body(body, limit, self.config.limits.body_timeout).await {
-                    Ok(b) => oauth::authorize::post(self, &parts.headers, &b, addr).await,
-                    Err(e) => oauth::authorize::error_page(
-                        body_status(&e),
-                        "Request refused",
-                        &e.to_string(),
-                    ),
-                }
-            }
-            (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, &Method::POST) => {
-                match http::read_body(body, limit, self.config.limits.body_timeout).await {
-                    Ok(b) => match path {
-                        TOKEN_PATH => oauth::token::handle(self, &parts.headers, &b, addr).await,
-                        REVOKE_PATH => oauth::revoke::revoke(self, &parts.headers, &b, addr).await,
-                        _ => oauth::revoke::introspect(self, &parts.headers, &b, addr).await,
-                    },
-                    Err(BodyError::TooLarge(n)) => OAuthError::too_large(n).into_response(),
-                    Err(e @ BodyError::TimedOut) => OAuthError {
-                        status: StatusCode::REQUEST_TIMEOUT,
-                        ..OAuthError::invalid_request(e.to_string())
-                    }
-                    .into_response(),
-                    Err(e) => OAuthError::invalid_request(e.to_string()).into_response(),
-                }
-            }
-            (crate::gateway::PATH, &Method::POST) => {
-                crate::gateway::handle(self, &parts.headers, body).await
-            }
-            (crate::gateway::PATH, _) => method_not_allowed("POST"),
-            (HEALTH_PATH | METADATA_PATH | JWKS_PATH, _) => method_not_allowed("GET, HEAD"),
-            (AUTHORIZE_PATH, _) => method_not_allowed("GET, HEAD, POST"),
-            (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, _) => method_not_allowed("POST"),
-            _ => http::text(StatusCode::NOT_FOUND, "not found\n"),
-        };
-        tracing::debug!(%method, path, status = resp.status().as_u16(), %addr, "request");
-        resp
+    /// The RFC 8414 metadata document, serialised once at start.
+    pub fn metadata_json(&self) -> &Bytes {
+        &self.metadata_json
     }
-
-    fn health(&self) -> Response<Body> {
-        let mut v = serde_json::json!({
-            "status": "ok",
-            "version": env!("CARGO_PKG_VERSION"),
-            "issuer": self.config.issuer,
-            "identity": self.identity.name(),
-            "endpoints": {
-                "authorization": self.config.url(AUTHORIZE_PATH),
-                "token": self.config.url(TOKEN_PATH),
-                "revocation": self.config.url(REVOKE_PATH),
-                "introspection": self.config.url(INTROSPECT_PATH),
-                "metadata": self.config.url(METADATA_PATH),
-                "jwks": self.config.url(JWKS_PATH),
-            },
-        });
-        if let Some(obj) = v.as_object_mut() {
-            if let Some(ma) = &self.ma {
-                obj.insert(
-                    "music_assistant".into(),
-                    serde_json::json!({
-                        "url": ma.client().base_url(),
-                        "gateway": self.config.url(crate::gateway::PATH),
-                    }),
-                );
-            }
-            for (k, val) in self
-                .health_extra
-                .read()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-            {
-                obj.insert(k.clone(), val.clone());
-            }
-        }
-        http::json(StatusCode::OK, &v)
+    /// The JWKS document, serialised once at start.
+    pub fn jwks_json(&self) -> &Bytes {
+        &self.jwks_json
+    }
+    /// Extra fields `/health` reports (set with [`App::set_health`]).
+    pub fn health_extra(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.health_extra
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Removes expired codes and revoked-token records.
@@ -309,19 +222,4 @@ impl App {
         }
         self.store.call(move |c| store::purge_expired(c, now)).await
     }
-}
-
-fn body_status(e: &BodyError) -> StatusCode {
-    match e {
-        BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
-        BodyError::Read => StatusCode::BAD_REQUEST,
-    }
-}
-
-fn method_not_allowed(allow: &'static str) -> Response<Body> {
-    let mut r = http::text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
-    r.headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    r
 }

@@ -1,4 +1,4 @@
-//! The gateway's command body (`gateway::parse_command`) and allowlist
+//! The gateway's command body (`handlers::gateway::parse_command`) and allowlist
 //! lookup (`ma::commands::required_scopes`).
 //! Properties: never panics; an accepted body becomes exactly
 //! `{"message_id", "command", "args"}` with `args` an object and the same
@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ma_alexa_oauth::gateway::parse_command;
+use ma_alexa_oauth::handlers::gateway::parse_command;
 use ma_alexa_oauth::ma::commands::required_scopes;
 use serde_json::Value;
 

@@ -7,10 +7,9 @@ use hyper::HeaderMap;
 use hyper::header::AUTHORIZATION;
 
 use super::error::OAuthError;
-use crate::app::App;
-use crate::audit::AuditEvent;
+use crate::audit::{Audit, AuditEvent};
 use crate::http::{basic, params::Params};
-use crate::store::{self, Client};
+use crate::store::{self, Client, Store};
 use crate::util;
 
 /// Longest client id or secret considered at all.
@@ -27,8 +26,11 @@ pub fn new_secret() -> String {
     util::random_token(32)
 }
 
+/// Authenticates the client of a token, revocation or introspection
+/// request; every failure is an audit event.
 pub async fn authenticate(
-    app: &App,
+    store: &Store,
+    audit: &Audit,
     headers: &HeaderMap,
     params: &Params,
     addr: IpAddr,
@@ -48,7 +50,7 @@ pub async fn authenticate(
                 ));
             }
             let (id, secret) = basic::parse(h.as_bytes()).map_err(|e| {
-                fail(app, "", &e.to_string(), addr);
+                fail(audit, "", &e.to_string(), addr);
                 OAuthError::invalid_client(e.to_string())
             })?;
             if let Some(body_id) = params.get("client_id")
@@ -63,13 +65,13 @@ pub async fn authenticate(
         None => match (params.get("client_id"), params.get("client_secret")) {
             (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
             (Some(id), None) => {
-                fail(app, id, "no client secret", addr);
+                fail(audit, id, "no client secret", addr);
                 return Err(OAuthError::invalid_client(
                     "client authentication is required (no client_secret)",
                 ));
             }
             _ => {
-                fail(app, "", "no client credentials", addr);
+                fail(audit, "", "no client credentials", addr);
                 return Err(OAuthError::invalid_client(
                     "client authentication is required",
                 ));
@@ -77,13 +79,12 @@ pub async fn authenticate(
         },
     };
     if id.is_empty() || id.len() > MAX_CREDENTIAL || secret.len() > MAX_CREDENTIAL {
-        fail(app, "", "credentials of impossible length", addr);
+        fail(audit, "", "credentials of impossible length", addr);
         return Err(OAuthError::invalid_client("unknown client or wrong secret"));
     }
     let lookup_id = id.clone();
     // One indexed read, inline (Store::read): no blocking-pool hand-off.
-    let client = app
-        .store()
+    let client = store
         .read(move |c| store::get_client(c, &lookup_id))
         .await?;
     let presented = secret_hash(&secret);
@@ -93,19 +94,19 @@ pub async fn authenticate(
     match client {
         Some(c) if ok => Ok(c),
         Some(_) => {
-            fail(app, &id, "wrong secret", addr);
+            fail(audit, &id, "wrong secret", addr);
             Err(OAuthError::invalid_client("unknown client or wrong secret"))
         }
         None => {
-            fail(app, &id, "unknown client", addr);
+            fail(audit, &id, "unknown client", addr);
             Err(OAuthError::invalid_client("unknown client or wrong secret"))
         }
     }
 }
 
-fn fail(app: &App, client_id: &str, reason: &str, addr: IpAddr) {
+fn fail(audit: &Audit, client_id: &str, reason: &str, addr: IpAddr) {
     let client_id: String = client_id.chars().take(64).collect();
-    app.audit().emit(AuditEvent::ClientAuthFailed {
+    audit.emit(AuditEvent::ClientAuthFailed {
         client_id,
         reason: reason.to_owned(),
         addr,

@@ -1,14 +1,10 @@
-//! The OAuth 2.0 protocol: authorization endpoint (login page), token,
-//! revocation, introspection and metadata. Handlers take parsed requests and
-//! the [`App`](crate::app::App) and return responses; they never panic and
-//! never answer 500 to client input.
+//! The OAuth 2.0 protocol's rules, below the handlers (`crate::handlers`):
+//! the scope table, PKCE, client authentication, RFC 6749 errors, and the
+//! endpoint paths with the RFC 8414 metadata document.
 
-pub mod authorize;
 pub mod client_auth;
 pub mod error;
 pub mod metadata;
-pub mod revoke;
-pub mod token;
 
 /// Scopes this server knows, with the words the consent page uses.
 pub const SCOPES: &[(&str, &str)] = &[

@@ -5,7 +5,7 @@
 //!   auth key, control URL, ephemeral, logs to `tailscaled.log` in the state
 //!   directory), async [`Node::up`], [`Node::status`], [`Node::close`].
 //! - [`FunnelListener`]: the Funnel listener on port 443, an implementation of
-//!   [`crate::server::Listener`]. Connections arrive TLS-terminated by Go over
+//!   [`crate::listener::Listener`]. Connections arrive TLS-terminated by Go over
 //!   a unix socketpair, together with the public client's address, and are
 //!   accepted through tokio's `AsyncFd` (no thread per accept).
 //!

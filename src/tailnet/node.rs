@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use super::accept::{AcceptMeta, parse_accept_payload};
 use super::{DEFAULT_HOSTNAME, LOG_FILE, sys};
-use crate::server::{ConnInfo, Listener};
+use crate::listener::{ConnInfo, Listener};
 
 /// A failure of the tailnet layer. The text is tsshim's own message.
 #[derive(Debug, thiserror::Error)]

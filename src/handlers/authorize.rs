@@ -23,11 +23,11 @@ use aws_lc_rs::hmac;
 use hyper::header::{self, HeaderValue};
 use hyper::{HeaderMap, Response, StatusCode};
 
-use super::{metadata, parse_scope, pkce};
 use crate::app::App;
 use crate::audit::AuditEvent;
 use crate::http::{self, Body, cookie, params::Params};
 use crate::identity::IdentityError;
+use crate::oauth::{metadata, parse_scope, pkce};
 use crate::pages;
 use crate::store::{self, Client, ClientKind, CodeGrant};
 use crate::util;
@@ -72,7 +72,7 @@ fn redirect_error(
     error: &str,
     description: &str,
 ) -> Reject {
-    let description = super::error::rfc6749_text(description);
+    let description = crate::oauth::error::rfc6749_text(description);
     let mut q: Vec<(&str, &str)> = vec![("error", error), ("error_description", &description)];
     if let Some(s) = state {
         q.push(("state", s));

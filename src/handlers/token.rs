@@ -5,13 +5,13 @@ use std::net::IpAddr;
 use hyper::{HeaderMap, Response, StatusCode};
 use serde::Serialize;
 
-use super::client_auth;
-use super::error::OAuthError;
-use super::{parse_scope, pkce};
+use super::form;
 use crate::app::App;
 use crate::audit::AuditEvent;
 use crate::http::{self, Body, params::Params};
 use crate::keys::AccessClaims;
+use crate::oauth::error::OAuthError;
+use crate::oauth::{parse_scope, pkce};
 use crate::store::{self, Client, Link, Redeemed};
 use crate::util;
 
@@ -41,13 +41,7 @@ async fn grant(
     body: &[u8],
     addr: IpAddr,
 ) -> Result<Response<Body>, OAuthError> {
-    if !http::is_form(headers) {
-        return Err(OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        ));
-    }
-    let params = Params::parse(body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
-    let client = client_auth::authenticate(app, headers, &params, addr).await?;
+    let (client, params) = form::authenticated(app, headers, body, addr).await?;
     match params.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is missing")),
         Some("authorization_code") => authorization_code(app, &client, &params, addr).await,
@@ -131,7 +125,7 @@ async fn authorization_code(
         }
         Redeemed::Replayed { revoked_link } => {
             if let Some(id) = &revoked_link {
-                crate::oauth::revoke::spawn_upstream_revoke(app, id);
+                super::revoke::spawn_upstream_revoke(app, id);
             }
             audit.emit(AuditEvent::CodeReplayed {
                 client_id: client.id.clone(),

@@ -1,33 +1,26 @@
-//! `POST /alexa/revoke` (RFC 7009) and `POST /alexa/introspect` (RFC 7662).
-//! Both authenticate the client and only act on that client's tokens.
+//! `POST /alexa/revoke` (RFC 7009): authenticates the client and only acts
+//! on that client's tokens.
 
 use std::net::IpAddr;
 
 use hyper::{HeaderMap, Response, StatusCode};
-use serde_json::json;
 
-use super::client_auth;
-use super::error::OAuthError;
+use super::form;
 use crate::app::App;
 use crate::audit::AuditEvent;
 use crate::http::{self, Body, params::Params};
-use crate::keys::VerifyError;
+use crate::oauth::error::OAuthError;
 use crate::store;
 use crate::util;
 
-async fn authenticated(
+/// The client's form request, which must name a `token`.
+pub(super) async fn authenticated(
     app: &App,
     headers: &HeaderMap,
     body: &[u8],
     addr: IpAddr,
 ) -> Result<(crate::store::Client, Params), OAuthError> {
-    if !http::is_form(headers) {
-        return Err(OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        ));
-    }
-    let params = Params::parse(body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
-    let client = client_auth::authenticate(app, headers, &params, addr).await?;
+    let (client, params) = form::authenticated(app, headers, body, addr).await?;
     if params.get("token").is_none() {
         return Err(OAuthError::invalid_request("token is missing"));
     }
@@ -136,69 +129,4 @@ async fn revoke_access(
         addr,
     });
     Ok(true)
-}
-
-pub async fn introspect(
-    app: &App,
-    headers: &HeaderMap,
-    body: &[u8],
-    addr: IpAddr,
-) -> Response<Body> {
-    let (client, params) = match authenticated(app, headers, body, addr).await {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    let token = params.get("token").unwrap_or_default().to_owned();
-    let inactive = || http::json(StatusCode::OK, &json!({ "active": false }));
-    match app.keys().verify(&token) {
-        Ok(c) => {
-            if c.client_id != client.id {
-                return inactive();
-            }
-            let (sid, jti) = (c.sid.clone(), c.jti.clone());
-            return match app
-                .store()
-                .call(move |s| store::access_token_active(s, &sid, &jti))
-                .await
-            {
-                Ok(true) => http::json(
-                    StatusCode::OK,
-                    &json!({
-                        "active": true, "token_type": "Bearer", "scope": c.scope, "client_id": c.client_id,
-                        "username": c.preferred_username, "sub": c.sub, "aud": c.aud, "iss": c.iss,
-                        "exp": c.exp, "iat": c.iat, "jti": c.jti,
-                    }),
-                ),
-                Ok(false) => inactive(),
-                Err(e) => OAuthError::from(e).into_response(),
-            };
-        }
-        Err(VerifyError::Expired) => return inactive(),
-        Err(VerifyError::Invalid) => {}
-    }
-    if token.len() > 512 {
-        return inactive();
-    }
-    let hash = util::sha256(token.as_bytes());
-    match app
-        .store()
-        .call(move |c| store::lookup_refresh(c, &hash))
-        .await
-    {
-        Ok(Some(f))
-            if f.link.client_id == client.id && !f.token_revoked && f.link.revoked_at.is_none() =>
-        {
-            // No `token_type`: RFC 7662 defines it as an RFC 6749 section 5.1
-            // access token type (`Bearer`), which a refresh token does not have.
-            http::json(
-                StatusCode::OK,
-                &json!({
-                    "active": true, "scope": f.link.scope, "client_id": f.link.client_id,
-                    "username": f.link.username, "sub": f.link.subject, "iss": app.config().issuer, "iat": f.link.created_at,
-                }),
-            )
-        }
-        Ok(_) => inactive(),
-        Err(e) => OAuthError::from(e).into_response(),
-    }
 }
