@@ -18,10 +18,10 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::http::{self, Body, BodyError};
-use crate::keys::VerifyError;
-use crate::ma::client::MaError;
+use crate::keys::{AccessClaims, VerifyError};
+use crate::ma::client::{Answer as MaAnswer, MaError};
 use crate::ma::commands;
-use crate::store::{self, MaTokenState};
+use crate::store::{self, LinkUpstream, MaTokenState};
 use crate::util;
 
 pub const PATH: &str = "/ma/api";
@@ -103,51 +103,98 @@ pub fn parse_command(body: &[u8]) -> Result<(String, Vec<u8>), &'static str> {
     ))
 }
 
+/// `POST /ma/api`: verifies the bearer token, the command and its scopes,
+/// then forwards the command to Music Assistant with the link's token.
 pub async fn handle<B>(app: &App, headers: &HeaderMap, body: B) -> Response<Body>
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    match forward(app, headers, body).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+/// The gateway's steps in order; each refusal is the finished response.
+async fn forward<B>(
+    app: &App,
+    headers: &HeaderMap,
+    body: B,
+) -> Result<Response<Body>, Response<Body>>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     let Some(ma) = app.ma() else {
-        return error(
+        return Err(error(
             StatusCode::NOT_FOUND,
             "not_configured",
             "this server is not connected to Music Assistant (serve --music-assistant-url)",
-        );
+        ));
     };
     let Some(token) = bearer(headers) else {
-        return invalid_token("an access token is required (Authorization: Bearer ...)");
+        return Err(invalid_token(
+            "an access token is required (Authorization: Bearer ...)",
+        ));
     };
     let claims = match app.keys().verify(token) {
         Ok(c) => c,
-        Err(VerifyError::Expired) => return invalid_token("the access token has expired"),
-        Err(VerifyError::Invalid) => return invalid_token("the access token is not valid"),
+        Err(VerifyError::Expired) => return Err(invalid_token("the access token has expired")),
+        Err(VerifyError::Invalid) => return Err(invalid_token("the access token is not valid")),
     };
+    let (command, upstream_body) = read_command(app, body).await?;
+    let now = util::now();
+    let up = active_link(app, &claims, now).await?;
+    if let Some(refusal) = scope_refusal(&command, &claims.scope) {
+        return Err(refusal);
+    }
+    let secret = match &up.token {
+        Some(t) if up.state.as_deref() != Some(MaTokenState::REVOKED) => {
+            ma.open_token(&up.subject, t)
+        }
+        _ => None,
+    };
+    let Some(secret) = secret else {
+        return Err(invalid_token(
+            "this link has no usable Music Assistant token; link the skill again",
+        ));
+    };
+    if ma.renewal_due(up.token.as_ref().map(|t| t.created_at), now) {
+        ma.spawn_renewal(app.store().clone(), up.link_id.clone());
+    }
+    let answer = ma.client().command_raw(&secret, upstream_body).await;
+    tracing::debug!(link_id = %up.link_id, command, ok = answer.is_ok(), "gateway call");
+    Ok(relay(answer))
+}
+
+/// Reads the body (capped) and parses the command out of it.
+async fn read_command<B>(app: &App, body: B) -> Result<(String, Vec<u8>), Response<Body>>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     let limits = &app.config().limits;
-    let body =
-        match http::read_body(body, app.config().max_gateway_bytes, limits.body_timeout).await {
-            Ok(b) => b,
-            Err(e @ BodyError::TooLarge(_)) => {
-                return error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "invalid_request",
-                    &e.to_string(),
-                );
-            }
-            Err(e @ BodyError::TimedOut) => {
-                return error(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "invalid_request",
-                    &e.to_string(),
-                );
-            }
-            Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string()),
-        };
-    let (command, upstream_body) = match parse_command(&body) {
-        Ok(x) => x,
-        Err(m) => return error(StatusCode::BAD_REQUEST, "invalid_request", m),
-    };
-    let (sid, jti, now) = (claims.sid.clone(), claims.jti.clone(), util::now());
+    let body = http::read_body(body, app.config().max_gateway_bytes, limits.body_timeout)
+        .await
+        .map_err(|e| {
+            let status = match e {
+                BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
+                BodyError::Read => StatusCode::BAD_REQUEST,
+            };
+            error(status, "invalid_request", &e.to_string())
+        })?;
+    parse_command(&body).map_err(|m| error(StatusCode::BAD_REQUEST, "invalid_request", m))
+}
+
+/// The token's link, if the token and its link are still active; records
+/// the link's use (in memory, written in a batch off the request path).
+async fn active_link(
+    app: &App,
+    claims: &AccessClaims,
+    now: i64,
+) -> Result<LinkUpstream, Response<Body>> {
+    let (sid, jti) = (claims.sid.clone(), claims.jti.clone());
     let found = app
         .store()
         .call(move |c| {
@@ -157,33 +204,37 @@ where
             store::link_upstream(c, &sid)
         })
         .await;
-    let up = match found {
+    match found {
         Ok(Some(up)) if up.active => {
-            // Bookkeeping, in memory; written in a batch off the request path.
             app.store().record_use(&claims.sid, now);
-            up
+            Ok(up)
         }
-        Ok(_) => return invalid_token("the access token was revoked"),
+        Ok(_) => Err(invalid_token("the access token was revoked")),
         Err(e) => {
             tracing::warn!(error = %e, "storage failure on the gateway");
-            return error(
+            Err(error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",
                 "the server cannot reach its database right now; try again",
-            );
+            ))
         }
-    };
-    let Some(required) = commands::required_scopes(&command) else {
-        return error(
+    }
+}
+
+/// The command must be on the allowlist and the token must carry its scopes:
+/// the refusal otherwise.
+fn scope_refusal(command: &str, scope: &str) -> Option<Response<Body>> {
+    let Some(required) = commands::required_scopes(command) else {
+        return Some(error(
             StatusCode::FORBIDDEN,
             "forbidden_command",
             &format!("the command {command:?} is not available through this gateway"),
-        );
+        ));
     };
-    let granted: Vec<&str> = claims.scope.split(' ').collect();
+    let granted: Vec<&str> = scope.split(' ').collect();
     if !required.iter().all(|s| granted.contains(s)) {
         let need = required.join(" ");
-        return www_authenticate(
+        return Some(www_authenticate(
             error(
                 StatusCode::FORBIDDEN,
                 "insufficient_scope",
@@ -192,24 +243,13 @@ where
             format!(
                 "Bearer realm=\"ma-alexa-oauth\", error=\"insufficient_scope\", scope=\"{need}\""
             ),
-        );
+        ));
     }
-    let secret = match &up.token {
-        Some(t) if up.state.as_deref() != Some(MaTokenState::REVOKED) => {
-            ma.open_token(&up.subject, t)
-        }
-        _ => None,
-    };
-    let Some(secret) = secret else {
-        return invalid_token(
-            "this link has no usable Music Assistant token; link the skill again",
-        );
-    };
-    if ma.renewal_due(up.token.as_ref().map(|t| t.created_at), now) {
-        ma.spawn_renewal(app.store().clone(), up.link_id.clone());
-    }
-    let answer = ma.client().command_raw(&secret, upstream_body).await;
-    tracing::debug!(link_id = %up.link_id, command, ok = answer.is_ok(), "gateway call");
+    None
+}
+
+/// Music Assistant's answer: 2xx and 4xx unchanged, anything else a 502 or 504.
+fn relay(answer: Result<MaAnswer, MaError>) -> Response<Body> {
     match answer {
         Ok(a) if a.status.is_success() || a.status.is_client_error() => {
             let mut r = http::json_raw(a.status, a.body);

@@ -103,6 +103,18 @@ async fn authorization_code(
             })
         })
         .await?;
+    redeemed(app, client, outcome, &refresh, addr)
+}
+
+/// What a redemption came to: tokens for a new link, or `invalid_grant`
+/// (a replay also ends the link the code made, here and upstream).
+fn redeemed(
+    app: &App,
+    client: &Client,
+    outcome: Redeemed<&'static str>,
+    refresh: &str,
+    addr: IpAddr,
+) -> Result<Response<Body>, OAuthError> {
     let audit = app.audit();
     match outcome {
         Redeemed::Issued(link) => {
@@ -111,7 +123,7 @@ async fn authorization_code(
                 link_id: link.id.clone(),
                 addr,
             });
-            issue(app, &link, &link.scope, &refresh)
+            issue(app, &link, &link.scope, refresh)
         }
         Redeemed::Unknown | Redeemed::OtherClient => {
             audit.emit(AuditEvent::CodeRejected {
