@@ -9,6 +9,8 @@
 //!   a unix socketpair, together with the public client's address, and are
 //!   accepted through tokio's `AsyncFd` (no thread per accept).
 //!
+//! - `host_guard`: tailnet mode's guarantee that nothing listens on the host
+//!   network (seccomp filter on listen(2), or shutting host listeners down).
 //! - [`accept`]: the decoder of the accept message's payload, pure and
 //!   compiled without the feature too (it is fuzzed: fuzz/).
 //!
@@ -19,6 +21,8 @@
 pub mod accept;
 pub mod cert;
 #[cfg(feature = "tailnet")]
+mod host_guard;
+#[cfg(feature = "tailnet")]
 mod node;
 #[cfg(feature = "tailnet")]
 #[allow(unsafe_code)]
@@ -27,6 +31,8 @@ pub mod sys;
 use std::path::Path;
 
 pub use accept::{AcceptMeta, parse_accept_payload};
+#[cfg(feature = "tailnet")]
+pub use host_guard::{deny_host_listeners, shut_host_tcp_listeners};
 #[cfg(feature = "tailnet")]
 pub use node::*;
 
