@@ -436,3 +436,55 @@ fn no_function_over_80_lines_without_a_reason() {
         long.join("\n")
     );
 }
+
+/// Every file of `src/` as (path relative to `src/`, code without comments).
+fn code_files() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    rust_files(&src_dir(), &mut files);
+    files
+        .iter()
+        .map(|f| {
+            let rel = f.strip_prefix(src_dir()).unwrap().display().to_string();
+            (rel, code_only(&std::fs::read_to_string(f).unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn sql_lives_only_in_the_store() {
+    let outside: Vec<String> = code_files()
+        .into_iter()
+        .filter(|(rel, code)| !rel.starts_with("store/") && code.contains("rusqlite"))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "SQLite used outside src/store/: {outside:?}"
+    );
+}
+
+#[test]
+fn unsafe_code_only_in_the_tailnet_ffi_layer() {
+    let outside: Vec<String> = code_files()
+        .into_iter()
+        .filter(|(rel, code)| {
+            rel != "tailnet/sys.rs"
+                && ["unsafe {", "unsafe fn", "unsafe impl", "unsafe extern"]
+                    .iter()
+                    .any(|u| code.contains(u))
+        })
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "unsafe code outside src/tailnet/sys.rs: {outside:?}"
+    );
+    let (_, lib) = code_files()
+        .into_iter()
+        .find(|(r, _)| r == "lib.rs")
+        .unwrap();
+    assert!(
+        lib.contains("#![deny(unsafe_code)]"),
+        "the crate root must deny unsafe code"
+    );
+}
