@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
-use super::{Classify, Result, Store};
+use super::conn::{Classify, Result, Store};
 
 /// How long a recorded link use waits in memory before it is written.
 pub const USES_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
