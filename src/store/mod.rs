@@ -10,50 +10,17 @@
 //! passwords only as Argon2id PHC strings.
 
 mod conn;
+mod meta;
 mod schema;
 mod uses;
 
 use conn::Classify;
 pub use conn::{Result, Store, StoreError, in_transaction, open_connection};
+pub use meta::{counts, get_meta, integrity_problems, set_meta};
 pub use uses::{USES_CAP, USES_FLUSH_INTERVAL, record_link_uses};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
-
-/// Runs `PRAGMA integrity_check` and foreign key checks; returns the problems found.
-pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut stmt = conn.prepare("PRAGMA integrity_check").db()?;
-    for row in stmt.query_map([], |r| r.get::<_, String>(0)).db()? {
-        let row = row.db()?;
-        if row != "ok" {
-            out.push(row);
-        }
-    }
-    let mut stmt = conn.prepare("PRAGMA foreign_key_check").db()?;
-    for row in stmt.query_map([], |r| r.get::<_, String>(0)).db()? {
-        out.push(format!("foreign key violation in {}", row.db()?));
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------
-// meta
-
-pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()
-        .db()
-}
-
-pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )
-    .db()?;
-    Ok(())
-}
 
 // ---------------------------------------------------------------------------
 // clients
@@ -846,17 +813,6 @@ pub fn access_token_active(conn: &Connection, link_id: &str, jti: &str) -> Resul
         .query_row(params![link_id, jti], |r| r.get::<_, Option<bool>>(0))
         .db()?
         .unwrap_or(false))
-}
-
-/// Counts for `status`.
-pub fn counts(conn: &Connection) -> Result<(i64, i64, i64)> {
-    conn.query_row(
-        "SELECT (SELECT count(*) FROM clients), (SELECT count(*) FROM users), \
-         (SELECT count(*) FROM links WHERE revoked_at IS NULL)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-    .db()
 }
 
 #[cfg(test)]
