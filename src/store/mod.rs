@@ -13,6 +13,7 @@ mod clients;
 mod conn;
 mod links;
 mod meta;
+mod revoked;
 mod schema;
 mod users;
 mod uses;
@@ -30,6 +31,7 @@ pub use links::{
 };
 use links::{Links, ma_token_from, revoke_links_where};
 pub use meta::{counts, get_meta, integrity_problems, set_meta};
+pub use revoked::{access_token_active, revoke_access_token};
 pub use users::{User, delete_user, get_user, insert_user, list_users, set_user_password};
 pub use uses::{USES_CAP, USES_FLUSH_INTERVAL, record_link_uses};
 
@@ -281,33 +283,6 @@ pub fn purge_expired(conn: &Connection, now: i64) -> Result<usize> {
         )
         .db()?;
     Ok(a + b)
-}
-
-// ---------------------------------------------------------------------------
-// access token revocation
-
-pub fn revoke_access_token(conn: &Connection, jti: &str, expires_at: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?1, ?2) ON CONFLICT(jti) DO NOTHING",
-        params![jti, expires_at],
-    )
-    .db()?;
-    Ok(())
-}
-
-/// True if an access token is still valid as far as the store knows: its link
-/// is active and its `jti` was not revoked.
-pub fn access_token_active(conn: &Connection, link_id: &str, jti: &str) -> Result<bool> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT (SELECT revoked_at IS NULL FROM links WHERE id = ?1) AND \
-             NOT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?2)",
-        )
-        .db()?;
-    Ok(stmt
-        .query_row(params![link_id, jti], |r| r.get::<_, Option<bool>>(0))
-        .db()?
-        .unwrap_or(false))
 }
 
 #[cfg(test)]
