@@ -5,7 +5,10 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::conn::{Classify, Result};
-use super::links::{Link, Links, MaToken, MaTokenState, ma_token_from, revoke_links_where};
+use super::links::{
+    Link, Links, MaToken, MaTokenState, insert_link, insert_refresh_token, ma_token_from,
+    revoke_links_where,
+};
 
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
@@ -103,56 +106,85 @@ pub fn redeem_code_in<E>(
     refresh_hash: &[u8; 32],
     check: impl FnOnce(&CodeGrant) -> std::result::Result<(), E>,
 ) -> Result<Redeemed<E>> {
-    let row = tx
-        .query_row(
-            "SELECT client_id, subject, username, redirect_uri, scope, code_challenge, expires_at, consumed_at, link_id, \
-             ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at \
-             FROM codes WHERE hash = ?1",
-            [&code_hash[..]],
-            |r| {
-                Ok((
-                    CodeGrant {
-                        client_id: r.get(0)?,
-                        subject: r.get(1)?,
-                        username: r.get(2)?,
-                        redirect_uri: r.get(3)?,
-                        scope: r.get(4)?,
-                        code_challenge: r.get(5)?,
-                        expires_at: r.get(6)?,
-                        ma_token: ma_token_from(r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?),
-                    },
-                    r.get::<_, Option<i64>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            },
-        )
-        .optional()
-        .db()?;
-    let Some((grant, consumed_at, link_id)) = row else {
+    let Some(code) = find_code(tx, code_hash)? else {
         return Ok(Redeemed::Unknown);
     };
-    if grant.client_id != client_id {
+    if code.grant.client_id != client_id {
         return Ok(Redeemed::OtherClient);
     }
-    if consumed_at.is_some() {
-        if let Some(id) = &link_id {
+    if code.consumed_at.is_some() {
+        if let Some(id) = &code.link_id {
             revoke_links_where(tx, Links::Id(id), now)?;
         }
         return Ok(Redeemed::Replayed {
-            revoked_link: link_id,
+            revoked_link: code.link_id,
         });
     }
+    consume_code(tx, code_hash, now)?;
+    if let Err(e) = check(&code.grant) {
+        return Ok(Redeemed::Rejected(e));
+    }
+    let (link, ma) = link_for_grant(code.grant, new_link_id, now);
+    insert_link(tx, &link, ma.as_ref())?;
+    // The token now lives with the link only.
+    clear_code_ma_token(tx, code_hash)?;
+    insert_refresh_token(tx, refresh_hash, &link.id, now)?;
+    set_code_link(tx, code_hash, &link.id)?;
+    Ok(Redeemed::Issued(link))
+}
+
+/// A code as stored: its grant, when it was redeemed, and the link that
+/// redemption made (if it succeeded).
+struct StoredCode {
+    grant: CodeGrant,
+    consumed_at: Option<i64>,
+    link_id: Option<String>,
+}
+
+/// Reads the code with digest `code_hash` (part of [`redeem_code_in`]).
+fn find_code(tx: &Connection, code_hash: &[u8; 32]) -> Result<Option<StoredCode>> {
+    tx.query_row(
+        "SELECT client_id, subject, username, redirect_uri, scope, code_challenge, expires_at, consumed_at, link_id, \
+         ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at \
+         FROM codes WHERE hash = ?1",
+        [&code_hash[..]],
+        |r| {
+            Ok(StoredCode {
+                grant: CodeGrant {
+                    client_id: r.get(0)?,
+                    subject: r.get(1)?,
+                    username: r.get(2)?,
+                    redirect_uri: r.get(3)?,
+                    scope: r.get(4)?,
+                    code_challenge: r.get(5)?,
+                    expires_at: r.get(6)?,
+                    ma_token: ma_token_from(r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?),
+                },
+                consumed_at: r.get::<_, Option<i64>>(7)?,
+                link_id: r.get::<_, Option<String>>(8)?,
+            })
+        },
+    )
+    .optional()
+    .db()
+}
+
+/// Marks the code consumed at `now` (part of [`redeem_code_in`]).
+fn consume_code(tx: &Connection, code_hash: &[u8; 32], now: i64) -> Result<()> {
     tx.execute(
         "UPDATE codes SET consumed_at = ?2 WHERE hash = ?1",
         params![&code_hash[..], now],
     )
     .db()?;
-    if let Err(e) = check(&grant) {
-        return Ok(Redeemed::Rejected(e));
-    }
+    Ok(())
+}
+
+/// The link a successful redemption of `grant` creates, and the Music
+/// Assistant token that moves from the code to it.
+fn link_for_grant(grant: CodeGrant, id: &str, now: i64) -> (Link, Option<MaToken>) {
     let ma = grant.ma_token;
     let link = Link {
-        id: new_link_id.to_owned(),
+        id: id.to_owned(),
         client_id: grant.client_id,
         subject: grant.subject,
         username: grant.username,
@@ -164,40 +196,27 @@ pub fn redeem_code_in<E>(
         ma_token_created_at: ma.as_ref().map(|t| t.created_at),
         ma_token_expires_at: ma.as_ref().map(|t| t.expires_at),
     };
-    tx.execute(
-        "INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at, \
-         ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at, ma_token_state) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            link.id,
-            link.client_id,
-            link.subject,
-            link.username,
-            link.scope,
-            now,
-            ma.as_ref().map(|t| &t.ciphertext),
-            ma.as_ref().map(|t| &t.name),
-            link.ma_token_created_at,
-            link.ma_token_expires_at,
-            link.ma_token_state
-        ],
-    )
-    .db()?;
-    // The token now lives with the link only.
+    (link, ma)
+}
+
+/// Forgets the code's copy of the Music Assistant token once the link holds
+/// it (part of [`redeem_code_in`]).
+fn clear_code_ma_token(tx: &Connection, code_hash: &[u8; 32]) -> Result<()> {
     tx.execute(
         "UPDATE codes SET ma_token_ciphertext = NULL WHERE hash = ?1",
         [&code_hash[..]],
     )
     .db()?;
-    tx.execute(
-        "INSERT INTO refresh_tokens (hash, link_id, created_at) VALUES (?1, ?2, ?3)",
-        params![&refresh_hash[..], link.id, now],
-    )
-    .db()?;
+    Ok(())
+}
+
+/// Records which link the code produced, so a replay can revoke it (part of
+/// [`redeem_code_in`]).
+fn set_code_link(tx: &Connection, code_hash: &[u8; 32], link_id: &str) -> Result<()> {
     tx.execute(
         "UPDATE codes SET link_id = ?2 WHERE hash = ?1",
-        params![&code_hash[..], link.id],
+        params![&code_hash[..], link_id],
     )
     .db()?;
-    Ok(Redeemed::Issued(link))
+    Ok(())
 }

@@ -87,6 +87,32 @@ pub fn revoke_link(conn: &mut Connection, id: &str, now: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// Inserts `link` (last used at its creation) with `ma`, its Music Assistant
+/// token, whose state and dates `link` carries (part of
+/// [`redeem_code_in`](super::redeem_code_in)).
+pub(super) fn insert_link(conn: &Connection, link: &Link, ma: Option<&MaToken>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at, \
+         ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at, ma_token_state) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            link.id,
+            link.client_id,
+            link.subject,
+            link.username,
+            link.scope,
+            link.created_at,
+            ma.map(|t| &t.ciphertext),
+            ma.map(|t| &t.name),
+            link.ma_token_created_at,
+            link.ma_token_expires_at,
+            link.ma_token_state
+        ],
+    )
+    .db()?;
+    Ok(())
+}
+
 /// Which links a revocation applies to.
 #[derive(Clone, Copy)]
 pub(super) enum Links<'a> {
@@ -139,6 +165,22 @@ pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Refre
     })
     .optional()
     .db()
+}
+
+/// Inserts the refresh token with digest `hash` for link `link_id` (part of
+/// [`redeem_code_in`](super::redeem_code_in)).
+pub(super) fn insert_refresh_token(
+    conn: &Connection,
+    hash: &[u8; 32],
+    link_id: &str,
+    now: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO refresh_tokens (hash, link_id, created_at) VALUES (?1, ?2, ?3)",
+        params![&hash[..], link_id, now],
+    )
+    .db()?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
