@@ -138,6 +138,7 @@ pub fn list_clients(conn: &Connection) -> Result<Vec<Client>> {
 
 /// Deletes a client and, by cascade, its codes, links and tokens. Returns false if unknown.
 pub fn delete_client(conn: &mut Connection, id: &str) -> Result<bool> {
+    // One transaction: the client row and everything that cascades from it go together.
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;

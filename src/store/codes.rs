@@ -77,6 +77,9 @@ pub fn redeem_code<E>(
     refresh_hash: &[u8; 32],
     check: impl FnOnce(&CodeGrant) -> std::result::Result<(), E>,
 ) -> Result<Redeemed<E>> {
+    // One transaction: only one redemption can find the code unconsumed, and
+    // consuming it commits together with the link and refresh token it creates
+    // (or the revocation a replay makes).
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;

@@ -273,6 +273,8 @@ fn migrate(conn: &Connection) -> Result<()> {
     }
     for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         let next = i as i64 + 1;
+        // One transaction per migration: its schema change and the new
+        // user_version are committed together.
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {next}; COMMIT;"
         ))
@@ -292,6 +294,7 @@ pub fn in_transaction<T>(
     conn: &mut Connection,
     f: impl FnOnce(&Connection) -> Result<T>,
 ) -> Result<T> {
+    // One transaction: everything `f` writes is committed together, or nothing.
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;

@@ -79,6 +79,7 @@ pub fn link_is_active(conn: &Connection, id: &str) -> Result<bool> {
 
 /// Revokes a link and its refresh tokens. Returns false if it was unknown or already revoked.
 pub fn revoke_link(conn: &mut Connection, id: &str, now: i64) -> Result<bool> {
+    // One transaction: the link and its refresh tokens are revoked together.
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;

@@ -76,6 +76,8 @@ pub fn delete_user(
     subject: &str,
     now: i64,
 ) -> Result<Option<usize>> {
+    // One transaction: the account is removed and its links and their refresh
+    // tokens revoked together.
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;

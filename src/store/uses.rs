@@ -130,6 +130,8 @@ impl Store {
 /// [`Store::record_use`]). A link's `last_used_at` moves only forward, and at
 /// most once a minute. Returns the number of links updated.
 pub fn record_link_uses(conn: &mut Connection, uses: &HashMap<String, i64>) -> Result<usize> {
+    // One transaction (one commit, one fsync) for the whole batch: every use is
+    // written, or none is and the recorder keeps them.
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .db()?;
