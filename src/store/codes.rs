@@ -98,8 +98,9 @@ pub fn redeem_code<E>(
 }
 
 /// [`redeem_code`]'s work inside a transaction the caller holds (and commits):
-/// for bulk work, e.g. many links made in one [`in_transaction`](super::in_transaction) when
-/// preparing a benchmark. Atomic only as part of that transaction.
+/// for bulk work, e.g. many links made in one
+/// [`in_transaction`](super::in_transaction) when preparing a benchmark.
+/// Atomic only as part of that transaction.
 pub fn redeem_code_in<E>(
     tx: &Connection,
     code_hash: &[u8; 32],

@@ -87,8 +87,9 @@ const READER_RETRY_SECS: i64 = 5;
 ///   for the writer, and anything that would wait (SQLITE_BUSY) or fail goes
 ///   to the blocking path instead.
 /// - An in-memory recorder of link use ([`Store::record_use`]), written in one
-///   transaction every [`USES_FLUSH_INTERVAL`](super::USES_FLUSH_INTERVAL), when [`USES_CAP`](super::USES_CAP) links are
-///   waiting, and by [`Store::flush_uses`] at shutdown.
+///   transaction every [`USES_FLUSH_INTERVAL`](super::USES_FLUSH_INTERVAL),
+///   when [`USES_CAP`](super::USES_CAP) links are waiting, and by
+///   [`Store::flush_uses`] at shutdown (see `uses.rs`).
 #[derive(Clone)]
 pub struct Store {
     pub(super) inner: Arc<Inner>,

@@ -8,6 +8,27 @@
 //! Invariant: every state change that matters is one transaction. Secrets
 //! (client secrets, codes, refresh tokens) are stored only as SHA-256 digests;
 //! passwords only as Argon2id PHC strings.
+//!
+//! Each file owns the queries of what it keeps; everything public is
+//! re-exported here, so callers write `store::X`:
+//!
+//! - `conn.rs`: [`Store`] (the read-write connection behind [`Store::call`]
+//!   and [`Store::with`], the pool of read-only connections behind
+//!   [`Store::read`]), opening connections (pragmas, migrations),
+//!   [`in_transaction`], [`StoreError`].
+//! - `schema.rs`: the versioned migrations.
+//! - `meta.rs`: the `meta` table; [`counts`] and [`integrity_problems`].
+//! - `clients.rs`: registered clients.
+//! - `users.rs`: local accounts; [`delete_user`] also revokes their links.
+//! - `codes.rs`: authorization codes and [`redeem_code`], the one transaction
+//!   that consumes a code and creates its link and refresh token.
+//! - `links.rs`: links, their refresh tokens and Music Assistant tokens, and
+//!   link revocation.
+//! - `revoked.rs`: revoked access tokens and [`access_token_active`].
+//! - `uses.rs`: the in-memory recorder of link use ([`Store::record_use`])
+//!   and [`record_link_uses`], the transaction that writes it.
+//! - `purge.rs`: expired codes (and their Music Assistant tokens) and expired
+//!   revoked-token entries.
 
 mod clients;
 mod codes;
@@ -38,13 +59,13 @@ pub use users::{User, delete_user, get_user, insert_user, list_users, set_user_p
 pub use uses::{USES_CAP, USES_FLUSH_INTERVAL, record_link_uses};
 
 #[cfg(test)]
-pub(crate) mod test_support {
+mod test_support {
     use std::path::Path;
 
     use super::conn::{Classify, Store};
 
     /// A store with one client and one link `l1` (last used at `used`).
-    pub(crate) fn store_with_link(dir: &Path, used: i64) -> Store {
+    pub(super) fn store_with_link(dir: &Path, used: i64) -> Store {
         let st = Store::open(&dir.join("db.sqlite3")).unwrap();
         st.with(|c| {
             c.execute_batch(&format!(
