@@ -1,0 +1,318 @@
+//! The `links` table (one row per successful authorization: a grant of scope
+//! to a client), the `refresh_tokens` that belong to links, each link's Music
+//! Assistant token, and link revocation.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::conn::{Classify, Result};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub id: String,
+    pub client_id: String,
+    pub subject: String,
+    pub username: String,
+    pub scope: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub revoked_at: Option<i64>,
+    /// State of the link's Music Assistant token (see [`MaTokenState`]); None
+    /// for links without one (local accounts).
+    pub ma_token_state: Option<String>,
+    pub ma_token_created_at: Option<i64>,
+    pub ma_token_expires_at: Option<i64>,
+}
+
+const LINK_COLUMNS: &str = "l.id, l.client_id, l.subject, l.username, l.scope, l.created_at, l.last_used_at, l.revoked_at, \
+     l.ma_token_state, l.ma_token_created_at, l.ma_token_expires_at";
+
+/// Number of columns in [`LINK_COLUMNS`].
+const LINK_NCOLS: usize = 11;
+
+fn link_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
+    Ok(Link {
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        subject: r.get(2)?,
+        username: r.get(3)?,
+        scope: r.get(4)?,
+        created_at: r.get(5)?,
+        last_used_at: r.get(6)?,
+        revoked_at: r.get(7)?,
+        ma_token_state: r.get(8)?,
+        ma_token_created_at: r.get(9)?,
+        ma_token_expires_at: r.get(10)?,
+    })
+}
+
+pub fn list_links(conn: &Connection) -> Result<Vec<Link>> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {LINK_COLUMNS} FROM links l ORDER BY l.created_at, l.id"
+        ))
+        .db()?;
+    let rows = stmt.query_map([], link_from_row).db()?;
+    rows.map(|r| r.db()).collect()
+}
+
+pub fn get_link(conn: &Connection, id: &str) -> Result<Option<Link>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS} FROM links l WHERE l.id = ?1"
+        ))
+        .db()?;
+    stmt.query_row([id], link_from_row).optional().db()
+}
+
+/// True if the link exists and is not revoked.
+pub fn link_is_active(conn: &Connection, id: &str) -> Result<bool> {
+    let mut stmt = conn
+        .prepare_cached("SELECT revoked_at IS NULL FROM links WHERE id = ?1")
+        .db()?;
+    Ok(stmt
+        .query_row([id], |r| r.get::<_, bool>(0))
+        .optional()
+        .db()?
+        .unwrap_or(false))
+}
+
+/// Revokes a link and its refresh tokens. Returns false if it was unknown or already revoked.
+pub fn revoke_link(conn: &mut Connection, id: &str, now: i64) -> Result<bool> {
+    // One transaction: the link and its refresh tokens are revoked together.
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let n = revoke_links_where(&tx, Links::Id(id), now)?;
+    tx.commit().db()?;
+    Ok(n > 0)
+}
+
+/// Inserts `link` (last used at its creation) with `ma`, its Music Assistant
+/// token, whose state and dates `link` carries (part of
+/// [`redeem_code_in`](super::redeem_code_in)).
+pub(super) fn insert_link(conn: &Connection, link: &Link, ma: Option<&MaToken>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at, \
+         ma_token_ciphertext, ma_token_name, ma_token_created_at, ma_token_expires_at, ma_token_state) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            link.id,
+            link.client_id,
+            link.subject,
+            link.username,
+            link.scope,
+            link.created_at,
+            ma.map(|t| &t.ciphertext),
+            ma.map(|t| &t.name),
+            link.ma_token_created_at,
+            link.ma_token_expires_at,
+            link.ma_token_state
+        ],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// Which links a revocation applies to.
+#[derive(Clone, Copy)]
+pub(super) enum Links<'a> {
+    Id(&'a str),
+    Subject(&'a str),
+}
+
+/// Revokes the selected active links and their refresh tokens (caller's transaction).
+pub(super) fn revoke_links_where(conn: &Connection, which: Links<'_>, now: i64) -> Result<usize> {
+    let (tokens_sql, links_sql, key) = match which {
+        Links::Id(id) => (
+            "UPDATE refresh_tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND link_id IN \
+             (SELECT id FROM links WHERE revoked_at IS NULL AND id = ?1)",
+            "UPDATE links SET revoked_at = ?2 WHERE revoked_at IS NULL AND id = ?1",
+            id,
+        ),
+        Links::Subject(subject) => (
+            "UPDATE refresh_tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND link_id IN \
+             (SELECT id FROM links WHERE revoked_at IS NULL AND subject = ?1)",
+            "UPDATE links SET revoked_at = ?2 WHERE revoked_at IS NULL AND subject = ?1",
+            subject,
+        ),
+    };
+    conn.execute(tokens_sql, params![key, now]).db()?;
+    conn.execute(links_sql, params![key, now]).db()
+}
+
+// ---------------------------------------------------------------------------
+// refresh tokens
+
+/// The link behind a refresh token, with the token's own revocation state.
+#[derive(Debug, Clone)]
+pub struct RefreshLookup {
+    pub link: Link,
+    pub token_revoked: bool,
+}
+
+pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<RefreshLookup>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {LINK_COLUMNS}, r.revoked_at IS NOT NULL FROM refresh_tokens r JOIN links l ON l.id = r.link_id \
+             WHERE r.hash = ?1"
+        ))
+        .db()?;
+    stmt.query_row([&hash[..]], |r| {
+        Ok(RefreshLookup {
+            link: link_from_row(r)?,
+            token_revoked: r.get(LINK_NCOLS)?,
+        })
+    })
+    .optional()
+    .db()
+}
+
+/// Inserts the refresh token with digest `hash` for link `link_id` (part of
+/// [`redeem_code_in`](super::redeem_code_in)).
+pub(super) fn insert_refresh_token(
+    conn: &Connection,
+    hash: &[u8; 32],
+    link_id: &str,
+    now: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO refresh_tokens (hash, link_id, created_at) VALUES (?1, ?2, ?3)",
+        params![&hash[..], link_id, now],
+    )
+    .db()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Music Assistant tokens (AES-256-GCM ciphertext only; see src/ma/cipher.rs)
+
+/// States of a link's Music Assistant token.
+pub struct MaTokenState;
+
+impl MaTokenState {
+    /// Usable.
+    pub const OK: &'static str = "ok";
+    /// Renewal was attempted and failed; the old token is kept until it expires.
+    pub const RENEWAL_FAILED: &'static str = "renewal_failed";
+    /// The link was revoked but Music Assistant could not be told; the
+    /// ciphertext is kept so a later `links revoke` can retry.
+    pub const REVOKE_FAILED: &'static str = "revoke_failed";
+    /// Revoked upstream; the ciphertext is gone.
+    pub const REVOKED: &'static str = "revoked";
+}
+
+/// A Music Assistant token as stored: never the token itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MaToken {
+    pub ciphertext: Vec<u8>,
+    /// The name it carries in Music Assistant (how it is found to be revoked).
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for MaToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaToken")
+            .field("name", &self.name)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) fn ma_token_from(
+    ciphertext: Option<Vec<u8>>,
+    name: Option<String>,
+    created_at: Option<i64>,
+    expires_at: Option<i64>,
+) -> Option<MaToken> {
+    Some(MaToken {
+        ciphertext: ciphertext?,
+        name: name?,
+        created_at: created_at?,
+        expires_at: expires_at?,
+    })
+}
+
+/// What the gateway and revocation need to know about a link's upstream token.
+#[derive(Debug, Clone)]
+pub struct LinkUpstream {
+    pub link_id: String,
+    pub subject: String,
+    pub active: bool,
+    pub state: Option<String>,
+    pub token: Option<MaToken>,
+}
+
+pub fn link_upstream(conn: &Connection, link_id: &str) -> Result<Option<LinkUpstream>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, subject, revoked_at IS NULL, ma_token_state, ma_token_ciphertext, ma_token_name, \
+             ma_token_created_at, ma_token_expires_at FROM links WHERE id = ?1",
+        )
+        .db()?;
+    stmt.query_row([link_id], |r| {
+        Ok(LinkUpstream {
+            link_id: r.get(0)?,
+            subject: r.get(1)?,
+            active: r.get(2)?,
+            state: r.get(3)?,
+            token: ma_token_from(r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?),
+        })
+    })
+    .optional()
+    .db()
+}
+
+/// Replaces a link's token after renewal, only if it still holds `old`
+/// (a concurrent renewal or revocation wins). One statement, so atomic.
+pub fn replace_link_ma_token(
+    conn: &Connection,
+    link_id: &str,
+    old: &[u8],
+    new: &MaToken,
+) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE links SET ma_token_ciphertext = ?3, ma_token_name = ?4, ma_token_created_at = ?5, \
+             ma_token_expires_at = ?6, ma_token_state = 'ok' \
+             WHERE id = ?1 AND revoked_at IS NULL AND ma_token_ciphertext = ?2",
+            params![link_id, old, new.ciphertext, new.name, new.created_at, new.expires_at],
+        )
+        .db()?;
+    Ok(n == 1)
+}
+
+/// Records a token state (e.g. renewal failed) without touching the token.
+pub fn set_link_ma_state(conn: &Connection, link_id: &str, state: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE links SET ma_token_state = ?2 WHERE id = ?1 AND ma_token_name IS NOT NULL",
+        params![link_id, state],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// After the token was revoked upstream: forget the ciphertext.
+pub fn clear_link_ma_token(conn: &Connection, link_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE links SET ma_token_ciphertext = NULL, ma_token_state = 'revoked' WHERE id = ?1",
+        [link_id],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// Active links whose Music Assistant token is not in the `ok` state (for `status`).
+pub fn ma_token_problems(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, ma_token_state FROM links WHERE revoked_at IS NULL AND ma_token_state IS NOT NULL \
+             AND ma_token_state <> 'ok' ORDER BY id",
+        )
+        .db()?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).db()?;
+    rows.map(|r| r.db()).collect()
+}
