@@ -8,11 +8,9 @@
 mod common;
 use common::*;
 
-use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
@@ -20,71 +18,8 @@ use ma_alexa_oauth::oauth::client_auth;
 use ma_alexa_oauth::store::{self, Client, ClientKind};
 use ma_alexa_oauth::{identity, util};
 
-const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
 /// Liveness bound: a generous limit for things that must happen at all.
 const LIVENESS: Duration = Duration::from_secs(20);
-
-struct Served {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the real binary; always with `--listen 127.0.0.1:0` (loopback only).
-fn spawn_serve(dir: &Path) -> Result<Served, String> {
-    let mut child = Command::new(BIN)
-        .args(["--data-dir", dir.to_str().unwrap()])
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("MA_ALEXA_DATA_DIR")
-        .env_remove("MA_ALEXA_LISTEN")
-        .env_remove("MA_ALEXA_PUBLIC_URL")
-        .env_remove("MA_ALEXA_TRUSTED_PROXIES")
-        .env_remove("TS_CONTROL_URL")
-        .env_remove("TS_AUTHKEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut r = BufReader::new(stdout);
-        let mut line = String::new();
-        let _ = r.read_line(&mut line);
-        let _ = tx.send(line);
-        let _ = std::io::copy(&mut r, &mut std::io::sink());
-    });
-    let line = rx.recv_timeout(LIVENESS).unwrap_or_default();
-    let addr = line
-        .trim()
-        .rsplit_once("listening on http://")
-        .and_then(|(_, a)| a.parse().ok());
-    match addr {
-        Some(addr) => {
-            let stderr = child.stderr.take().unwrap();
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut BufReader::new(stderr), &mut std::io::sink());
-            });
-            Ok(Served { child, addr })
-        }
-        None => {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            Err(format!(
-                "no address in {line:?}; exit {:?}; stderr: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    }
-}
 
 /// Client and user written straight into the store before the server starts.
 fn provision(dir: &Path) -> (String, String) {
@@ -243,7 +178,7 @@ async fn kill_9_loop_keeps_every_told_token() {
         seed % n
     };
     while kills < 15 && started.elapsed() < Duration::from_secs(45) {
-        let served = spawn_serve(&dir).expect("restart on the same data dir");
+        let served = spawn_serve(&dir, &[], LIVENESS).expect("restart on the same data dir");
         let addr = served.addr;
         // Every token the client was told about still works.
         for rt in told.iter_mut() {
@@ -304,8 +239,7 @@ async fn kill_9_loop_keeps_every_told_token() {
         drop(tx);
         tokio::time::sleep(Duration::from_millis(100 + rnd(1200))).await;
         let mut served = served;
-        let _ = served.child.kill(); // SIGKILL
-        let _ = served.child.wait();
+        served.kill(); // SIGKILL
         kills += 1;
         while let Some(j) = tasks.join_next().await {
             j.unwrap(); // a panic in a task (500, invalid_grant) fails the test
@@ -321,7 +255,7 @@ async fn kill_9_loop_keeps_every_told_token() {
         assert!(problems.is_empty(), "after kill {kills}: {problems:?}");
     }
     // A last restart proves every token once more.
-    let served = spawn_serve(&dir).unwrap();
+    let served = spawn_serve(&dir, &[], LIVENESS).unwrap();
     for rt in &told {
         let r = token(
             served.addr,
@@ -422,7 +356,7 @@ async fn database_locked_by_another_process_at_start() {
                 .execute_batch("BEGIN EXCLUSIVE; UPDATE users SET created_at = created_at;")
                 .unwrap();
         }
-        match spawn_serve(&dir) {
+        match spawn_serve(&dir, &[], LIVENESS) {
             Err(msg) => {
                 // A clear error at start.
                 assert!(
@@ -461,7 +395,7 @@ async fn database_locked_by_another_process_at_start() {
             }
         }
         drop(other); // releases the lock (rolls back the open transaction)
-        let served = spawn_serve(&dir).expect("starts once the lock is gone");
+        let served = spawn_serve(&dir, &[], LIVENESS).expect("starts once the lock is gone");
         let rt = link_at(served.addr, &id, &secret).await;
         assert!(rt.is_some(), "{mode}: linking works after the lock is gone");
         drop(served);
@@ -632,7 +566,7 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
     // Even root cannot write now.
     assert!(std::fs::File::create(dir.join("probe")).is_err());
     // At start: the real binary on the read-only directory.
-    let started = spawn_serve(&dir);
+    let started = spawn_serve(&dir, &[], LIVENESS);
     let outcome;
     match &started {
         Err(msg) => {
@@ -662,7 +596,7 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
     }
     drop(started);
     mnt.remount("rw");
-    let served = spawn_serve(&dir).expect("starts once writable");
+    let served = spawn_serve(&dir, &[], LIVENESS).expect("starts once writable");
     let r = token(
         served.addr,
         &id,

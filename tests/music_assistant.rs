@@ -14,7 +14,6 @@ use ma_alexa_oauth::util;
 use ma_standin::Standin;
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
 const MA_PASSWORD: &str = "ma password 123";
 
 async fn standin() -> Standin {
@@ -111,12 +110,7 @@ async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 }
 
 fn cli(args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(BIN)
-        .args(args)
-        .env_remove("MA_URL")
-        .env_remove("MA_ALEXA_DATA_DIR")
-        .output()
-        .unwrap();
+    let out = command(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -669,10 +663,8 @@ fn serve_refuses_an_unusable_music_assistant_url() {
         "not a url",
         "http://ma:8095/?x=1",
     ] {
-        let out = std::process::Command::new(BIN)
-            .args(["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"])
+        let out = command(&["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"])
             .args(["--music-assistant-url", bad])
-            .env_remove("MA_URL")
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");

@@ -4,7 +4,8 @@
 //!   data directory, and what a test registers in its store;
 //! - `http`: a minimal HTTP/1.1 client;
 //! - `browser`: the login page's form and a cookie-keeping "browser";
-//! - `alexa`: the Alexa linking steps and the calls to the OAuth endpoints.
+//! - `alexa`: the Alexa linking steps and the calls to the OAuth endpoints;
+//! - `process`: the real binary as a child process (`serve --listen`).
 //!
 //! Every test binary includes this module and uses a different part of it.
 #![allow(dead_code)]
@@ -12,12 +13,13 @@
 mod alexa;
 mod browser;
 mod http;
+mod process;
 mod server;
 
 // Like dead code above: a test binary that uses no part of a module leaves
 // its re-export unused.
 #[allow(unused_imports)]
-pub use self::{alexa::*, browser::*, http::*, server::*};
+pub use self::{alexa::*, browser::*, http::*, process::*, server::*};
 
 pub const VENDOR: &str = "M2TESTVENDOR1";
 pub const PITANGUI: &str = "https://pitangui.amazon.com/api/skill/link/M2TESTVENDOR1";
