@@ -13,7 +13,7 @@ use hyper::StatusCode;
 use ma_alexa_oauth::audit::AuditEvent;
 use ma_alexa_oauth::config::Config;
 use ma_alexa_oauth::oauth::{client_auth, pkce};
-use ma_alexa_oauth::store::{self, Client, ClientKind, StoreError};
+use ma_alexa_oauth::store::{ClientKind, StoreError};
 use ma_alexa_oauth::throttle::Policy;
 use ma_alexa_oauth::util;
 use serde_json::Value;
@@ -184,21 +184,15 @@ async fn post_login_fields(
 
 /// Inserts a client with a chosen id and secret.
 fn add_client_with_id(s: &TestServer, id: &str, secret: &str) {
-    let c = Client {
-        id: id.into(),
-        name: "RFC example".into(),
-        kind: ClientKind::Generic,
-        vendor_id: None,
-        secret_hash: client_auth::secret_hash(secret),
-        redirect_uris: vec!["https://client.example.com/cb".into()],
-        scopes: vec!["music:read".into()],
-        created_at: util::now(),
-        require_pkce: false,
-    };
-    s.app
-        .store()
-        .with(|conn| store::insert_client(conn, &c))
-        .unwrap();
+    let mut c = client_record(
+        "RFC example",
+        ClientKind::Generic,
+        vec!["https://client.example.com/cb".into()],
+        vec!["music:read".into()],
+        secret,
+    );
+    c.id = id.into();
+    insert_client(s.app.store(), &c);
 }
 
 /// A link for the Alexa client with a PKCE-less code; returns (id, secret, tokens).

@@ -14,9 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
-use ma_alexa_oauth::oauth::client_auth;
-use ma_alexa_oauth::store::{self, Client, ClientKind};
-use ma_alexa_oauth::{identity, util};
+use ma_alexa_oauth::store;
 
 /// Liveness bound: a generous limit for things that must happen at all.
 const LIVENESS: Duration = Duration::from_secs(20);
@@ -24,23 +22,9 @@ const LIVENESS: Duration = Duration::from_secs(20);
 /// Client and user written straight into the store before the server starts.
 fn provision(dir: &Path) -> (String, String) {
     let st = ma_alexa_oauth::startup::open_store(dir).unwrap();
-    let secret = client_auth::new_secret();
-    let c = Client {
-        id: format!("client-{}", util::random_token(9)),
-        name: "Alexa".into(),
-        kind: ClientKind::Alexa,
-        vendor_id: None,
-        secret_hash: client_auth::secret_hash(&secret),
-        redirect_uris: vec![PITANGUI.into(), LAYLA.into(), JP.into()],
-        scopes: vec!["music:read".into(), "music:control".into()],
-        created_at: util::now(),
-        require_pkce: false,
-    };
-    st.with(|conn| store::insert_client(conn, &c)).unwrap();
-    let h = identity::password::hash(PASSWORD).unwrap();
-    st.with(|conn| store::insert_user(conn, USER, &h, util::now()))
-        .unwrap();
-    (c.id, secret)
+    let client = insert_alexa_client(&st);
+    insert_user(&st, USER, PASSWORD);
+    client
 }
 
 fn integrity(dir: &Path) -> Vec<String> {

@@ -9,7 +9,7 @@ use ma_alexa_oauth::app::App;
 use ma_alexa_oauth::audit::{Audit, AuditEvent};
 use ma_alexa_oauth::config::Config;
 use ma_alexa_oauth::oauth::client_auth;
-use ma_alexa_oauth::store::{self, Client, ClientKind};
+use ma_alexa_oauth::store::{self, Client, ClientKind, Store};
 use ma_alexa_oauth::{identity, util};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -98,13 +98,7 @@ impl TestServer {
 
     /// Registers the Alexa client for [`super::VENDOR`] with both scopes; returns (client_id, secret).
     pub fn add_alexa_client(&self) -> (String, String) {
-        self.add_client_full(
-            "Alexa",
-            ClientKind::Alexa,
-            vec![PITANGUI.into(), LAYLA.into(), JP.into()],
-            vec!["music:read".into(), "music:control".into()],
-            None,
-        )
+        insert_alexa_client(self.app.store())
     }
 
     /// Registers the Alexa client for [`super::VENDOR`] with both scopes and PKCE
@@ -149,33 +143,14 @@ impl TestServer {
         let secret = secret
             .map(str::to_owned)
             .unwrap_or_else(client_auth::new_secret);
-        let c = Client {
-            id: format!("client-{}", util::random_token(9)),
-            name: name.into(),
-            kind,
-            vendor_id: None,
-            secret_hash: client_auth::secret_hash(&secret),
-            redirect_uris,
-            scopes,
-            created_at: util::now(),
-            require_pkce: false,
-        };
-        self.app
-            .store()
-            .with(|conn| store::insert_client(conn, &c))
-            .unwrap();
+        let c = client_record(name, kind, redirect_uris, scopes, &secret);
+        insert_client(self.app.store(), &c);
         (c.id, secret)
     }
 
     /// Adds a local user with an Argon2id hash.
     pub fn add_user(&self, name: &str, password: &str) {
-        let h = identity::password::hash(password).unwrap();
-        assert!(
-            self.app
-                .store()
-                .with(|c| store::insert_user(c, name, &h, util::now()))
-                .unwrap()
-        );
+        assert!(insert_user(self.app.store(), name, password));
     }
 
     pub fn events(&self) -> Vec<AuditEvent> {
@@ -212,4 +187,53 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
     }
+}
+
+/// A client record with a fresh id and `secret` hashed, as `client add` stores it.
+pub fn client_record(
+    name: &str,
+    kind: ClientKind,
+    redirect_uris: Vec<String>,
+    scopes: Vec<String>,
+    secret: &str,
+) -> Client {
+    Client {
+        id: format!("client-{}", util::random_token(9)),
+        name: name.into(),
+        kind,
+        vendor_id: None,
+        secret_hash: client_auth::secret_hash(secret),
+        redirect_uris,
+        scopes,
+        created_at: util::now(),
+        require_pkce: false,
+    }
+}
+
+pub fn insert_client(store: &Store, c: &Client) {
+    store.with(|conn| store::insert_client(conn, c)).unwrap();
+}
+
+/// Writes the Alexa client (the three regions' redirect URLs, both scopes,
+/// a generated secret) straight into `store`; returns (client_id, secret).
+pub fn insert_alexa_client(store: &Store) -> (String, String) {
+    let secret = client_auth::new_secret();
+    let c = client_record(
+        "Alexa",
+        ClientKind::Alexa,
+        vec![PITANGUI.into(), LAYLA.into(), JP.into()],
+        vec!["music:read".into(), "music:control".into()],
+        &secret,
+    );
+    insert_client(store, &c);
+    (c.id, secret)
+}
+
+/// Writes a local user with an Argon2id hash straight into `store`; false
+/// if the name is taken.
+pub fn insert_user(store: &Store, name: &str, password: &str) -> bool {
+    let h = identity::password::hash(password).unwrap();
+    store
+        .with(|c| store::insert_user(c, name, &h, util::now()))
+        .unwrap()
 }
