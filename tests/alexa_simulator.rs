@@ -123,13 +123,7 @@ impl WebView {
         action: &str,
     ) -> Resp {
         let fields = hidden_fields(&page.text());
-        let mut form: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        form.push(("username", user));
-        form.push(("password", password));
-        form.push(("action", action));
+        let form = login_form(&fields, user, password, action);
         let c = self.cookie();
         let h = vec![
             ("user-agent", WEBVIEW_UA),

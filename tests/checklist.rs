@@ -163,25 +163,6 @@ fn all_text_columns(s: &TestServer) -> Vec<String> {
         .unwrap()
 }
 
-/// Fetches the login page, then posts `fields` (already modified by the test)
-/// with username/password/approve, the way a browser on our page would.
-async fn post_login_fields(
-    b: &mut Browser,
-    s: &TestServer,
-    fields: &[(String, String)],
-    user: &str,
-    password: &str,
-) -> Resp {
-    let mut form: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    form.push(("username", user));
-    form.push(("password", password));
-    form.push(("action", "approve"));
-    b.post_form(s, "/alexa/authorize", &form).await
-}
-
 /// Inserts a client with a chosen id and secret.
 fn add_client_with_id(s: &TestServer, id: &str, secret: &str) {
     let mut c = client_record(
@@ -396,7 +377,9 @@ async fn unknown_client_shows_error_page_never_redirects() {
             *v = "no-such-client".into();
         }
     }
-    let r = post_login_fields(&mut b, &s, &fields, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &fields, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_no_redirect(&r, "POST unknown client");
     assert_eq!(code_issued_count(&s), 0);
@@ -459,7 +442,9 @@ async fn post_login_redirect_is_303_not_307() {
             *v = "music:admin".into();
         }
     }
-    let r = post_login_fields(&mut b, &s, &fields, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &fields, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location_params()["error"], "invalid_scope");
 }
@@ -901,7 +886,9 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
         .into_iter()
         .filter(|(k, _)| !k.starts_with("code_challenge"))
         .collect();
-    let r = post_login_fields(&mut b, &s, &stripped, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &stripped, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location_params()["error"], "invalid_request");
     assert!(!r.location_params().contains_key("code"));
@@ -1568,7 +1555,9 @@ async fn duplicate_parameters_are_invalid_request() {
     let page = b.get(&s, &format!("/alexa/authorize?{q}")).await;
     let mut fields = hidden_fields(&page.text());
     fields.push(("redirect_uri".into(), LAYLA.into()));
-    let r = post_login_fields(&mut b, &s, &fields, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &fields, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_no_redirect(&r, "duplicate in POST");
 }
@@ -2076,7 +2065,10 @@ async fn login_csrf_token_bound_to_session() {
         .filter(|(k, _)| k != "csrf")
         .cloned()
         .collect();
-    let r = post_login_fields(&mut a.clone(), &s, &without, USER, PASSWORD).await;
+    let r = a
+        .clone()
+        .submit_fields(&s, &without, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "missing csrf");
     // Tampered token.
     let tampered: Vec<(String, String)> = fields_a
@@ -2092,15 +2084,23 @@ async fn login_csrf_token_bound_to_session() {
             }
         })
         .collect();
-    let r = post_login_fields(&mut a.clone(), &s, &tampered, USER, PASSWORD).await;
+    let r = a
+        .clone()
+        .submit_fields(&s, &tampered, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "tampered csrf");
     // A token from another browser's session (the attacker's own page).
     let mut b = Browser::default();
     let _ = b.get(&s, &url).await;
-    let r = post_login_fields(&mut b.clone(), &s, &fields_a, USER, PASSWORD).await;
+    let r = b
+        .clone()
+        .submit_fields(&s, &fields_a, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "foreign session");
     // No cookie at all.
-    let r = post_login_fields(&mut Browser::default(), &s, &fields_a, USER, PASSWORD).await;
+    let r = Browser::default()
+        .submit_fields(&s, &fields_a, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "no cookie");
     // Bound to the request as well: same session, other scope.
     let swapped: Vec<(String, String)> = fields_a
@@ -2113,7 +2113,10 @@ async fn login_csrf_token_bound_to_session() {
             }
         })
         .collect();
-    let r = post_login_fields(&mut a.clone(), &s, &swapped, USER, PASSWORD).await;
+    let r = a
+        .clone()
+        .submit_fields(&s, &swapped, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "other request");
     assert_eq!(code_issued_count(&s), 0);
     assert!(
@@ -2123,7 +2126,9 @@ async fn login_csrf_token_bound_to_session() {
         "the password was not even checked"
     );
     // The genuine submission works.
-    let r = post_login_fields(&mut a, &s, &fields_a, USER, PASSWORD).await;
+    let r = a
+        .submit_fields(&s, &fields_a, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
 

@@ -35,7 +35,8 @@ fn integrity(dir: &Path) -> Vec<String> {
 /// A cookie-keeping login against a bare address (the server may be a child process).
 async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
     let p = AuthParams::new(id, PITANGUI);
-    let page = try_send(
+    let page = send_within(
+        LIVENESS,
         addr,
         "GET",
         &format!("/alexa/authorize?{}", p.query()),
@@ -46,19 +47,13 @@ async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
     if page.status != StatusCode::OK {
         return None;
     }
-    let cookie = page
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut form: Vec<(String, String)> = hidden_fields(&page.text());
-    form.push(("username".into(), USER.into()));
-    form.push(("password".into(), PASSWORD.into()));
-    form.push(("action".into(), "approve".into()));
-    let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let r = try_send(
+    let mut jar = Browser::default();
+    jar.remember(&page);
+    let cookie = jar.cookie_header();
+    let fields = hidden_fields(&page.text());
+    let form = login_form(&fields, USER, PASSWORD, "approve");
+    let r = send_within(
+        LIVENESS,
         addr,
         "POST",
         "/alexa/authorize",
@@ -68,7 +63,7 @@ async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
             ("sec-fetch-site", "same-origin"),
             ("cookie", &cookie),
         ],
-        Some(encode_form(&f).into_bytes()),
+        Some(encode_form(&form).into_bytes()),
     )
     .await?;
     if r.status != StatusCode::SEE_OTHER {
@@ -92,7 +87,8 @@ async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
 
 async fn token(addr: SocketAddr, id: &str, secret: &str, form: &[(&str, &str)]) -> Option<Resp> {
     let auth = basic_header(id, secret);
-    try_send(
+    send_within(
+        LIVENESS,
         addr,
         "POST",
         "/alexa/token",
@@ -103,44 +99,6 @@ async fn token(addr: SocketAddr, id: &str, secret: &str, form: &[(&str, &str)]) 
         Some(encode_form(form).into_bytes()),
     )
     .await
-}
-
-/// Like `send`, but a dead server gives `None` instead of a panic.
-async fn try_send(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<Vec<u8>>,
-) -> Option<Resp> {
-    use http_body_util::{BodyExt as _, Full};
-    let fut = async {
-        let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .ok()?;
-        tokio::spawn(conn);
-        let mut req = hyper::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", addr.to_string());
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = req
-            .body(Full::new(bytes::Bytes::from(body.unwrap_or_default())))
-            .unwrap();
-        let resp = sender.send_request(req).await.ok()?;
-        let (parts, body) = resp.into_parts();
-        let body = body.collect().await.ok()?.to_bytes();
-        Some(Resp {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        })
-    };
-    tokio::time::timeout(LIVENESS, fut).await.ok().flatten()
 }
 
 /// Refresh tokens rotate? If the server rotates, the client keeps the newest
@@ -372,7 +330,7 @@ async fn database_locked_by_another_process_at_start() {
                     r.status,
                     r.text()
                 );
-                let h = try_send(served.addr, "GET", "/health", &[], None).await;
+                let h = send_within(LIVENESS, served.addr, "GET", "/health", &[], None).await;
                 assert!(h.is_some(), "{mode}: health answers");
                 println!("{mode}: started; unknown-code redemption said {}", r.status);
                 drop(served);

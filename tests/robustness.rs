@@ -1475,17 +1475,9 @@ async fn failed_login(s: &TestServer, client_id: &str, xff: &str) -> IpAddr {
         )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    let mut form: Vec<(String, String)> = hidden_fields(&page.text());
-    form.push(("username".into(), USER.into()));
-    form.push(("password".into(), "wrong password!".into()));
-    form.push(("action".into(), "approve".into()));
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let cookie: String = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let fields = hidden_fields(&page.text());
+    let form = login_form(&fields, USER, "wrong password!", "approve");
+    let cookie = b.cookie_header();
     let r = s
         .post_form(
             "/alexa/authorize",

@@ -1,5 +1,5 @@
-//! The login page as a browser sees it: hidden fields and a cookie-keeping
-//! user agent.
+//! The login page as a browser sees it: hidden fields, the submitted form,
+//! and a cookie-keeping user agent.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +32,25 @@ fn unescape(s: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// The login form as submitted: every field in `fields` (the page's hidden
+/// fields, possibly changed by the test), then `username`, `password` and
+/// the button pressed (`action`: `approve` or `deny`).
+pub fn login_form<'a>(
+    fields: &'a [(String, String)],
+    username: &'a str,
+    password: &'a str,
+    action: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form.push(("username", username));
+    form.push(("password", password));
+    form.push(("action", action));
+    form
 }
 
 /// A user agent that keeps the login cookie between the GET and the POST.
@@ -120,13 +139,21 @@ impl Browser {
         action: &str,
     ) -> Resp {
         let fields = hidden_fields(&page.text());
-        let mut form: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        form.push(("username", username));
-        form.push(("password", password));
-        form.push(("action", action));
+        self.submit_fields(server, &fields, username, password, action)
+            .await
+    }
+
+    /// Posts the login form with `fields` in place of a page's hidden fields
+    /// (a test that tampers with them).
+    pub async fn submit_fields(
+        &mut self,
+        server: &TestServer,
+        fields: &[(String, String)],
+        username: &str,
+        password: &str,
+        action: &str,
+    ) -> Resp {
+        let form = login_form(fields, username, password, action);
         self.post_form(server, "/alexa/authorize", &form).await
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
@@ -74,10 +75,41 @@ pub async fn send(
     headers: &[(&str, &str)],
     body: Option<Vec<u8>>,
 ) -> Resp {
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    exchange(addr, method, path, headers, body)
+        .await
+        .unwrap_or_else(|e| panic!("{method} {path} to {addr}: {e}"))
+}
+
+/// Like [`send`], but a server that is gone (nothing listening, the
+/// connection dropped) or silent for `limit` gives `None` instead of a panic.
+pub async fn send_within(
+    limit: Duration,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Option<Resp> {
+    tokio::time::timeout(limit, exchange(addr, method, path, headers, body))
+        .await
+        .ok()?
+        .ok()
+}
+
+/// One request on a new connection; an error says which step failed.
+async fn exchange(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Result<Resp, String> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
-        .unwrap();
+        .map_err(|e| format!("handshake: {e}"))?;
     tokio::spawn(conn);
     let mut req = Request::builder()
         .method(method)
@@ -89,18 +121,25 @@ pub async fn send(
     let req = req
         .body(Full::new(Bytes::from(body.unwrap_or_default())))
         .unwrap();
-    let resp = sender.send_request(req).await.unwrap();
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|e| format!("request: {e}"))?;
     let (parts, body) = resp.into_parts();
-    let body = body.collect().await.unwrap().to_bytes();
-    Resp {
+    let body = body
+        .collect()
+        .await
+        .map_err(|e| format!("body: {e}"))?
+        .to_bytes();
+    Ok(Resp {
         status: parts.status,
         headers: parts.headers,
         body,
-    }
+    })
 }
 
 /// Writes raw bytes and reads until the server closes or `timeout` passes.
-pub async fn raw(addr: SocketAddr, bytes: &[u8], timeout: std::time::Duration) -> String {
+pub async fn raw(addr: SocketAddr, bytes: &[u8], timeout: Duration) -> String {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     s.write_all(bytes).await.unwrap();
     let mut out = Vec::new();
