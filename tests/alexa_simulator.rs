@@ -270,26 +270,12 @@ async fn exchange(
     redirect_uri: &str,
     verifier: Option<&str>,
 ) -> Resp {
-    let mut f = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", redirect_uri),
-    ];
-    if let Some(v) = verifier {
-        f.push(("code_verifier", v));
-    }
+    let f = code_grant(code, redirect_uri, verifier);
     amazon_token(s, auth, id, secret, &f).await
 }
 
 async fn refresh(s: &TestServer, auth: Auth, id: &str, secret: &str, rt: &str) -> Resp {
-    amazon_token(
-        s,
-        auth,
-        id,
-        secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-    )
-    .await
+    amazon_token(s, auth, id, secret, &refresh_grant(rt)).await
 }
 
 /// Checks a successful token reply the way Alexa reads it; returns its JSON.
@@ -596,13 +582,9 @@ async fn amazon_reuses_one_connection_for_exchange_and_refreshes() {
     let mut rt = String::new();
     for i in 0..4 {
         let body = if i == 0 {
-            encode_form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", LAYLA),
-            ])
+            encode_form(&code_grant(&code, LAYLA, None))
         } else {
-            encode_form(&[("grant_type", "refresh_token"), ("refresh_token", &rt)])
+            encode_form(&refresh_grant(&rt))
         };
         sender.ready().await.unwrap();
         let req = hyper::Request::builder()

@@ -115,11 +115,7 @@ async fn malformed_basic_headers_are_refused_never_a_500() {
     ];
     for h in &headers {
         let r = s
-            .post_form(
-                "/alexa/token",
-                &[("authorization", h)],
-                &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-            )
+            .post_form("/alexa/token", &[("authorization", h)], &refresh_grant(rt))
             .await;
         let shown: String = h.chars().take(60).collect();
         assert!(
@@ -131,13 +127,7 @@ async fn malformed_basic_headers_are_refused_never_a_500() {
         );
     }
     // The link is untouched by all of that.
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -179,13 +169,7 @@ async fn wrong_secret_timing_is_constant() {
     for _round in 0..40 {
         for (i, (cid, sec)) in cases.iter().enumerate() {
             let t = Instant::now();
-            let r = s
-                .token_basic(
-                    cid,
-                    sec,
-                    &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-                )
-                .await;
+            let r = s.refresh(cid, sec, &rt).await;
             times[i].push(t.elapsed());
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
             assert_eq!(r.error(), "invalid_client");
@@ -302,13 +286,7 @@ async fn refreshes_keep_answering_during_a_login_flood() {
     let mut lat = Vec::new();
     while !flood.is_empty() || lat.len() < 20 {
         let t = Instant::now();
-        let r = s
-            .token_basic(
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-            )
-            .await;
+        let r = s.refresh(&id, &secret, &rt).await;
         lat.push(t.elapsed());
         assert_eq!(
             r.status,

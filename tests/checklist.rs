@@ -44,51 +44,6 @@ const AUTHORIZE_ERRORS: &[&str] = &[
     "temporarily_unavailable",
 ];
 
-async fn redeem(
-    s: &TestServer,
-    id: &str,
-    secret: &str,
-    code: &str,
-    redirect_uri: &str,
-    verifier: Option<&str>,
-) -> Resp {
-    let mut f = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", redirect_uri),
-    ];
-    if let Some(v) = verifier {
-        f.push(("code_verifier", v));
-    }
-    s.token_basic(id, secret, &f).await
-}
-
-async fn refresh(s: &TestServer, id: &str, secret: &str, rt: &str, scope: Option<&str>) -> Resp {
-    let mut f = vec![("grant_type", "refresh_token"), ("refresh_token", rt)];
-    if let Some(sc) = scope {
-        f.push(("scope", sc));
-    }
-    s.token_basic(id, secret, &f).await
-}
-
-async fn introspect(s: &TestServer, id: &str, secret: &str, token: &str) -> Resp {
-    s.post_form(
-        "/alexa/introspect",
-        &[("authorization", &basic_header(id, secret))],
-        &[("token", token)],
-    )
-    .await
-}
-
-async fn revoke(s: &TestServer, id: &str, secret: &str, form: &[(&str, &str)]) -> Resp {
-    s.post_form(
-        "/alexa/revoke",
-        &[("authorization", &basic_header(id, secret))],
-        form,
-    )
-    .await
-}
-
 /// The JSON of one base64url JWT segment, without verifying anything.
 fn jwt_part(token: &str, i: usize) -> Value {
     let part = token.split('.').nth(i).expect("a JWT segment");
@@ -185,7 +140,7 @@ async fn link_with(s: &TestServer, p_scope: Option<&str>) -> (String, String, Va
         p.scope = Some(sc.into());
     }
     let code = obtain_code(s, &p).await;
-    let r = redeem(s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     (id, secret, r.json())
 }
@@ -392,11 +347,13 @@ async fn code_bound_to_redirect_uri() {
     s.add_user(USER, PASSWORD);
     // Another registered URI of the same client is still a different URI.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, LAYLA, None).await;
+    let r = s.redeem(&id, &secret, &code, LAYLA, None).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "other URI");
     // A trailing slash is a different URI.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, &format!("{PITANGUI}/"), None).await;
+    let r = s
+        .redeem(&id, &secret, &code, &format!("{PITANGUI}/"), None)
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "slash");
     // The token request must repeat it.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
@@ -409,11 +366,11 @@ async fn code_bound_to_redirect_uri() {
         .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_request", "missing");
     // Identical: accepted.
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The code for JP works with JP.
     let code = obtain_code(&s, &AuthParams::new(&id, JP)).await;
-    let r = redeem(&s, &id, &secret, &code, JP, None).await;
+    let r = s.redeem(&id, &secret, &code, JP, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -547,7 +504,7 @@ async fn code_lifetime_at_most_10_minutes() {
             Ok::<_, StoreError>(())
         })
         .unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "expired");
 }
 
@@ -560,7 +517,7 @@ async fn code_bound_to_client_user_scope_and_pkce() {
     s.add_user("bob", "bob's long password");
     // Client: B cannot redeem A's code.
     let code = obtain_code(&s, &AuthParams::new(&a, PITANGUI)).await;
-    let r = redeem(&s, &b, &b_secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&b, &b_secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "other client");
     // User and scope: bob's code for music:read gives bob's token for music:read.
     let mut p = AuthParams::new(&a, PITANGUI).pkce(VERIFIER);
@@ -571,20 +528,26 @@ async fn code_bound_to_client_user_scope_and_pkce() {
     let code = r.location_params()["code"].clone();
     // PKCE: a wrong verifier fails and burns the code.
     let other_verifier = "x".repeat(43);
-    let r = redeem(&s, &a, &a_secret, &code, PITANGUI, Some(&other_verifier)).await;
+    let r = s
+        .redeem(&a, &a_secret, &code, PITANGUI, Some(&other_verifier))
+        .await;
     assert_token_error(
         &r,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
         "wrong verifier",
     );
-    let r = redeem(&s, &a, &a_secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&a, &a_secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "burnt code");
     // A fresh code with the right verifier.
     let mut br = Browser::default();
     let r = br.login(&s, &p, "bob", "bob's long password").await;
     let code = r.location_params()["code"].clone();
-    let r = redeem(&s, &a, &a_secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&a, &a_secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let tok = r.json();
     assert_eq!(tok["scope"], "music:read");
@@ -603,7 +566,7 @@ async fn parallel_redemptions_exactly_one_succeeds() {
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..12 {
         let (s, id, secret, code) = (s.clone(), id.clone(), secret.clone(), code.clone());
-        set.spawn(async move { redeem(&s, &id, &secret, &code, PITANGUI, None).await });
+        set.spawn(async move { s.redeem_code(&id, &secret, &code).await });
     }
     let mut ok = 0;
     let mut grant_errors = 0;
@@ -626,34 +589,25 @@ async fn second_redemption_revokes_issued_tokens() {
     let (id, secret) = s.add_alexa_client();
     s.add_user(USER, PASSWORD);
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK);
     let tok = r.json();
     let (at, rt) = (
         tok["access_token"].as_str().unwrap(),
         tok["refresh_token"].as_str().unwrap(),
     );
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        true
-    );
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], true);
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "replay");
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_token_error(
         &r,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
         "refresh after replay",
     );
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        false
-    );
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], false);
     assert!(s.events().iter().any(|e| matches!(
         e,
         AuditEvent::CodeReplayed {
@@ -689,15 +643,15 @@ async fn codes_single_use_not_stateless() {
     };
     assert_eq!(consumed(&s), Some(None), "an unconsumed row for the code");
     assert_eq!(
-        redeem(&s, &id, &secret, &code, PITANGUI, None).await.status,
+        s.redeem_code(&id, &secret, &code).await.status,
         StatusCode::OK
     );
     assert!(matches!(consumed(&s), Some(Some(_))), "marked consumed");
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "second use");
     // A code the server never issued, however well formed, is refused.
     let forged = util::random_token(32);
-    let r = redeem(&s, &id, &secret, &forged, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &forged).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "forged");
     // And deleting the row kills the code: nothing in the code itself suffices.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
@@ -708,7 +662,7 @@ async fn codes_single_use_not_stateless() {
             Ok::<_, StoreError>(())
         })
         .unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "deleted row");
 }
 
@@ -751,10 +705,12 @@ async fn pkce_verifier_required_when_challenge_sent() {
     s.add_user(USER, PASSWORD);
     let p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "no verifier");
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -764,11 +720,13 @@ async fn pkce_verifier_without_challenge_is_downgrade() {
     let (id, secret) = s.add_alexa_client();
     s.add_user(USER, PASSWORD);
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "downgrade");
     // Without PKCE on both sides, linking works (Alexa's default).
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
@@ -788,7 +746,7 @@ async fn pkce_verifier_syntax() {
     for v in &bad {
         // The challenge matches the bad verifier, so only the syntax check can refuse it.
         let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI).pkce(v)).await;
-        let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(v)).await;
+        let r = s.redeem(&id, &secret, &code, PITANGUI, Some(v)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{v:?}: {}", r.text());
         assert!(r.json().get("access_token").is_none(), "{v:?}");
     }
@@ -798,7 +756,7 @@ async fn pkce_verifier_syntax() {
         "Az09-._~".repeat(16).chars().take(128).collect::<String>(),
     ] {
         let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI).pkce(&v)).await;
-        let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(&v)).await;
+        let r = s.redeem(&id, &secret, &code, PITANGUI, Some(&v)).await;
         assert_eq!(r.status, StatusCode::OK, "{v:?}: {}", r.text());
     }
     // A malformed challenge is refused at the authorization endpoint.
@@ -822,15 +780,15 @@ async fn pkce_rfc7636_appendix_b_vector() {
     p.code_challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
     p.code_challenge_method = Some("S256".into());
     let code = obtain_code(&s, &p).await;
-    let r = redeem(
-        &s,
-        &id,
-        &secret,
-        &code,
-        PITANGUI,
-        Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-    )
-    .await;
+    let r = s
+        .redeem(
+            &id,
+            &secret,
+            &code,
+            PITANGUI,
+            Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -905,7 +863,7 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
     // Turning the requirement off takes effect at once (no restart).
     s.set_require_pkce(&id, false);
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -916,19 +874,21 @@ async fn require_pkce_client_links_with_s256() {
     s.add_user(USER, PASSWORD);
     let p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let tok = r.json();
     let rt = tok["refresh_token"].as_str().unwrap();
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The usual PKCE rules still hold: no verifier, or a wrong one, is refused.
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "no verifier");
     let code = obtain_code(&s, &p).await;
     let wrong = "x".repeat(43);
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(&wrong)).await;
+    let r = s.redeem(&id, &secret, &code, PITANGUI, Some(&wrong)).await;
     assert_token_error(
         &r,
         StatusCode::BAD_REQUEST,
@@ -946,7 +906,7 @@ async fn require_pkce_client_links_with_s256() {
     s.set_require_pkce(&id, false);
     let early = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     s.set_require_pkce(&id, true);
-    let r = redeem(&s, &id, &secret, &early, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &early).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -980,7 +940,7 @@ async fn client_secret_basic_form_urlencoded_secret_with_colon_percent_plus() {
     p.scope = Some("music:read".into());
     let code = obtain_code(&s, &p).await;
     // basic_header form-urlencodes id and secret before base64 (RFC 6749 2.3.1).
-    let r = redeem(&s, &id, secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // Sent raw (not encoded), the `+` would decode to a space: must not authenticate.
     let raw = format!(
@@ -991,7 +951,7 @@ async fn client_secret_basic_form_urlencoded_secret_with_colon_percent_plus() {
         .post_form(
             "/alexa/token",
             &[("authorization", &raw)],
-            &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+            &refresh_grant("x"),
         )
         .await;
     assert_token_error(&r, StatusCode::UNAUTHORIZED, "invalid_client", "raw secret");
@@ -1009,10 +969,7 @@ async fn rfc6749_basic_example_decodes() {
         .post_form(
             "/alexa/token",
             &[("authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW")],
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "tGzv3JOkF0XG5Qx2TlKWIA"),
-            ],
+            &refresh_grant("tGzv3JOkF0XG5Qx2TlKWIA"),
         )
         .await;
     // Authenticated: the failure is about the grant, not the client.
@@ -1022,10 +979,7 @@ async fn rfc6749_basic_example_decodes() {
         .post_form(
             "/alexa/token",
             &[("authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JX")],
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "tGzv3JOkF0XG5Qx2TlKWIA"),
-            ],
+            &refresh_grant("tGzv3JOkF0XG5Qx2TlKWIA"),
         )
         .await;
     assert_token_error(&r, StatusCode::UNAUTHORIZED, "invalid_client", "one off");
@@ -1038,33 +992,13 @@ async fn client_secret_post_accepted() {
     s.add_user(USER, PASSWORD);
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s
-        .token_post(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
-        )
+        .token_post(&id, &secret, &code_grant(&code, PITANGUI, None))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let rt = r.json()["refresh_token"].as_str().unwrap().to_owned();
-    let r = s
-        .token_post(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh_post(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = s
-        .token_post(
-            &id,
-            "wrong",
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh_post(&id, "wrong", &rt).await;
     assert_token_error(
         &r,
         StatusCode::UNAUTHORIZED,
@@ -1101,7 +1035,7 @@ async fn two_auth_methods_in_one_request_is_error() {
             ("authorization", &basic),
             ("authorization", &basic),
         ],
-        Some(encode_form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]).into_bytes()),
+        Some(encode_form(&refresh_grant(rt)).into_bytes()),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
@@ -1115,10 +1049,7 @@ async fn two_auth_methods_in_one_request_is_error() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1126,7 +1057,7 @@ async fn invalid_client_is_401_with_www_authenticate_basic() {
     let s = TestServer::start().await;
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap();
-    let good = [("grant_type", "refresh_token"), ("refresh_token", rt)];
+    let good = refresh_grant(rt);
     let bad_b64 = "Basic !!!notbase64".to_owned();
     type Case<'a> = (&'a str, Vec<(&'a str, String)>, Vec<(&'a str, &'a str)>);
     let cases: Vec<Case> = vec![
@@ -1192,10 +1123,7 @@ async fn invalid_client_is_401_with_www_authenticate_basic() {
         }
     }
     // None of those revoked anything.
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1248,19 +1176,16 @@ async fn token_responses_no_store_and_json() {
     let s = TestServer::start().await;
     let (id, secret, _) = linked(&s).await;
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let ok = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let ok = s.redeem_code(&id, &secret, &code).await;
     let rt = ok.json()["refresh_token"].as_str().unwrap().to_owned();
     let at = ok.json()["access_token"].as_str().unwrap().to_owned();
     let responses = vec![
         ("code grant", ok),
-        ("refresh", refresh(&s, &id, &secret, &rt, None).await),
-        (
-            "invalid_grant",
-            redeem(&s, &id, &secret, "nope", PITANGUI, None).await,
-        ),
-        ("invalid_client", refresh(&s, &id, "nope", &rt, None).await),
-        ("introspect", introspect(&s, &id, &secret, &at).await),
-        ("introspect error", introspect(&s, &id, "nope", &at).await),
+        ("refresh", s.refresh(&id, &secret, &rt).await),
+        ("invalid_grant", s.redeem_code(&id, &secret, "nope").await),
+        ("invalid_client", s.refresh(&id, "nope", &rt).await),
+        ("introspect", s.introspect(&id, &secret, &at).await),
+        ("introspect error", s.introspect(&id, "nope", &at).await),
     ];
     for (what, r) in &responses {
         let cc = r.header("cache-control").unwrap_or_default();
@@ -1273,7 +1198,7 @@ async fn token_responses_no_store_and_json() {
     assert_eq!(tok["token_type"], "Bearer");
     assert!(tok["expires_in"].is_i64() && tok["expires_in"].as_i64().unwrap() > 0);
     assert!(tok["refresh_token"].is_string());
-    let r = revoke(&s, &id, &secret, &[("token", &at)]).await;
+    let r = s.revoke(&id, &secret, &[("token", &at)]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.header("cache-control")
@@ -1292,11 +1217,8 @@ async fn error_codes_are_rfc6749() {
             "invalid_request",
             s.token_basic(&id, &secret, &[("refresh_token", rt)]).await,
         ),
-        ("invalid_client", refresh(&s, &id, "wrong", rt, None).await),
-        (
-            "invalid_grant",
-            refresh(&s, &id, &secret, "unknown", None).await,
-        ),
+        ("invalid_client", s.refresh(&id, "wrong", rt).await),
+        ("invalid_grant", s.refresh(&id, &secret, "unknown").await),
         (
             "unsupported_grant_type",
             s.token_basic(&id, &secret, &[("grant_type", "password")])
@@ -1304,7 +1226,8 @@ async fn error_codes_are_rfc6749() {
         ),
         (
             "invalid_scope",
-            refresh(&s, &id, &secret, rt, Some("music:read music:control")).await,
+            s.refresh_scope(&id, &secret, rt, "music:read music:control")
+                .await,
         ),
     ];
     for (want, r) in cases {
@@ -1531,10 +1454,7 @@ async fn duplicate_parameters_are_invalid_request() {
         let r = send(s.addr, "POST", path, &h, Some(body.into_bytes())).await;
         assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_request", path);
     }
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
     // The authorization endpoint: an error page, never a redirect (the
     // duplicate may be the redirect_uri itself).
     let q = AuthParams::new(&id, PITANGUI).query();
@@ -1643,10 +1563,10 @@ async fn refresh_token_opaque_hashed_bound_to_client_and_scope() {
     assert!(!all_text_columns(&s).iter().any(|c| c.contains(rt)));
     assert!(!db_files_contain(&s, rt.as_bytes()));
     // Bound to the client.
-    let r = refresh(&s, &other, &other_secret, rt, None).await;
+    let r = s.refresh(&other, &other_secret, rt).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "other client");
     // Bound to the scope granted.
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["scope"], "music:read");
     assert_eq!(
@@ -1654,10 +1574,7 @@ async fn refresh_token_opaque_hashed_bound_to_client_and_scope() {
         "music:read"
     );
     // Amazon retries: the refresh token stays valid after use.
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1670,30 +1587,25 @@ async fn refresh_never_widens_scope() {
         "music:control",
         "music:read admin",
     ] {
-        let r = refresh(&s, &id, &secret, rt, Some(wider)).await;
+        let r = s.refresh_scope(&id, &secret, rt, wider).await;
         assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_scope", wider);
     }
-    let r = refresh(&s, &id, &secret, rt, Some("music:read")).await;
+    let r = s.refresh_scope(&id, &secret, rt, "music:read").await;
     assert_eq!(r.status, StatusCode::OK);
     // Narrowing is allowed, and a later refresh cannot use the narrowing to widen.
     let s2 = TestServer::start().await;
     let (id2, secret2, tok2) = link_with(&s2, None).await;
     let rt2 = tok2["refresh_token"].as_str().unwrap();
-    let r = refresh(&s2, &id2, &secret2, rt2, Some("music:control")).await;
+    let r = s2.refresh_scope(&id2, &secret2, rt2, "music:control").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["scope"], "music:control");
     assert_eq!(
         jwt_part(r.json()["access_token"].as_str().unwrap(), 1)["scope"],
         "music:control"
     );
-    let r = refresh(
-        &s2,
-        &id2,
-        &secret2,
-        rt2,
-        Some("music:read music:control music:admin"),
-    )
-    .await;
+    let r = s2
+        .refresh_scope(&id2, &secret2, rt2, "music:read music:control music:admin")
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_scope", "admin");
 }
 
@@ -1717,7 +1629,7 @@ async fn refresh_tokens_do_not_expire_for_inactivity() {
         })
         .unwrap();
     s.app.purge().await.unwrap();
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -1807,45 +1719,36 @@ async fn revocation_requires_client_auth() {
         .await;
     assert_token_error(&r, StatusCode::UNAUTHORIZED, "invalid_client", "id only");
     // Another client: 200 (RFC 7009 2.2) but nothing revoked.
-    let r = revoke(&s, &other, &other_secret, &[("token", rt)]).await;
+    let r = s.revoke(&other, &other_secret, &[("token", rt)]).await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = revoke(&s, &other, &other_secret, &[("token", at)]).await;
+    let r = s.revoke(&other, &other_secret, &[("token", at)]).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        true
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], true);
     // The owner revokes the access token: only it dies.
-    let r = revoke(
-        &s,
-        &id,
-        &secret,
-        &[("token", at), ("token_type_hint", "access_token")],
-    )
-    .await;
+    let r = s
+        .revoke(
+            &id,
+            &secret,
+            &[("token", at), ("token_type_hint", "access_token")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        false
-    );
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], false);
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK);
     let at2 = r.json()["access_token"].as_str().unwrap().to_owned();
     // The owner revokes the refresh token: the link and its access tokens die.
-    let r = revoke(&s, &id, &secret, &[("token", rt)]).await;
+    let r = s.revoke(&id, &secret, &[("token", rt)]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_token_error(
-        &refresh(&s, &id, &secret, rt, None).await,
+        &s.refresh(&id, &secret, rt).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
         "revoked",
     );
     assert_eq!(
-        introspect(&s, &id, &secret, &at2).await.json()["active"],
+        s.introspect(&id, &secret, &at2).await.json()["active"],
         false
     );
 }
@@ -1862,18 +1765,18 @@ async fn introspection_requires_client_auth() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.json().get("active").is_none(), "nothing about the token");
-    let r = introspect(&s, &id, "wrong", at).await;
+    let r = s.introspect(&id, "wrong", at).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.json().get("active").is_none());
     for t in [at, rt] {
-        let r = introspect(&s, &other, &other_secret, t).await;
+        let r = s.introspect(&other, &other_secret, t).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(
             r.json(),
             serde_json::json!({"active": false}),
             "foreign client"
         );
-        let r = introspect(&s, &id, &secret, t).await;
+        let r = s.introspect(&id, &secret, t).await;
         assert_eq!(r.json()["active"], true);
         assert_eq!(r.json()["client_id"], id.as_str());
         assert_eq!(r.json()["scope"], "music:read music:control");
@@ -1888,10 +1791,10 @@ async fn introspection_token_type_only_for_access_tokens() {
     let (id, secret, tok) = linked(&s).await;
     let at = tok["access_token"].as_str().unwrap();
     let rt = tok["refresh_token"].as_str().unwrap();
-    let v = introspect(&s, &id, &secret, at).await.json();
+    let v = s.introspect(&id, &secret, at).await.json();
     assert_eq!(v["active"], true, "{v}");
     assert_eq!(v["token_type"], "Bearer", "{v}");
-    let v = introspect(&s, &id, &secret, rt).await.json();
+    let v = s.introspect(&id, &secret, rt).await.json();
     assert_eq!(v["active"], true, "{v}");
     assert!(v.get("token_type").is_none(), "{v}");
     assert_eq!(v["client_id"], id.as_str(), "{v}");
@@ -1908,7 +1811,7 @@ async fn concurrent_refreshes_all_answer() {
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..20 {
         let (s, id, secret, rt) = (s.clone(), id.clone(), secret.clone(), rt.clone());
-        set.spawn(async move { refresh(&s, &id, &secret, &rt, None).await });
+        set.spawn(async move { s.refresh(&id, &secret, &rt).await });
     }
     let mut n = 0;
     while let Some(r) = set.join_next().await {
@@ -1918,10 +1821,7 @@ async fn concurrent_refreshes_all_answer() {
         n += 1;
     }
     assert_eq!(n, 20);
-    assert_eq!(
-        refresh(&s, &id, &secret, &rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1940,13 +1840,13 @@ async fn temporary_failure_is_503_not_invalid_grant() {
     // Another process (the CLI, say) holds the write lock for longer than
     // the store's 1.5 s busy timeout.
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
     assert_eq!(r.error(), "temporarily_unavailable");
     assert!(r.header("retry-after").is_some());
     // A refresh only needs to read (WAL lets it): it answers, and at worst
     // says 503; never invalid_grant, which would make Alexa drop the link.
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert!(
         r.status == StatusCode::OK
             || (r.status == StatusCode::SERVICE_UNAVAILABLE
@@ -1957,24 +1857,21 @@ async fn temporary_failure_is_503_not_invalid_grant() {
     );
     other.execute_batch("COMMIT").unwrap();
     // The failed redemption did not burn the code.
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // A refresh whose database read fails (here: the table is gone for a
     // moment) is 503 temporarily_unavailable, not invalid_grant.
     other
         .execute_batch("ALTER TABLE refresh_tokens RENAME TO refresh_tokens_away")
         .unwrap();
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
     assert_eq!(r.error(), "temporarily_unavailable");
     assert!(r.header("retry-after").is_some());
     other
         .execute_batch("ALTER TABLE refresh_tokens_away RENAME TO refresh_tokens")
         .unwrap();
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 // ---------------------------------------------------------------------------
@@ -2847,50 +2744,49 @@ async fn exercise_everything(s: &TestServer) -> Vec<String> {
     secrets.push(code.clone());
     secrets.push(VERIFIER.to_owned());
     // code redeemed
-    let r = redeem(s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let tok = r.json();
     let at = tok["access_token"].as_str().unwrap().to_owned();
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
     // refresh
-    let r = refresh(s, &id, &secret, &rt, None).await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK);
     let at2 = r.json()["access_token"].as_str().unwrap().to_owned();
     // client authentication failure (with a near-miss secret)
     let near = format!("{secret}x");
-    let r = refresh(s, &id, &near, &rt, None).await;
+    let r = s.refresh(&id, &near, &rt).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     secrets.push(near);
     // introspection
-    assert_eq!(
-        introspect(s, &id, &secret, &at).await.json()["active"],
-        true
-    );
+    assert_eq!(s.introspect(&id, &secret, &at).await.json()["active"], true);
     // a second code, redeemed then replayed
     let code2 = obtain_code(s, &AuthParams::new(&id, LAYLA)).await;
     secrets.push(code2.clone());
-    let r = redeem(s, &id, &secret, &code2, LAYLA, None).await;
+    let r = s.redeem(&id, &secret, &code2, LAYLA, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let rt2 = r.json()["refresh_token"].as_str().unwrap().to_owned();
     secrets.push(r.json()["access_token"].as_str().unwrap().to_owned());
-    let r = redeem(s, &id, &secret, &code2, LAYLA, None).await;
+    let r = s.redeem(&id, &secret, &code2, LAYLA, None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // refresh rejected (the replay revoked the link)
     assert_eq!(
-        refresh(s, &id, &secret, &rt2, None).await.status,
+        s.refresh(&id, &secret, &rt2).await.status,
         StatusCode::BAD_REQUEST
     );
     // unknown code rejected
     let bogus = util::random_token(32);
-    let _ = redeem(s, &id, &secret, &bogus, PITANGUI, None).await;
+    let _ = s.redeem_code(&id, &secret, &bogus).await;
     secrets.push(bogus);
     // revocation of an access token and of the refresh token
     assert_eq!(
-        revoke(s, &id, &secret, &[("token", &at2)]).await.status,
+        s.revoke(&id, &secret, &[("token", &at2)]).await.status,
         StatusCode::OK
     );
     assert_eq!(
-        revoke(s, &id, &secret, &[("token", &rt)]).await.status,
+        s.revoke(&id, &secret, &[("token", &rt)]).await.status,
         StatusCode::OK
     );
     secrets.extend([at, at2, rt, rt2]);
@@ -3029,7 +2925,7 @@ async fn no_secret_code_or_token_in_logs() {
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let other = rusqlite::Connection::open(s.app.store().path()).unwrap();
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     other.execute_batch("COMMIT").unwrap();
     secrets.extend([secret, code]);

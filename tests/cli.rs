@@ -537,7 +537,7 @@ async fn rotate_secret_makes_the_old_secret_stop_working() {
     let id = v["client_id"].as_str().unwrap().to_owned();
     let old = v["client_secret"].as_str().unwrap().to_owned();
     let s = TestServer::start_in(&env.dir, |_| {}).await;
-    let probe = [("grant_type", "refresh_token"), ("refresh_token", "x")];
+    let probe = refresh_grant("x");
     // Authenticated: the refresh token is what fails, not the client.
     let r = s.token_basic(&id, &old, &probe).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
@@ -704,24 +704,12 @@ async fn links_list_and_revoke_end_a_link() {
     out.ok();
     assert!(out.stdout.contains(&link_id), "{}", out.stdout);
     // The refresh token no longer works on the running server.
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.error(), "invalid_grant");
     // Nor the access token.
     let at = tok["access_token"].as_str().unwrap();
-    let r = s
-        .post_form(
-            "/alexa/introspect",
-            &[("authorization", &basic_header(&id, &secret))],
-            &[("token", at)],
-        )
-        .await;
+    let r = s.introspect(&id, &secret, at).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["active"], false, "{}", r.text());
 

@@ -70,17 +70,7 @@ async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
         return None;
     }
     let code = r.location_params().get("code").cloned()?;
-    let t = token(
-        addr,
-        id,
-        secret,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", PITANGUI),
-        ],
-    )
-    .await?;
+    let t = token(addr, id, secret, &code_grant(&code, PITANGUI, None)).await?;
     assert_ne!(t.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", t.text());
     (t.status == StatusCode::OK).then(|| t.json()["refresh_token"].as_str().unwrap().to_owned())
 }
@@ -124,14 +114,9 @@ async fn kill_9_loop_keeps_every_told_token() {
         let addr = served.addr;
         // Every token the client was told about still works.
         for rt in told.iter_mut() {
-            let r = token(
-                addr,
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-            )
-            .await
-            .expect("the restarted server answers");
+            let r = token(addr, &id, &secret, &refresh_grant(rt))
+                .await
+                .expect("the restarted server answers");
             assert_eq!(
                 r.status,
                 StatusCode::OK,
@@ -159,14 +144,7 @@ async fn kill_9_loop_keeps_every_told_token() {
             tasks.spawn(async move {
                 let mut rt = rt;
                 loop {
-                    let Some(r) = token(
-                        addr,
-                        &id,
-                        &secret,
-                        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-                    )
-                    .await
-                    else {
+                    let Some(r) = token(addr, &id, &secret, &refresh_grant(&rt)).await else {
                         break;
                     };
                     assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text());
@@ -199,14 +177,9 @@ async fn kill_9_loop_keeps_every_told_token() {
     // A last restart proves every token once more.
     let served = spawn_serve(&dir, &[], LIVENESS).unwrap();
     for rt in &told {
-        let r = token(
-            served.addr,
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-        )
-        .await
-        .unwrap();
+        let r = token(served.addr, &id, &secret, &refresh_grant(rt))
+            .await
+            .unwrap();
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     }
     drop(served);
@@ -314,11 +287,7 @@ async fn database_locked_by_another_process_at_start() {
                     served.addr,
                     &id,
                     &secret,
-                    &[
-                        ("grant_type", "authorization_code"),
-                        ("code", "no-such-code"),
-                        ("redirect_uri", PITANGUI),
-                    ],
+                    &code_grant("no-such-code", PITANGUI, None),
                 )
                 .await
                 .expect("an answer");
@@ -453,13 +422,7 @@ async fn disk_full_is_503_and_service_recovers() {
         if r.status != StatusCode::OK {
             refused += 1;
         }
-        let r = s
-            .token_basic(
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-            )
-            .await;
+        let r = s.refresh(&id, &secret, &rt).await;
         assert!(
             unavailable_or(&r, StatusCode::OK),
             "refresh: {} {}",
@@ -473,13 +436,7 @@ async fn disk_full_is_503_and_service_recovers() {
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     s.stop().await;
     assert!(integrity(&dir).is_empty());
@@ -519,14 +476,9 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
             outcome = format!("refused: {}", msg.lines().last().unwrap_or_default());
         }
         Ok(served) => {
-            let r = token(
-                served.addr,
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-            )
-            .await
-            .expect("an answer");
+            let r = token(served.addr, &id, &secret, &refresh_grant(&rt))
+                .await
+                .expect("an answer");
             assert!(
                 unavailable_or(&r, StatusCode::OK),
                 "{} {}",
@@ -539,14 +491,9 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
     drop(started);
     mnt.remount("rw");
     let served = spawn_serve(&dir, &[], LIVENESS).expect("starts once writable");
-    let r = token(
-        served.addr,
-        &id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-    )
-    .await
-    .unwrap();
+    let r = token(served.addr, &id, &secret, &refresh_grant(&rt))
+        .await
+        .unwrap();
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     drop(served);
     assert!(integrity(&dir).is_empty());
@@ -673,7 +620,7 @@ async fn file_system_turning_read_only_at_run_time_is_503_and_loses_nothing() {
     );
 
     // Alexa's everyday call only reads: it keeps working.
-    let refresh = [("grant_type", "refresh_token"), ("refresh_token", &rt)];
+    let refresh = refresh_grant(&rt);
     let r = s.token_basic(&id, &secret, &refresh).await;
     assert_eq!(r.status, StatusCode::OK, "refresh: {}", r.text());
     let r = introspect_json(&s, &id, &secret, &at).await;
@@ -693,13 +640,7 @@ async fn file_system_turning_read_only_at_run_time_is_503_and_loses_nothing() {
         "login: {}",
         r.text()
     );
-    let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&id, &secret))],
-            &[("token", rt.as_str())],
-        )
-        .await;
+    let r = s.revoke(&id, &secret, &[("token", rt.as_str())]).await;
     assert_eq!(
         r.status,
         StatusCode::SERVICE_UNAVAILABLE,

@@ -336,13 +336,7 @@ async fn missing_bad_expired_and_revoked_tokens_get_401() {
 
     // RFC 7009 revocation of the refresh token: the link and its MA token go.
     let (long_token, _) = ma.long_lived().remove(0);
-    let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&l.id, &l.secret))],
-            &[("token", &l.refresh)],
-        )
-        .await;
+    let r = s.revoke(&l.id, &l.secret, &[("token", &l.refresh)]).await;
     assert_eq!(r.status, StatusCode::OK);
     let r = gateway(&s, Some(&l.access), &cmd("players/all")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -534,16 +528,7 @@ fn age_link_token(s: &TestServer, days: i64) {
 }
 
 async fn refresh(s: &TestServer, l: &Linked) {
-    let r = s
-        .token_basic(
-            &l.id,
-            &l.secret,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &l.refresh),
-            ],
-        )
-        .await;
+    let r = s.refresh(&l.id, &l.secret, &l.refresh).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 

@@ -10,15 +10,6 @@ use ma_alexa_oauth::keys::KEY_FILE;
 use ma_alexa_oauth::startup::DB_FILE;
 use ma_alexa_oauth::store;
 
-async fn refresh(s: &TestServer, id: &str, secret: &str, rt: &str) -> Resp {
-    s.token_basic(
-        id,
-        secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-    )
-    .await
-}
-
 fn kid_of(jwt: &str) -> String {
     use base64::Engine as _;
     let header = jwt.split('.').next().unwrap();
@@ -42,40 +33,31 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     let code = obtain_code(&s, &AuthParams::new(&id, LAYLA)).await;
     let doomed = obtain_code(&s, &AuthParams::new(&id, JP).pkce(VERIFIER)).await;
     let r = s
-        .token_post(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &doomed),
-                ("redirect_uri", JP),
-                ("code_verifier", VERIFIER),
-            ],
-        )
+        .token_post(&id, &secret, &code_grant(&doomed, JP, Some(VERIFIER)))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let revoked_at = r.json()["access_token"].as_str().unwrap().to_owned();
     let revoked_rt = r.json()["refresh_token"].as_str().unwrap().to_owned();
     let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&id, &secret))],
+        .revoke(
+            &id,
+            &secret,
             &[("token", &revoked_rt), ("token_type_hint", "refresh_token")],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
-        refresh(&s, &id, &secret, &revoked_rt).await.error(),
+        s.refresh(&id, &secret, &revoked_rt).await.error(),
         "invalid_grant"
     );
     // An access token revoked on its own (by jti) while its link stays active.
-    let r = refresh(&s, &id, &secret, &rt).await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let revoked_jti_at = r.json()["access_token"].as_str().unwrap().to_owned();
     let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&id, &secret))],
+        .revoke(
+            &id,
+            &secret,
             &[
                 ("token", &revoked_jti_at),
                 ("token_type_hint", "access_token"),
@@ -110,32 +92,22 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     );
 
     // The old refresh token still refreshes (which also proves the client secret).
-    let r = refresh(&s, &id, &secret, &rt).await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let j = r.json();
     assert_eq!(j["refresh_token"], rt.as_str());
     assert_eq!(kid_of(j["access_token"].as_str().unwrap()), kid_before);
     // A wrong secret still fails: the stored hash, not "anything", authenticates.
-    let r = refresh(&s, &id, "not-the-secret", &rt).await;
+    let r = s.refresh(&id, "not-the-secret", &rt).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.error(), "invalid_client");
 
     // The code issued before the restart is redeemed after it.
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", LAYLA),
-            ],
-        )
-        .await;
+    let r = s.redeem(&id, &secret, &code, LAYLA, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
     // The revoked link stays revoked.
-    let r = refresh(&s, &id, &secret, &revoked_rt).await;
+    let r = s.refresh(&id, &secret, &revoked_rt).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.error(), "invalid_grant");
     assert_eq!(
@@ -196,12 +168,12 @@ async fn data_files_are_sound_and_private_after_a_restart() {
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
     for _ in 0..5 {
-        assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+        assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
     }
     s.stop().await;
 
     let s = TestServer::start_in(&dir, |_| {}).await;
-    assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+    assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
     s.stop().await;
 
     let db = dir.join(DB_FILE);
@@ -251,7 +223,7 @@ async fn a_pre_existing_open_data_directory_still_keeps_the_database_private() {
     let s = TestServer::start_in(&dir, |_| {}).await;
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
-    assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+    assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let mut checked = 0;
     for name in [

@@ -58,6 +58,44 @@ impl AuthParams {
     }
 }
 
+/// The token request redeeming `code` (RFC 6749 4.1.3), with the PKCE
+/// `code_verifier` if given.
+pub fn code_grant<'a>(
+    code: &'a str,
+    redirect_uri: &'a str,
+    verifier: Option<&'a str>,
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+    ];
+    if let Some(v) = verifier {
+        f.push(("code_verifier", v));
+    }
+    f
+}
+
+/// `form` with the client's credentials added to the body (RFC 6749 2.3.1
+/// `client_secret_post`).
+pub fn client_in_body<'a>(
+    mut form: Vec<(&'a str, &'a str)>,
+    id: &'a str,
+    secret: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    form.push(("client_id", id));
+    form.push(("client_secret", secret));
+    form
+}
+
+/// The token request refreshing with `refresh_token` (RFC 6749 6).
+pub fn refresh_grant(refresh_token: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ]
+}
+
 impl TestServer {
     /// Token endpoint with HTTP Basic client authentication (RFC 6749 2.3.1 encoding).
     pub async fn token_basic(&self, id: &str, secret: &str, form: &[(&str, &str)]) -> Resp {
@@ -68,23 +106,70 @@ impl TestServer {
 
     /// Token endpoint with credentials in the body.
     pub async fn token_post(&self, id: &str, secret: &str, form: &[(&str, &str)]) -> Resp {
-        let mut f: Vec<(&str, &str)> = form.to_vec();
-        f.push(("client_id", id));
-        f.push(("client_secret", secret));
+        let f = client_in_body(form.to_vec(), id, secret);
         self.post_form("/alexa/token", &[], &f).await
+    }
+
+    /// Redeems an authorization code ([`code_grant`]) with HTTP Basic client authentication.
+    pub async fn redeem(
+        &self,
+        id: &str,
+        secret: &str,
+        code: &str,
+        redirect_uri: &str,
+        verifier: Option<&str>,
+    ) -> Resp {
+        self.token_basic(id, secret, &code_grant(code, redirect_uri, verifier))
+            .await
     }
 
     /// Redeems an authorization code issued for the Alexa redirect URI
     /// (PITANGUI), with HTTP Basic client authentication.
     pub async fn redeem_code(&self, id: &str, secret: &str, code: &str) -> Resp {
-        self.token_basic(
-            id,
-            secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", PITANGUI),
-            ],
+        self.redeem(id, secret, code, PITANGUI, None).await
+    }
+
+    /// Refreshes ([`refresh_grant`]) with HTTP Basic client authentication.
+    pub async fn refresh(&self, id: &str, secret: &str, refresh_token: &str) -> Resp {
+        self.token_basic(id, secret, &refresh_grant(refresh_token))
+            .await
+    }
+
+    /// Refreshes with HTTP Basic, asking for `scope` (RFC 6749 6).
+    pub async fn refresh_scope(
+        &self,
+        id: &str,
+        secret: &str,
+        refresh_token: &str,
+        scope: &str,
+    ) -> Resp {
+        let mut f = refresh_grant(refresh_token);
+        f.push(("scope", scope));
+        self.token_basic(id, secret, &f).await
+    }
+
+    /// Refreshes with the client credentials in the body.
+    pub async fn refresh_post(&self, id: &str, secret: &str, refresh_token: &str) -> Resp {
+        self.token_post(id, secret, &refresh_grant(refresh_token))
+            .await
+    }
+
+    /// RFC 7662 introspection of `token` with HTTP Basic.
+    pub async fn introspect(&self, id: &str, secret: &str, token: &str) -> Resp {
+        self.post_form(
+            "/alexa/introspect",
+            &[("authorization", &basic_header(id, secret))],
+            &[("token", token)],
+        )
+        .await
+    }
+
+    /// RFC 7009 revocation with HTTP Basic; `form` holds `token` and any hint.
+    pub async fn revoke(&self, id: &str, secret: &str, form: &[(&str, &str)]) -> Resp {
+        self.post_form(
+            "/alexa/revoke",
+            &[("authorization", &basic_header(id, secret))],
+            form,
         )
         .await
     }
@@ -117,13 +202,7 @@ pub async fn introspect_json(
     secret: &str,
     token: &str,
 ) -> serde_json::Value {
-    let r = s
-        .post_form(
-            "/alexa/introspect",
-            &[("authorization", &basic_header(id, secret))],
-            &[("token", token)],
-        )
-        .await;
+    let r = s.introspect(id, secret, token).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()
 }
