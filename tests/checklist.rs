@@ -44,12 +44,6 @@ const AUTHORIZE_ERRORS: &[&str] = &[
     "temporarily_unavailable",
 ];
 
-/// The JSON of one base64url JWT segment, without verifying anything.
-fn jwt_part(token: &str, i: usize) -> Value {
-    let part = token.split('.').nth(i).expect("a JWT segment");
-    serde_json::from_slice(&B64URL.decode(part).expect("base64url")).expect("JSON")
-}
-
 fn assert_no_redirect(r: &Resp, what: &str) {
     assert!(
         r.header("location").is_none(),
@@ -133,8 +127,7 @@ fn add_client_with_id(s: &TestServer, id: &str, secret: &str) {
 
 /// A link for the Alexa client with a PKCE-less code; returns (id, secret, tokens).
 async fn link_with(s: &TestServer, p_scope: Option<&str>) -> (String, String, Value) {
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let mut p = AuthParams::new(&id, PITANGUI);
     if let Some(sc) = p_scope {
         p.scope = Some(sc.into());
@@ -143,14 +136,6 @@ async fn link_with(s: &TestServer, p_scope: Option<&str>) -> (String, String, Va
     let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     (id, secret, r.json())
-}
-
-fn generous_policy() -> Policy {
-    Policy {
-        free_failures_per_account: 10_000,
-        free_failures_per_address: 10_000,
-        ..Policy::default()
-    }
 }
 
 /// Threads of this process whose name starts with `prefix`: (tid, state, cpu ticks).
@@ -230,24 +215,14 @@ async fn redirect_uri_exact_match_refuses_case_change() {
         "//pitangui.amazon.com/api/skill/link/M2TESTVENDOR1",
     ];
     for v in variants {
-        let r = s
-            .get(&format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, v).query()
-            ))
-            .await;
+        let r = s.get(&AuthParams::new(&id, v).path()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{v:?}");
         assert_no_redirect(&r, v);
         assert!(!r.text().contains("csrf"), "{v:?}: no login form");
     }
     // The registered URIs, byte for byte, are accepted (all three regions).
     for ok in [PITANGUI, LAYLA, JP] {
-        let r = s
-            .get(&format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, ok).query()
-            ))
-            .await;
+        let r = s.get(&AuthParams::new(&id, ok).path()).await;
         assert_eq!(r.status, StatusCode::OK, "{ok}: {}", r.text());
     }
 }
@@ -275,12 +250,7 @@ async fn wildcard_or_prefix_redirect_refused() {
         (&wid, "https://a.example.com/cb".into()),
     ];
     for (cid, uri) in &cases {
-        let r = s
-            .get(&format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(cid, uri).query()
-            ))
-            .await;
+        let r = s.get(&AuthParams::new(cid, uri).path()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
         assert_no_redirect(&r, uri);
     }
@@ -289,8 +259,7 @@ async fn wildcard_or_prefix_redirect_refused() {
 #[tokio::test]
 async fn unknown_client_shows_error_page_never_redirects() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let mut without_id = AuthParams::new("x", PITANGUI).query();
     without_id = without_id.replace("client_id=x&", "");
     let queries = [
@@ -317,15 +286,7 @@ async fn unknown_client_shows_error_page_never_redirects() {
     // The POST (login form submission) with an unknown client also never redirects,
     // even with a correct password.
     let mut b = Browser::default();
-    let page = b
-        .get(
-            &s,
-            &format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, PITANGUI).query()
-            ),
-        )
-        .await;
+    let page = b.get(&s, &AuthParams::new(&id, PITANGUI).path()).await;
     let mut fields = hidden_fields(&page.text());
     for (k, v) in fields.iter_mut() {
         if k == "client_id" {
@@ -343,8 +304,7 @@ async fn unknown_client_shows_error_page_never_redirects() {
 #[tokio::test]
 async fn code_bound_to_redirect_uri() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     // Another registered URI of the same client is still a different URI.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s.redeem(&id, &secret, &code, LAYLA, None).await;
@@ -377,8 +337,7 @@ async fn code_bound_to_redirect_uri() {
 #[tokio::test]
 async fn post_login_redirect_is_303_not_307() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     let mut b = Browser::default();
     let r = b.login(&s, &p, USER, PASSWORD).await;
@@ -386,13 +345,13 @@ async fn post_login_redirect_is_303_not_307() {
     assert!(r.location_params().contains_key("code"));
     // Cancel is a POST too.
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let r = b.submit(&s, &page, "", "", "deny").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location_params()["error"], "access_denied");
     // An error found in a POSTed form (bad scope) also answers 303.
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let mut fields = hidden_fields(&page.text());
     for (k, v) in fields.iter_mut() {
         if k == "scope" {
@@ -409,8 +368,7 @@ async fn post_login_redirect_is_303_not_307() {
 #[tokio::test]
 async fn state_is_returned_byte_for_byte() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let state = "AmaseyXX+/XX==&x=1;%41 é";
     let mut p = AuthParams::new(&id, PITANGUI);
     p.state = Some(state.into());
@@ -434,8 +392,7 @@ async fn state_is_returned_byte_for_byte() {
 #[tokio::test]
 async fn code_is_256_bit_random_and_stored_hashed() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let mut codes = BTreeSet::new();
     for _ in 0..3 {
         let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
@@ -475,8 +432,7 @@ async fn code_is_256_bit_random_and_stored_hashed() {
 #[tokio::test]
 async fn code_lifetime_at_most_10_minutes() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let before = util::now();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let hash = util::sha256(code.as_bytes());
@@ -512,8 +468,7 @@ async fn code_lifetime_at_most_10_minutes() {
 async fn code_bound_to_client_user_scope_and_pkce() {
     let s = TestServer::start().await;
     let (a, a_secret) = s.add_alexa_client();
-    let (b, b_secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (b, b_secret) = s.add_alexa_client_and_user();
     s.add_user("bob", "bob's long password");
     // Client: B cannot redeem A's code.
     let code = obtain_code(&s, &AuthParams::new(&a, PITANGUI)).await;
@@ -560,8 +515,7 @@ async fn code_bound_to_client_user_scope_and_pkce() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_redemptions_exactly_one_succeeds() {
     let s = Arc::new(TestServer::start().await);
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..12 {
@@ -586,8 +540,7 @@ async fn parallel_redemptions_exactly_one_succeeds() {
 #[tokio::test]
 async fn second_redemption_revokes_issued_tokens() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -620,8 +573,7 @@ async fn second_redemption_revokes_issued_tokens() {
 #[tokio::test]
 async fn codes_single_use_not_stateless() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     // The code is server state: a row exists for it before redemption...
     let hash = util::sha256(code.as_bytes());
@@ -682,7 +634,7 @@ async fn pkce_plain_refused() {
     let mut lower = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     lower.code_challenge_method = Some("s256".into());
     for p in [plain, implicit_plain, lower] {
-        let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+        let r = s.get(&p.path()).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}", p);
         let q = r.location_params();
         assert_eq!(q["error"], "invalid_request", "{p:?}");
@@ -690,10 +642,7 @@ async fn pkce_plain_refused() {
         assert_eq!(q["state"], p.state.clone().unwrap());
     }
     let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
-        ))
+        .get(&AuthParams::new(&id, PITANGUI).pkce(VERIFIER).path())
         .await;
     assert_eq!(r.status, StatusCode::OK, "S256 is accepted");
 }
@@ -701,8 +650,7 @@ async fn pkce_plain_refused() {
 #[tokio::test]
 async fn pkce_verifier_required_when_challenge_sent() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     let code = obtain_code(&s, &p).await;
     let r = s.redeem_code(&id, &secret, &code).await;
@@ -717,8 +665,7 @@ async fn pkce_verifier_required_when_challenge_sent() {
 #[tokio::test]
 async fn pkce_verifier_without_challenge_is_downgrade() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s
         .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
@@ -733,8 +680,7 @@ async fn pkce_verifier_without_challenge_is_downgrade() {
 #[tokio::test]
 async fn pkce_verifier_syntax() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let bad = [
         "a".repeat(42),
         "a".repeat(129),
@@ -762,7 +708,7 @@ async fn pkce_verifier_syntax() {
     // A malformed challenge is refused at the authorization endpoint.
     let mut p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     p.code_challenge = Some("short".into());
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
 }
 
@@ -774,8 +720,7 @@ async fn pkce_rfc7636_appendix_b_vector() {
     );
     // End to end, with the challenge typed in from the RFC rather than computed.
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let mut p = AuthParams::new(&id, PITANGUI);
     p.code_challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
     p.code_challenge_method = Some("S256".into());
@@ -801,7 +746,7 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
     // to the client (the redirect URI is verified), with state and iss.
     for uri in [PITANGUI, LAYLA, JP] {
         let p = AuthParams::new(&id, uri);
-        let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+        let r = s.get(&p.path()).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let loc = r.header("location").unwrap();
         assert!(loc.starts_with(&format!("{uri}?")), "{loc}");
@@ -820,24 +765,18 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
     // No state: none is invented.
     let mut p = AuthParams::new(&id, PITANGUI);
     p.state = None;
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
     assert!(!r.location_params().contains_key("state"));
     // Unknown redirect URI: still a page, never a redirect.
     let p = AuthParams::new(&id, "https://evil.example/cb");
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     assert_no_redirect(&r, "unregistered redirect_uri, no challenge");
     // The login POST is validated the same way: a form stripped of its
     // challenge (fields of a PKCE page minus code_challenge*) issues no code.
     let mut b = Browser::default();
     let page = b
-        .get(
-            &s,
-            &format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
-            ),
-        )
+        .get(&s, &AuthParams::new(&id, PITANGUI).pkce(VERIFIER).path())
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let stripped: Vec<(String, String)> = hidden_fields(&page.text())
@@ -856,7 +795,7 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
     s.set_require_pkce(&gid, true);
     let mut p = AuthParams::new(&gid, "https://client.example.com/cb");
     p.scope = Some("music:read".into());
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     let q = r.location_params();
     assert_eq!(q["error"], "invalid_request");
     assert!(!q["error_description"].contains("Alexa"), "{q:?}");
@@ -899,7 +838,7 @@ async fn require_pkce_client_links_with_s256() {
     let mut plain = AuthParams::new(&id, PITANGUI);
     plain.code_challenge = Some(VERIFIER.into());
     plain.code_challenge_method = Some("plain".into());
-    let r = s.get(&format!("/alexa/authorize?{}", plain.query())).await;
+    let r = s.get(&plain.path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
     // The token endpoint goes by the code: one issued without a challenge
     // before the requirement was turned on still redeems without a verifier.
@@ -988,8 +927,7 @@ async fn rfc6749_basic_example_decodes() {
 #[tokio::test]
 async fn client_secret_post_accepted() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s
         .token_post(&id, &secret, &code_grant(&code, PITANGUI, None))
@@ -1920,19 +1858,18 @@ async fn metadata_issuer_equals_served_url() {
 #[tokio::test]
 async fn authorization_response_carries_iss() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     let mut b = Browser::default();
     let ok = b.login(&s, &p, USER, PASSWORD).await;
     assert_eq!(ok.location_params()["iss"], s.base);
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let deny = b.submit(&s, &page, "", "", "deny").await;
     assert_eq!(deny.location_params()["iss"], s.base);
     let mut bad = AuthParams::new(&id, PITANGUI);
     bad.scope = Some("music:admin".into());
-    let err = s.get(&format!("/alexa/authorize?{}", bad.query())).await;
+    let err = s.get(&bad.path()).await;
     assert_eq!(err.location_params()["error"], "invalid_scope");
     assert_eq!(err.location_params()["iss"], s.base);
 }
@@ -1943,10 +1880,9 @@ async fn authorization_response_carries_iss() {
 #[tokio::test]
 async fn login_csrf_token_bound_to_session() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
-    let url = format!("/alexa/authorize?{}", p.query());
+    let url = p.path();
     let mut a = Browser::default();
     let page_a = a.get(&s, &url).await;
     let fields_a = hidden_fields(&page_a.text());
@@ -2032,12 +1968,8 @@ async fn login_csrf_token_bound_to_session() {
 #[tokio::test]
 async fn login_post_from_foreign_origin_refused() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let (id, _) = s.add_alexa_client_and_user();
+    let url = AuthParams::new(&id, PITANGUI).path();
     let attempt = |headers: Vec<(&'static str, String)>| {
         let s = &s;
         let url = url.clone();
@@ -2101,10 +2033,7 @@ async fn login_post_from_foreign_origin_refused() {
 async fn samesite_cookie() {
     let s = TestServer::start().await;
     let (id, _) = s.add_alexa_client();
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let url = AuthParams::new(&id, PITANGUI).path();
     let r = s.get(&url).await;
     let cookies: Vec<String> = r
         .headers
@@ -2125,12 +2054,7 @@ async fn samesite_cookie() {
     // Behind https, the cookie is Secure.
     let s2 = TestServer::start_with(|c| c.issuer = "https://auth.example.test".into()).await;
     let (id2, _) = s2.add_alexa_client();
-    let r = s2
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id2, PITANGUI).query()
-        ))
-        .await;
+    let r = s2.get(&AuthParams::new(&id2, PITANGUI).path()).await;
     let c = r.header("set-cookie").unwrap().to_ascii_lowercase();
     assert!(c.contains("; secure"), "{c}");
     assert!(
@@ -2148,12 +2072,8 @@ async fn html_pages_send_clickjacking_headers() {
         }
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let (id, _) = s.add_alexa_client_and_user();
+    let url = AuthParams::new(&id, PITANGUI).path();
     let mut pages = Vec::new();
     let mut b = Browser::default();
     let login = b.get(&s, &url).await;
@@ -2257,12 +2177,7 @@ async fn html_pages_send_clickjacking_headers() {
 async fn no_third_party_assets_on_login_page() {
     let s = TestServer::start().await;
     let (id, _) = s.add_alexa_client();
-    let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id, PITANGUI).query()
-        ))
-        .await;
+    let r = s.get(&AuthParams::new(&id, PITANGUI).path()).await;
     let html = r.text().to_ascii_lowercase();
     assert!(
         !html.contains("<script"),
@@ -2411,10 +2326,9 @@ async fn runnable_during_login_burst(
         c.login_policy = generous_policy();
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
-    let url = format!("/alexa/authorize?{}", p.query());
+    let url = p.path();
     let mut prepared = Vec::new();
     for _ in 0..n {
         let mut b = Browser::default();
@@ -2514,12 +2428,8 @@ async fn unknown_user_costs_a_hash() {
     let prefix = "uucah";
     let rt = named_runtime(prefix);
     let s = start_on(&rt, |c| c.login_policy = generous_policy()).await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let (id, _) = s.add_alexa_client_and_user();
+    let url = AuthParams::new(&id, PITANGUI).path();
     let cpu = || -> u64 { proc_threads(prefix).iter().map(|t| t.2).sum() };
     // Known and unknown users alternate, so both see the same machine load;
     // only the POST (where the password is checked) is measured.
@@ -2576,8 +2486,7 @@ async fn brute_force_slows_down_with_429_retry_after() {
         }
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     for i in 0..3 {
         let r = Browser::default()
@@ -2630,8 +2539,7 @@ async fn no_permanent_lockout() {
         }
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     // An attacker keeps guessing: many failures, each block waited out.
     let mut failures = 0;
@@ -2666,7 +2574,7 @@ async fn consent_screen_names_client_scopes() {
     );
     let mut p = AuthParams::new(&id, PITANGUI);
     p.scope = Some("music:read".into());
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     let html = r.text();
     assert!(html.contains("Kitchen Speaker Skill"), "names the client");
     assert!(html.contains("music:read"));
@@ -2682,7 +2590,7 @@ async fn consent_screen_names_client_scopes() {
     // Both scopes when both are asked for; a username typed is shown back.
     p.scope = None;
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let html = page.text();
     for sc in ["music:read", "music:control"] {
         assert!(
@@ -2705,12 +2613,7 @@ async fn consent_screen_names_client_scopes() {
         vec!["music:read".into()],
         None,
     );
-    let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id2, PITANGUI).query()
-        ))
-        .await;
+    let r = s.get(&AuthParams::new(&id2, PITANGUI).path()).await;
     assert!(!r.text().contains("<b>Evil</b>"));
 }
 

@@ -482,14 +482,8 @@ async fn client_set_require_pkce_takes_effect_on_a_running_server() {
     let v = add_alexa(&env);
     let id = v["client_id"].as_str().unwrap().to_owned();
     let s = TestServer::start_in(&env.dir, |_| {}).await;
-    let without = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
-    let with = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
-    );
+    let without = AuthParams::new(&id, PITANGUI).path();
+    let with = AuthParams::new(&id, PITANGUI).pkce(VERIFIER).path();
     assert_eq!(s.get(&without).await.status, StatusCode::OK);
 
     let out = env.run(&["client", "set", &id, "--require-pkce", "on"]);

@@ -11,7 +11,6 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use ma_alexa_oauth::audit::AuditEvent;
-use ma_alexa_oauth::store;
 use tokio::sync::Barrier;
 
 const N: usize = 16;
@@ -50,8 +49,7 @@ async fn token_at_once(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_code_redeemed_in_parallel_succeeds_once_and_the_replays_revoke_it() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let barrier = Arc::new(Barrier::new(N));
     let mut tasks = Vec::new();
@@ -94,7 +92,7 @@ async fn one_code_redeemed_in_parallel_succeeds_once_and_the_replays_revoke_it()
 
     // The store: one link, made by the winner, revoked by the replays
     // (checklist: "a second redemption revokes the tokens already issued").
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 1, "{links:?}");
     let link = &links[0];
     assert!(
@@ -186,7 +184,7 @@ async fn one_refresh_token_refreshed_in_parallel_always_answers() {
         assert_eq!(r.json()["active"], true, "{}", r.text());
     }
     // Still one active link; the refresh token still works afterwards.
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 1);
     assert!(links[0].revoked_at.is_none());
     let r = s.refresh_post(&id, &secret, &rt).await;
@@ -252,7 +250,7 @@ async fn many_people_link_at_once() {
     for t in tasks {
         refresh_tokens.push(t.await.unwrap());
     }
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), USERS);
     assert!(links.iter().all(|l| l.revoked_at.is_none()));
     let mut linked_users: Vec<&str> = links.iter().map(|l| l.username.as_str()).collect();

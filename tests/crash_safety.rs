@@ -35,15 +35,7 @@ fn integrity(dir: &Path) -> Vec<String> {
 /// A cookie-keeping login against a bare address (the server may be a child process).
 async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
     let p = AuthParams::new(id, PITANGUI);
-    let page = send_within(
-        LIVENESS,
-        addr,
-        "GET",
-        &format!("/alexa/authorize?{}", p.query()),
-        &[],
-        None,
-    )
-    .await?;
+    let page = send_within(LIVENESS, addr, "GET", &p.path(), &[], None).await?;
     if page.status != StatusCode::OK {
         return None;
     }

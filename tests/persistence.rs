@@ -11,13 +11,7 @@ use ma_alexa_oauth::startup::DB_FILE;
 use ma_alexa_oauth::store;
 
 fn kid_of(jwt: &str) -> String {
-    use base64::Engine as _;
-    let header = jwt.split('.').next().unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header)
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    v["kid"].as_str().unwrap().to_owned()
+    jwt_part(jwt, 0)["kid"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -72,7 +66,7 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     let jwks_before = s.get("/.well-known/jwks.json").await.json();
     let kid_before = s.app.keys().kid().to_owned();
     assert_eq!(kid_of(&at), kid_before);
-    let links_before = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links_before = s.links();
     assert_eq!(links_before.len(), 2);
     let issuer = s.base.clone();
 
@@ -129,7 +123,7 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 4);
     assert_eq!(links.iter().filter(|l| l.revoked_at.is_some()).count(), 1);
     s.stop().await;
@@ -141,11 +135,10 @@ async fn a_login_form_from_before_the_restart_still_works() {
     let mut s = TestServer::start().await;
     let tmp = s.take_tmp().unwrap();
     let dir = s.dir.clone();
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     assert_eq!(page.status, StatusCode::OK);
     let issuer = s.base.clone();
     s.stop().await;
@@ -398,12 +391,7 @@ async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The new setting works on the upgraded table.
     s.set_require_pkce("alexa-old", true);
-    let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new("alexa-old", PITANGUI).query()
-        ))
-        .await;
+    let r = s.get(&AuthParams::new("alexa-old", PITANGUI).path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
     s.stop().await;
 

@@ -56,6 +56,11 @@ impl AuthParams {
         }
         encode_form(&f)
     }
+
+    /// The authorization endpoint with this query: `/alexa/authorize?…`.
+    pub fn path(&self) -> String {
+        format!("/alexa/authorize?{}", self.query())
+    }
 }
 
 /// The token request redeeming `code` (RFC 6749 4.1.3), with the PKCE
@@ -187,8 +192,7 @@ pub async fn obtain_code(server: &TestServer, p: &AuthParams) -> String {
 
 /// Full link: a server with the Alexa client and user; returns (client_id, secret, token JSON).
 pub async fn linked(server: &TestServer) -> (String, String, serde_json::Value) {
-    let (id, secret) = server.add_alexa_client();
-    server.add_user(USER, PASSWORD);
+    let (id, secret) = server.add_alexa_client_and_user();
     let code = obtain_code(server, &AuthParams::new(&id, PITANGUI)).await;
     let r = server.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -205,4 +209,15 @@ pub async fn introspect_json(
     let r = s.introspect(id, secret, token).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()
+}
+
+/// The JSON of one base64url segment of a JWT (0: header, 1: claims),
+/// without verifying anything.
+pub fn jwt_part(token: &str, i: usize) -> serde_json::Value {
+    use base64::Engine as _;
+    let part = token.split('.').nth(i).expect("a JWT segment");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON")
 }

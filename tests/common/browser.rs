@@ -121,9 +121,7 @@ impl Browser {
         username: &str,
         password: &str,
     ) -> Resp {
-        let page = self
-            .get(server, &format!("/alexa/authorize?{}", p.query()))
-            .await;
+        let page = self.get(server, &p.path()).await;
         assert_eq!(page.status, StatusCode::OK, "login page: {}", page.text());
         self.submit(server, &page, username, password, "approve")
             .await

@@ -21,6 +21,8 @@ mod server;
 #[allow(unused_imports)]
 pub use self::{alexa::*, browser::*, http::*, process::*, server::*};
 
+use ma_alexa_oauth::throttle::Policy;
+
 pub const VENDOR: &str = "M2TESTVENDOR1";
 pub const PITANGUI: &str = "https://pitangui.amazon.com/api/skill/link/M2TESTVENDOR1";
 pub const LAYLA: &str = "https://layla.amazon.com/api/skill/link/M2TESTVENDOR1";
@@ -28,3 +30,12 @@ pub const JP: &str = "https://alexa.amazon.co.jp/api/skill/link/M2TESTVENDOR1";
 pub const USER: &str = "alice";
 pub const PASSWORD: &str = "correct horse battery";
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+/// A login throttle that lets a test fail (or flood) logins without being slowed.
+pub fn generous_policy() -> Policy {
+    Policy {
+        free_failures_per_account: 10_000,
+        free_failures_per_address: 10_000,
+        ..Policy::default()
+    }
+}

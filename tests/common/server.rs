@@ -9,13 +9,13 @@ use ma_alexa_oauth::app::App;
 use ma_alexa_oauth::audit::{Audit, AuditEvent};
 use ma_alexa_oauth::config::Config;
 use ma_alexa_oauth::oauth::client_auth;
-use ma_alexa_oauth::store::{self, Client, ClientKind, Store};
+use ma_alexa_oauth::store::{self, Client, ClientKind, Link, Store};
 use ma_alexa_oauth::{identity, util};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::http::{Resp, encode_form, send};
-use super::{JP, LAYLA, PITANGUI};
+use super::{JP, LAYLA, PASSWORD, PITANGUI, USER};
 
 /// A running server. Dropping it stops the server (without waiting).
 pub struct TestServer {
@@ -101,6 +101,14 @@ impl TestServer {
         insert_alexa_client(self.app.store())
     }
 
+    /// The usual start of a linking test: the Alexa client ([`Self::add_alexa_client`])
+    /// and the user [`USER`] with [`PASSWORD`]; returns (client_id, secret).
+    pub fn add_alexa_client_and_user(&self) -> (String, String) {
+        let client = self.add_alexa_client();
+        self.add_user(USER, PASSWORD);
+        client
+    }
+
     /// Registers the Alexa client for [`super::VENDOR`] with both scopes and PKCE
     /// required (`client add alexa --require-pkce`); returns (client_id, secret).
     pub fn add_alexa_client_requiring_pkce(&self) -> (String, String) {
@@ -155,6 +163,11 @@ impl TestServer {
 
     pub fn events(&self) -> Vec<AuditEvent> {
         self.audit.events()
+    }
+
+    /// Every link in the store, revoked ones included.
+    pub fn links(&self) -> Vec<Link> {
+        self.app.store().with(|c| store::list_links(c)).unwrap()
     }
 
     pub async fn get(&self, path: &str) -> Resp {
