@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use hyper::StatusCode;
-use ma_alexa_oauth::store;
 use serde_json::Value;
 
 /// What Amazon's token client identifies as.
@@ -123,13 +122,7 @@ impl WebView {
         action: &str,
     ) -> Resp {
         let fields = hidden_fields(&page.text());
-        let mut form: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        form.push(("username", user));
-        form.push(("password", password));
-        form.push(("action", action));
+        let form = login_form(&fields, user, password, action);
         let c = self.cookie();
         let h = vec![
             ("user-agent", WEBVIEW_UA),
@@ -276,26 +269,12 @@ async fn exchange(
     redirect_uri: &str,
     verifier: Option<&str>,
 ) -> Resp {
-    let mut f = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", redirect_uri),
-    ];
-    if let Some(v) = verifier {
-        f.push(("code_verifier", v));
-    }
+    let f = code_grant(code, redirect_uri, verifier);
     amazon_token(s, auth, id, secret, &f).await
 }
 
 async fn refresh(s: &TestServer, auth: Auth, id: &str, secret: &str, rt: &str) -> Resp {
-    amazon_token(
-        s,
-        auth,
-        id,
-        secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-    )
-    .await
+    amazon_token(s, auth, id, secret, &refresh_grant(rt)).await
 }
 
 /// Checks a successful token reply the way Alexa reads it; returns its JSON.
@@ -334,24 +313,14 @@ fn check_token_reply(r: &Resp, expected_ttl: i64) -> Value {
 
 /// The payload of a JWT, unverified (the server verifies; this only reads).
 fn jwt_claims(jwt: &str) -> Value {
-    let parts: Vec<&str> = jwt.split('.').collect();
-    assert_eq!(parts.len(), 3, "a JWS compact token");
-    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(parts[1])
-        .unwrap();
-    serde_json::from_slice(&payload).unwrap()
-}
-
-fn setup(s: &TestServer) -> (String, String) {
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
-    (id, secret)
+    assert_eq!(jwt.split('.').count(), 3, "a JWS compact token");
+    jwt_part(jwt, 1)
 }
 
 #[tokio::test]
 async fn alexa_links_in_all_three_regions_with_http_basic() {
     let s = TestServer::start().await;
-    let (id, secret) = setup(&s);
+    let (id, secret) = s.add_alexa_client_and_user();
     for (i, region) in [PITANGUI, LAYLA, JP].into_iter().enumerate() {
         let state = STATES[i % STATES.len()];
         let origin = if i == 0 { "null" } else { s.base.as_str() };
@@ -372,14 +341,14 @@ async fn alexa_links_in_all_three_regions_with_http_basic() {
         assert_eq!(again.error(), "invalid_grant");
     }
     // Each region's first exchange made a link; each replay revoked its own.
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 3);
 }
 
 #[tokio::test]
 async fn alexa_links_with_credentials_in_request_body() {
     let s = TestServer::start().await;
-    let (id, secret) = setup(&s);
+    let (id, secret) = s.add_alexa_client_and_user();
     for (i, region) in [PITANGUI, LAYLA, JP].into_iter().enumerate() {
         let state = STATES[(i + 1) % STATES.len()];
         let code = webview_link(&s, &id, region, state, None, "null").await;
@@ -400,7 +369,7 @@ async fn alexa_links_with_credentials_in_request_body() {
 #[tokio::test]
 async fn alexa_links_with_pkce_s256() {
     let s = TestServer::start().await;
-    let (id, secret) = setup(&s);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = webview_link(&s, &id, LAYLA, STATES[1], Some(VERIFIER), "null").await;
     let r = exchange(&s, Auth::Basic, &id, &secret, &code, LAYLA, Some(VERIFIER)).await;
     check_token_reply(&r, 3600);
@@ -437,7 +406,7 @@ async fn alexa_links_with_pkce_s256() {
 #[tokio::test]
 async fn alexa_state_comes_back_byte_for_byte() {
     let s = TestServer::start().await;
-    let (id, _) = setup(&s);
+    let (id, _) = s.add_alexa_client_and_user();
     let mut random = [0u8; 48];
     for (i, b) in random.iter_mut().enumerate() {
         *b = (i as u8).wrapping_mul(97).wrapping_add(0xfb);
@@ -472,7 +441,7 @@ async fn alexa_refreshes_after_access_token_expired_without_rotation() {
     // Config itself accepts a short lifetime (the CLI bounds it to >= 60 s).
     let ttl = 2;
     let s = TestServer::start_with(|c| c.access_token_ttl = ttl).await;
-    let (id, secret) = setup(&s);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = webview_link(&s, &id, PITANGUI, STATES[0], Some(VERIFIER), "null").await;
     let r = exchange(
         &s,
@@ -524,7 +493,7 @@ async fn alexa_refreshes_after_access_token_expired_without_rotation() {
         assert_ne!(at, last, "each refresh signs a new access token");
         last = at;
     }
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 1);
     assert!(links[0].revoked_at.is_none());
 }
@@ -532,7 +501,7 @@ async fn alexa_refreshes_after_access_token_expired_without_rotation() {
 #[tokio::test]
 async fn alexa_cancel_returns_access_denied_with_state() {
     let s = TestServer::start().await;
-    let (id, _) = setup(&s);
+    let (id, _) = s.add_alexa_client_and_user();
     for (region, state) in [(PITANGUI, STATES[0]), (LAYLA, STATES[2])] {
         let mut wv = WebView::new("null");
         let page = wv
@@ -550,14 +519,14 @@ async fn alexa_cancel_returns_access_denied_with_state() {
         assert_eq!(q.get("iss").map(String::as_str), Some(s.base.as_str()));
         assert!(!q.contains_key("code"), "no code on cancel: {loc}");
     }
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert!(links.is_empty());
 }
 
 #[tokio::test]
 async fn alexa_token_request_from_another_region_is_refused() {
     let s = TestServer::start().await;
-    let (id, secret) = setup(&s);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = webview_link(&s, &id, PITANGUI, STATES[0], None, "null").await;
     // The code was issued for pitangui; the token request names layla.
     let r = exchange(&s, Auth::Basic, &id, &secret, &code, LAYLA, None).await;
@@ -588,7 +557,7 @@ async fn amazon_reuses_one_connection_for_exchange_and_refreshes() {
     use hyper_util::rt::TokioIo;
 
     let s = TestServer::start().await;
-    let (id, secret) = setup(&s);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = webview_link(&s, &id, LAYLA, STATES[3], None, "null").await;
     let stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -602,13 +571,9 @@ async fn amazon_reuses_one_connection_for_exchange_and_refreshes() {
     let mut rt = String::new();
     for i in 0..4 {
         let body = if i == 0 {
-            encode_form(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", LAYLA),
-            ])
+            encode_form(&code_grant(&code, LAYLA, None))
         } else {
-            encode_form(&[("grant_type", "refresh_token"), ("refresh_token", &rt)])
+            encode_form(&refresh_grant(&rt))
         };
         sender.ready().await.unwrap();
         let req = hyper::Request::builder()

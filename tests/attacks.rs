@@ -33,15 +33,6 @@ use common::*;
 use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
-use ma_alexa_oauth::throttle::Policy;
-
-fn generous_policy() -> Policy {
-    Policy {
-        free_failures_per_account: 10_000,
-        free_failures_per_address: 10_000,
-        ..Policy::default()
-    }
-}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -76,12 +67,7 @@ async fn redirect_uri_other_vendor_and_more_encodings_refused_without_redirect()
         "https://pitangui.amazon.com/api/skill/link/M2TESTVENDOR1\u{0000}",
     ];
     for v in variants {
-        let r = s
-            .get(&format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, v).query()
-            ))
-            .await;
+        let r = s.get(&AuthParams::new(&id, v).path()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{v:?}: {}", r.text());
         assert!(r.header("location").is_none(), "{v:?} redirected");
         assert!(!r.text().contains("csrf"), "{v:?}: no login form");
@@ -115,11 +101,7 @@ async fn malformed_basic_headers_are_refused_never_a_500() {
     ];
     for h in &headers {
         let r = s
-            .post_form(
-                "/alexa/token",
-                &[("authorization", h)],
-                &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-            )
+            .post_form("/alexa/token", &[("authorization", h)], &refresh_grant(rt))
             .await;
         let shown: String = h.chars().take(60).collect();
         assert!(
@@ -131,13 +113,7 @@ async fn malformed_basic_headers_are_refused_never_a_500() {
         );
     }
     // The link is untouched by all of that.
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -179,13 +155,7 @@ async fn wrong_secret_timing_is_constant() {
     for _round in 0..40 {
         for (i, (cid, sec)) in cases.iter().enumerate() {
             let t = Instant::now();
-            let r = s
-                .token_basic(
-                    cid,
-                    sec,
-                    &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-                )
-                .await;
+            let r = s.refresh(cid, sec, &rt).await;
             times[i].push(t.elapsed());
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
             assert_eq!(r.error(), "invalid_client");
@@ -207,8 +177,7 @@ async fn wrong_secret_timing_is_constant() {
 #[tokio::test]
 async fn oversized_login_fields_are_refused_cleanly() {
     let s = TestServer::start_with(|c| c.login_policy = generous_policy()).await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     let big = "x".repeat(8 * 1024);
     for (what, user, pass) in [
@@ -217,7 +186,7 @@ async fn oversized_login_fields_are_refused_cleanly() {
         ("both", big.as_str(), big.as_str()),
     ] {
         let mut b = Browser::default();
-        let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+        let page = b.get(&s, &p.path()).await;
         let t = Instant::now();
         let r = b.submit(&s, &page, user, pass, "approve").await;
         assert!(
@@ -241,7 +210,7 @@ async fn oversized_login_fields_are_refused_cleanly() {
         ("password > 1024", USER, long_pass.as_str()),
     ] {
         let mut b = Browser::default();
-        let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+        let page = b.get(&s, &p.path()).await;
         let r = b.submit(&s, &page, user, pass, "approve").await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", r.text());
         assert!(r.text().contains("too long"), "{what}: {}", r.text());
@@ -250,11 +219,11 @@ async fn oversized_login_fields_are_refused_cleanly() {
     // An oversized state or scope at the authorization endpoint: no 5xx, no login form.
     let mut q = AuthParams::new(&id, PITANGUI);
     q.state = Some("s".repeat(16 * 1024));
-    let r = s.get(&format!("/alexa/authorize?{}", q.query())).await;
+    let r = s.get(&q.path()).await;
     assert!(!r.status.is_server_error(), "state: {}", r.status);
     let mut q = AuthParams::new(&id, PITANGUI);
     q.scope = Some("music:read ".repeat(2000));
-    let r = s.get(&format!("/alexa/authorize?{}", q.query())).await;
+    let r = s.get(&q.path()).await;
     assert!(!r.status.is_server_error(), "scope: {}", r.status);
     // The owner still logs in normally.
     let _ = obtain_code(&s, &p).await;
@@ -273,10 +242,7 @@ async fn refreshes_keep_answering_during_a_login_flood() {
     .await;
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let url = AuthParams::new(&id, PITANGUI).path();
     const FLOOD: usize = 40;
     let mut prepared = Vec::new();
     for _ in 0..FLOOD {
@@ -302,13 +268,7 @@ async fn refreshes_keep_answering_during_a_login_flood() {
     let mut lat = Vec::new();
     while !flood.is_empty() || lat.len() < 20 {
         let t = Instant::now();
-        let r = s
-            .token_basic(
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-            )
-            .await;
+        let r = s.refresh(&id, &secret, &rt).await;
         lat.push(t.elapsed());
         assert_eq!(
             r.status,

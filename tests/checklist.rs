@@ -13,7 +13,7 @@ use hyper::StatusCode;
 use ma_alexa_oauth::audit::AuditEvent;
 use ma_alexa_oauth::config::Config;
 use ma_alexa_oauth::oauth::{client_auth, pkce};
-use ma_alexa_oauth::store::{self, Client, ClientKind, StoreError};
+use ma_alexa_oauth::store::{ClientKind, StoreError};
 use ma_alexa_oauth::throttle::Policy;
 use ma_alexa_oauth::util;
 use serde_json::Value;
@@ -43,57 +43,6 @@ const AUTHORIZE_ERRORS: &[&str] = &[
     "server_error",
     "temporarily_unavailable",
 ];
-
-async fn redeem(
-    s: &TestServer,
-    id: &str,
-    secret: &str,
-    code: &str,
-    redirect_uri: &str,
-    verifier: Option<&str>,
-) -> Resp {
-    let mut f = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", redirect_uri),
-    ];
-    if let Some(v) = verifier {
-        f.push(("code_verifier", v));
-    }
-    s.token_basic(id, secret, &f).await
-}
-
-async fn refresh(s: &TestServer, id: &str, secret: &str, rt: &str, scope: Option<&str>) -> Resp {
-    let mut f = vec![("grant_type", "refresh_token"), ("refresh_token", rt)];
-    if let Some(sc) = scope {
-        f.push(("scope", sc));
-    }
-    s.token_basic(id, secret, &f).await
-}
-
-async fn introspect(s: &TestServer, id: &str, secret: &str, token: &str) -> Resp {
-    s.post_form(
-        "/alexa/introspect",
-        &[("authorization", &basic_header(id, secret))],
-        &[("token", token)],
-    )
-    .await
-}
-
-async fn revoke(s: &TestServer, id: &str, secret: &str, form: &[(&str, &str)]) -> Resp {
-    s.post_form(
-        "/alexa/revoke",
-        &[("authorization", &basic_header(id, secret))],
-        form,
-    )
-    .await
-}
-
-/// The JSON of one base64url JWT segment, without verifying anything.
-fn jwt_part(token: &str, i: usize) -> Value {
-    let part = token.split('.').nth(i).expect("a JWT segment");
-    serde_json::from_slice(&B64URL.decode(part).expect("base64url")).expect("JSON")
-}
 
 fn assert_no_redirect(r: &Resp, what: &str) {
     assert!(
@@ -163,64 +112,30 @@ fn all_text_columns(s: &TestServer) -> Vec<String> {
         .unwrap()
 }
 
-/// Fetches the login page, then posts `fields` (already modified by the test)
-/// with username/password/approve, the way a browser on our page would.
-async fn post_login_fields(
-    b: &mut Browser,
-    s: &TestServer,
-    fields: &[(String, String)],
-    user: &str,
-    password: &str,
-) -> Resp {
-    let mut form: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    form.push(("username", user));
-    form.push(("password", password));
-    form.push(("action", "approve"));
-    b.post_form(s, "/alexa/authorize", &form).await
-}
-
 /// Inserts a client with a chosen id and secret.
 fn add_client_with_id(s: &TestServer, id: &str, secret: &str) {
-    let c = Client {
-        id: id.into(),
-        name: "RFC example".into(),
-        kind: ClientKind::Generic,
-        vendor_id: None,
-        secret_hash: client_auth::secret_hash(secret),
-        redirect_uris: vec!["https://client.example.com/cb".into()],
-        scopes: vec!["music:read".into()],
-        created_at: util::now(),
-        require_pkce: false,
-    };
-    s.app
-        .store()
-        .with(|conn| store::insert_client(conn, &c))
-        .unwrap();
+    let mut c = client_record(
+        "RFC example",
+        ClientKind::Generic,
+        vec!["https://client.example.com/cb".into()],
+        vec!["music:read".into()],
+        secret,
+    );
+    c.id = id.into();
+    insert_client(s.app.store(), &c);
 }
 
 /// A link for the Alexa client with a PKCE-less code; returns (id, secret, tokens).
 async fn link_with(s: &TestServer, p_scope: Option<&str>) -> (String, String, Value) {
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let mut p = AuthParams::new(&id, PITANGUI);
     if let Some(sc) = p_scope {
         p.scope = Some(sc.into());
     }
     let code = obtain_code(s, &p).await;
-    let r = redeem(s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     (id, secret, r.json())
-}
-
-fn generous_policy() -> Policy {
-    Policy {
-        free_failures_per_account: 10_000,
-        free_failures_per_address: 10_000,
-        ..Policy::default()
-    }
 }
 
 /// Threads of this process whose name starts with `prefix`: (tid, state, cpu ticks).
@@ -300,24 +215,14 @@ async fn redirect_uri_exact_match_refuses_case_change() {
         "//pitangui.amazon.com/api/skill/link/M2TESTVENDOR1",
     ];
     for v in variants {
-        let r = s
-            .get(&format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, v).query()
-            ))
-            .await;
+        let r = s.get(&AuthParams::new(&id, v).path()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{v:?}");
         assert_no_redirect(&r, v);
         assert!(!r.text().contains("csrf"), "{v:?}: no login form");
     }
     // The registered URIs, byte for byte, are accepted (all three regions).
     for ok in [PITANGUI, LAYLA, JP] {
-        let r = s
-            .get(&format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, ok).query()
-            ))
-            .await;
+        let r = s.get(&AuthParams::new(&id, ok).path()).await;
         assert_eq!(r.status, StatusCode::OK, "{ok}: {}", r.text());
     }
 }
@@ -345,12 +250,7 @@ async fn wildcard_or_prefix_redirect_refused() {
         (&wid, "https://a.example.com/cb".into()),
     ];
     for (cid, uri) in &cases {
-        let r = s
-            .get(&format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(cid, uri).query()
-            ))
-            .await;
+        let r = s.get(&AuthParams::new(cid, uri).path()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
         assert_no_redirect(&r, uri);
     }
@@ -359,8 +259,7 @@ async fn wildcard_or_prefix_redirect_refused() {
 #[tokio::test]
 async fn unknown_client_shows_error_page_never_redirects() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let mut without_id = AuthParams::new("x", PITANGUI).query();
     without_id = without_id.replace("client_id=x&", "");
     let queries = [
@@ -387,22 +286,16 @@ async fn unknown_client_shows_error_page_never_redirects() {
     // The POST (login form submission) with an unknown client also never redirects,
     // even with a correct password.
     let mut b = Browser::default();
-    let page = b
-        .get(
-            &s,
-            &format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, PITANGUI).query()
-            ),
-        )
-        .await;
+    let page = b.get(&s, &AuthParams::new(&id, PITANGUI).path()).await;
     let mut fields = hidden_fields(&page.text());
     for (k, v) in fields.iter_mut() {
         if k == "client_id" {
             *v = "no-such-client".into();
         }
     }
-    let r = post_login_fields(&mut b, &s, &fields, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &fields, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_no_redirect(&r, "POST unknown client");
     assert_eq!(code_issued_count(&s), 0);
@@ -411,15 +304,16 @@ async fn unknown_client_shows_error_page_never_redirects() {
 #[tokio::test]
 async fn code_bound_to_redirect_uri() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     // Another registered URI of the same client is still a different URI.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, LAYLA, None).await;
+    let r = s.redeem(&id, &secret, &code, LAYLA, None).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "other URI");
     // A trailing slash is a different URI.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, &format!("{PITANGUI}/"), None).await;
+    let r = s
+        .redeem(&id, &secret, &code, &format!("{PITANGUI}/"), None)
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "slash");
     // The token request must repeat it.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
@@ -432,19 +326,18 @@ async fn code_bound_to_redirect_uri() {
         .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_request", "missing");
     // Identical: accepted.
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The code for JP works with JP.
     let code = obtain_code(&s, &AuthParams::new(&id, JP)).await;
-    let r = redeem(&s, &id, &secret, &code, JP, None).await;
+    let r = s.redeem(&id, &secret, &code, JP, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
 #[tokio::test]
 async fn post_login_redirect_is_303_not_307() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     let mut b = Browser::default();
     let r = b.login(&s, &p, USER, PASSWORD).await;
@@ -452,20 +345,22 @@ async fn post_login_redirect_is_303_not_307() {
     assert!(r.location_params().contains_key("code"));
     // Cancel is a POST too.
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let r = b.submit(&s, &page, "", "", "deny").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location_params()["error"], "access_denied");
     // An error found in a POSTed form (bad scope) also answers 303.
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let mut fields = hidden_fields(&page.text());
     for (k, v) in fields.iter_mut() {
         if k == "scope" {
             *v = "music:admin".into();
         }
     }
-    let r = post_login_fields(&mut b, &s, &fields, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &fields, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location_params()["error"], "invalid_scope");
 }
@@ -473,8 +368,7 @@ async fn post_login_redirect_is_303_not_307() {
 #[tokio::test]
 async fn state_is_returned_byte_for_byte() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let state = "AmaseyXX+/XX==&x=1;%41 é";
     let mut p = AuthParams::new(&id, PITANGUI);
     p.state = Some(state.into());
@@ -498,8 +392,7 @@ async fn state_is_returned_byte_for_byte() {
 #[tokio::test]
 async fn code_is_256_bit_random_and_stored_hashed() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let mut codes = BTreeSet::new();
     for _ in 0..3 {
         let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
@@ -539,8 +432,7 @@ async fn code_is_256_bit_random_and_stored_hashed() {
 #[tokio::test]
 async fn code_lifetime_at_most_10_minutes() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let before = util::now();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let hash = util::sha256(code.as_bytes());
@@ -568,7 +460,7 @@ async fn code_lifetime_at_most_10_minutes() {
             Ok::<_, StoreError>(())
         })
         .unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "expired");
 }
 
@@ -576,12 +468,11 @@ async fn code_lifetime_at_most_10_minutes() {
 async fn code_bound_to_client_user_scope_and_pkce() {
     let s = TestServer::start().await;
     let (a, a_secret) = s.add_alexa_client();
-    let (b, b_secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (b, b_secret) = s.add_alexa_client_and_user();
     s.add_user("bob", "bob's long password");
     // Client: B cannot redeem A's code.
     let code = obtain_code(&s, &AuthParams::new(&a, PITANGUI)).await;
-    let r = redeem(&s, &b, &b_secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&b, &b_secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "other client");
     // User and scope: bob's code for music:read gives bob's token for music:read.
     let mut p = AuthParams::new(&a, PITANGUI).pkce(VERIFIER);
@@ -592,20 +483,26 @@ async fn code_bound_to_client_user_scope_and_pkce() {
     let code = r.location_params()["code"].clone();
     // PKCE: a wrong verifier fails and burns the code.
     let other_verifier = "x".repeat(43);
-    let r = redeem(&s, &a, &a_secret, &code, PITANGUI, Some(&other_verifier)).await;
+    let r = s
+        .redeem(&a, &a_secret, &code, PITANGUI, Some(&other_verifier))
+        .await;
     assert_token_error(
         &r,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
         "wrong verifier",
     );
-    let r = redeem(&s, &a, &a_secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&a, &a_secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "burnt code");
     // A fresh code with the right verifier.
     let mut br = Browser::default();
     let r = br.login(&s, &p, "bob", "bob's long password").await;
     let code = r.location_params()["code"].clone();
-    let r = redeem(&s, &a, &a_secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&a, &a_secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let tok = r.json();
     assert_eq!(tok["scope"], "music:read");
@@ -618,13 +515,12 @@ async fn code_bound_to_client_user_scope_and_pkce() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_redemptions_exactly_one_succeeds() {
     let s = Arc::new(TestServer::start().await);
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..12 {
         let (s, id, secret, code) = (s.clone(), id.clone(), secret.clone(), code.clone());
-        set.spawn(async move { redeem(&s, &id, &secret, &code, PITANGUI, None).await });
+        set.spawn(async move { s.redeem_code(&id, &secret, &code).await });
     }
     let mut ok = 0;
     let mut grant_errors = 0;
@@ -644,37 +540,27 @@ async fn parallel_redemptions_exactly_one_succeeds() {
 #[tokio::test]
 async fn second_redemption_revokes_issued_tokens() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK);
     let tok = r.json();
     let (at, rt) = (
         tok["access_token"].as_str().unwrap(),
         tok["refresh_token"].as_str().unwrap(),
     );
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        true
-    );
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], true);
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "replay");
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_token_error(
         &r,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
         "refresh after replay",
     );
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        false
-    );
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], false);
     assert!(s.events().iter().any(|e| matches!(
         e,
         AuditEvent::CodeReplayed {
@@ -687,8 +573,7 @@ async fn second_redemption_revokes_issued_tokens() {
 #[tokio::test]
 async fn codes_single_use_not_stateless() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     // The code is server state: a row exists for it before redemption...
     let hash = util::sha256(code.as_bytes());
@@ -710,15 +595,15 @@ async fn codes_single_use_not_stateless() {
     };
     assert_eq!(consumed(&s), Some(None), "an unconsumed row for the code");
     assert_eq!(
-        redeem(&s, &id, &secret, &code, PITANGUI, None).await.status,
+        s.redeem_code(&id, &secret, &code).await.status,
         StatusCode::OK
     );
     assert!(matches!(consumed(&s), Some(Some(_))), "marked consumed");
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "second use");
     // A code the server never issued, however well formed, is refused.
     let forged = util::random_token(32);
-    let r = redeem(&s, &id, &secret, &forged, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &forged).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "forged");
     // And deleting the row kills the code: nothing in the code itself suffices.
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
@@ -729,7 +614,7 @@ async fn codes_single_use_not_stateless() {
             Ok::<_, StoreError>(())
         })
         .unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "deleted row");
 }
 
@@ -749,7 +634,7 @@ async fn pkce_plain_refused() {
     let mut lower = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     lower.code_challenge_method = Some("s256".into());
     for p in [plain, implicit_plain, lower] {
-        let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+        let r = s.get(&p.path()).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}", p);
         let q = r.location_params();
         assert_eq!(q["error"], "invalid_request", "{p:?}");
@@ -757,10 +642,7 @@ async fn pkce_plain_refused() {
         assert_eq!(q["state"], p.state.clone().unwrap());
     }
     let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
-        ))
+        .get(&AuthParams::new(&id, PITANGUI).pkce(VERIFIER).path())
         .await;
     assert_eq!(r.status, StatusCode::OK, "S256 is accepted");
 }
@@ -768,36 +650,37 @@ async fn pkce_plain_refused() {
 #[tokio::test]
 async fn pkce_verifier_required_when_challenge_sent() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "no verifier");
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
 #[tokio::test]
 async fn pkce_verifier_without_challenge_is_downgrade() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "downgrade");
     // Without PKCE on both sides, linking works (Alexa's default).
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn pkce_verifier_syntax() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let bad = [
         "a".repeat(42),
         "a".repeat(129),
@@ -809,7 +692,7 @@ async fn pkce_verifier_syntax() {
     for v in &bad {
         // The challenge matches the bad verifier, so only the syntax check can refuse it.
         let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI).pkce(v)).await;
-        let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(v)).await;
+        let r = s.redeem(&id, &secret, &code, PITANGUI, Some(v)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{v:?}: {}", r.text());
         assert!(r.json().get("access_token").is_none(), "{v:?}");
     }
@@ -819,13 +702,13 @@ async fn pkce_verifier_syntax() {
         "Az09-._~".repeat(16).chars().take(128).collect::<String>(),
     ] {
         let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI).pkce(&v)).await;
-        let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(&v)).await;
+        let r = s.redeem(&id, &secret, &code, PITANGUI, Some(&v)).await;
         assert_eq!(r.status, StatusCode::OK, "{v:?}: {}", r.text());
     }
     // A malformed challenge is refused at the authorization endpoint.
     let mut p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     p.code_challenge = Some("short".into());
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
 }
 
@@ -837,21 +720,20 @@ async fn pkce_rfc7636_appendix_b_vector() {
     );
     // End to end, with the challenge typed in from the RFC rather than computed.
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let mut p = AuthParams::new(&id, PITANGUI);
     p.code_challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
     p.code_challenge_method = Some("S256".into());
     let code = obtain_code(&s, &p).await;
-    let r = redeem(
-        &s,
-        &id,
-        &secret,
-        &code,
-        PITANGUI,
-        Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-    )
-    .await;
+    let r = s
+        .redeem(
+            &id,
+            &secret,
+            &code,
+            PITANGUI,
+            Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -864,7 +746,7 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
     // to the client (the redirect URI is verified), with state and iss.
     for uri in [PITANGUI, LAYLA, JP] {
         let p = AuthParams::new(&id, uri);
-        let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+        let r = s.get(&p.path()).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let loc = r.header("location").unwrap();
         assert!(loc.starts_with(&format!("{uri}?")), "{loc}");
@@ -883,31 +765,27 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
     // No state: none is invented.
     let mut p = AuthParams::new(&id, PITANGUI);
     p.state = None;
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
     assert!(!r.location_params().contains_key("state"));
     // Unknown redirect URI: still a page, never a redirect.
     let p = AuthParams::new(&id, "https://evil.example/cb");
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     assert_no_redirect(&r, "unregistered redirect_uri, no challenge");
     // The login POST is validated the same way: a form stripped of its
     // challenge (fields of a PKCE page minus code_challenge*) issues no code.
     let mut b = Browser::default();
     let page = b
-        .get(
-            &s,
-            &format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
-            ),
-        )
+        .get(&s, &AuthParams::new(&id, PITANGUI).pkce(VERIFIER).path())
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     let stripped: Vec<(String, String)> = hidden_fields(&page.text())
         .into_iter()
         .filter(|(k, _)| !k.starts_with("code_challenge"))
         .collect();
-    let r = post_login_fields(&mut b, &s, &stripped, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &stripped, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(r.location_params()["error"], "invalid_request");
     assert!(!r.location_params().contains_key("code"));
@@ -917,14 +795,14 @@ async fn require_pkce_client_refuses_authorization_without_challenge() {
     s.set_require_pkce(&gid, true);
     let mut p = AuthParams::new(&gid, "https://client.example.com/cb");
     p.scope = Some("music:read".into());
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     let q = r.location_params();
     assert_eq!(q["error"], "invalid_request");
     assert!(!q["error_description"].contains("Alexa"), "{q:?}");
     // Turning the requirement off takes effect at once (no restart).
     s.set_require_pkce(&id, false);
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -935,19 +813,21 @@ async fn require_pkce_client_links_with_s256() {
     s.add_user(USER, PASSWORD);
     let p = AuthParams::new(&id, PITANGUI).pkce(VERIFIER);
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let tok = r.json();
     let rt = tok["refresh_token"].as_str().unwrap();
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The usual PKCE rules still hold: no verifier, or a wrong one, is refused.
     let code = obtain_code(&s, &p).await;
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "no verifier");
     let code = obtain_code(&s, &p).await;
     let wrong = "x".repeat(43);
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, Some(&wrong)).await;
+    let r = s.redeem(&id, &secret, &code, PITANGUI, Some(&wrong)).await;
     assert_token_error(
         &r,
         StatusCode::BAD_REQUEST,
@@ -958,14 +838,14 @@ async fn require_pkce_client_links_with_s256() {
     let mut plain = AuthParams::new(&id, PITANGUI);
     plain.code_challenge = Some(VERIFIER.into());
     plain.code_challenge_method = Some("plain".into());
-    let r = s.get(&format!("/alexa/authorize?{}", plain.query())).await;
+    let r = s.get(&plain.path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
     // The token endpoint goes by the code: one issued without a challenge
     // before the requirement was turned on still redeems without a verifier.
     s.set_require_pkce(&id, false);
     let early = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     s.set_require_pkce(&id, true);
-    let r = redeem(&s, &id, &secret, &early, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &early).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -999,7 +879,7 @@ async fn client_secret_basic_form_urlencoded_secret_with_colon_percent_plus() {
     p.scope = Some("music:read".into());
     let code = obtain_code(&s, &p).await;
     // basic_header form-urlencodes id and secret before base64 (RFC 6749 2.3.1).
-    let r = redeem(&s, &id, secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // Sent raw (not encoded), the `+` would decode to a space: must not authenticate.
     let raw = format!(
@@ -1010,7 +890,7 @@ async fn client_secret_basic_form_urlencoded_secret_with_colon_percent_plus() {
         .post_form(
             "/alexa/token",
             &[("authorization", &raw)],
-            &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+            &refresh_grant("x"),
         )
         .await;
     assert_token_error(&r, StatusCode::UNAUTHORIZED, "invalid_client", "raw secret");
@@ -1028,10 +908,7 @@ async fn rfc6749_basic_example_decodes() {
         .post_form(
             "/alexa/token",
             &[("authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW")],
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "tGzv3JOkF0XG5Qx2TlKWIA"),
-            ],
+            &refresh_grant("tGzv3JOkF0XG5Qx2TlKWIA"),
         )
         .await;
     // Authenticated: the failure is about the grant, not the client.
@@ -1041,10 +918,7 @@ async fn rfc6749_basic_example_decodes() {
         .post_form(
             "/alexa/token",
             &[("authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JX")],
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "tGzv3JOkF0XG5Qx2TlKWIA"),
-            ],
+            &refresh_grant("tGzv3JOkF0XG5Qx2TlKWIA"),
         )
         .await;
     assert_token_error(&r, StatusCode::UNAUTHORIZED, "invalid_client", "one off");
@@ -1053,37 +927,16 @@ async fn rfc6749_basic_example_decodes() {
 #[tokio::test]
 async fn client_secret_post_accepted() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s
-        .token_post(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
-        )
+        .token_post(&id, &secret, &code_grant(&code, PITANGUI, None))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let rt = r.json()["refresh_token"].as_str().unwrap().to_owned();
-    let r = s
-        .token_post(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh_post(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = s
-        .token_post(
-            &id,
-            "wrong",
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh_post(&id, "wrong", &rt).await;
     assert_token_error(
         &r,
         StatusCode::UNAUTHORIZED,
@@ -1120,7 +973,7 @@ async fn two_auth_methods_in_one_request_is_error() {
             ("authorization", &basic),
             ("authorization", &basic),
         ],
-        Some(encode_form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]).into_bytes()),
+        Some(encode_form(&refresh_grant(rt)).into_bytes()),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
@@ -1134,10 +987,7 @@ async fn two_auth_methods_in_one_request_is_error() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1145,7 +995,7 @@ async fn invalid_client_is_401_with_www_authenticate_basic() {
     let s = TestServer::start().await;
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap();
-    let good = [("grant_type", "refresh_token"), ("refresh_token", rt)];
+    let good = refresh_grant(rt);
     let bad_b64 = "Basic !!!notbase64".to_owned();
     type Case<'a> = (&'a str, Vec<(&'a str, String)>, Vec<(&'a str, &'a str)>);
     let cases: Vec<Case> = vec![
@@ -1211,10 +1061,7 @@ async fn invalid_client_is_401_with_www_authenticate_basic() {
         }
     }
     // None of those revoked anything.
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1267,19 +1114,16 @@ async fn token_responses_no_store_and_json() {
     let s = TestServer::start().await;
     let (id, secret, _) = linked(&s).await;
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
-    let ok = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let ok = s.redeem_code(&id, &secret, &code).await;
     let rt = ok.json()["refresh_token"].as_str().unwrap().to_owned();
     let at = ok.json()["access_token"].as_str().unwrap().to_owned();
     let responses = vec![
         ("code grant", ok),
-        ("refresh", refresh(&s, &id, &secret, &rt, None).await),
-        (
-            "invalid_grant",
-            redeem(&s, &id, &secret, "nope", PITANGUI, None).await,
-        ),
-        ("invalid_client", refresh(&s, &id, "nope", &rt, None).await),
-        ("introspect", introspect(&s, &id, &secret, &at).await),
-        ("introspect error", introspect(&s, &id, "nope", &at).await),
+        ("refresh", s.refresh(&id, &secret, &rt).await),
+        ("invalid_grant", s.redeem_code(&id, &secret, "nope").await),
+        ("invalid_client", s.refresh(&id, "nope", &rt).await),
+        ("introspect", s.introspect(&id, &secret, &at).await),
+        ("introspect error", s.introspect(&id, "nope", &at).await),
     ];
     for (what, r) in &responses {
         let cc = r.header("cache-control").unwrap_or_default();
@@ -1292,7 +1136,7 @@ async fn token_responses_no_store_and_json() {
     assert_eq!(tok["token_type"], "Bearer");
     assert!(tok["expires_in"].is_i64() && tok["expires_in"].as_i64().unwrap() > 0);
     assert!(tok["refresh_token"].is_string());
-    let r = revoke(&s, &id, &secret, &[("token", &at)]).await;
+    let r = s.revoke(&id, &secret, &[("token", &at)]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.header("cache-control")
@@ -1311,11 +1155,8 @@ async fn error_codes_are_rfc6749() {
             "invalid_request",
             s.token_basic(&id, &secret, &[("refresh_token", rt)]).await,
         ),
-        ("invalid_client", refresh(&s, &id, "wrong", rt, None).await),
-        (
-            "invalid_grant",
-            refresh(&s, &id, &secret, "unknown", None).await,
-        ),
+        ("invalid_client", s.refresh(&id, "wrong", rt).await),
+        ("invalid_grant", s.refresh(&id, &secret, "unknown").await),
         (
             "unsupported_grant_type",
             s.token_basic(&id, &secret, &[("grant_type", "password")])
@@ -1323,7 +1164,8 @@ async fn error_codes_are_rfc6749() {
         ),
         (
             "invalid_scope",
-            refresh(&s, &id, &secret, rt, Some("music:read music:control")).await,
+            s.refresh_scope(&id, &secret, rt, "music:read music:control")
+                .await,
         ),
     ];
     for (want, r) in cases {
@@ -1550,10 +1392,7 @@ async fn duplicate_parameters_are_invalid_request() {
         let r = send(s.addr, "POST", path, &h, Some(body.into_bytes())).await;
         assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_request", path);
     }
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
     // The authorization endpoint: an error page, never a redirect (the
     // duplicate may be the redirect_uri itself).
     let q = AuthParams::new(&id, PITANGUI).query();
@@ -1574,7 +1413,9 @@ async fn duplicate_parameters_are_invalid_request() {
     let page = b.get(&s, &format!("/alexa/authorize?{q}")).await;
     let mut fields = hidden_fields(&page.text());
     fields.push(("redirect_uri".into(), LAYLA.into()));
-    let r = post_login_fields(&mut b, &s, &fields, USER, PASSWORD).await;
+    let r = b
+        .submit_fields(&s, &fields, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_no_redirect(&r, "duplicate in POST");
 }
@@ -1660,10 +1501,10 @@ async fn refresh_token_opaque_hashed_bound_to_client_and_scope() {
     assert!(!all_text_columns(&s).iter().any(|c| c.contains(rt)));
     assert!(!db_files_contain(&s, rt.as_bytes()));
     // Bound to the client.
-    let r = refresh(&s, &other, &other_secret, rt, None).await;
+    let r = s.refresh(&other, &other_secret, rt).await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_grant", "other client");
     // Bound to the scope granted.
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["scope"], "music:read");
     assert_eq!(
@@ -1671,10 +1512,7 @@ async fn refresh_token_opaque_hashed_bound_to_client_and_scope() {
         "music:read"
     );
     // Amazon retries: the refresh token stays valid after use.
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1687,30 +1525,25 @@ async fn refresh_never_widens_scope() {
         "music:control",
         "music:read admin",
     ] {
-        let r = refresh(&s, &id, &secret, rt, Some(wider)).await;
+        let r = s.refresh_scope(&id, &secret, rt, wider).await;
         assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_scope", wider);
     }
-    let r = refresh(&s, &id, &secret, rt, Some("music:read")).await;
+    let r = s.refresh_scope(&id, &secret, rt, "music:read").await;
     assert_eq!(r.status, StatusCode::OK);
     // Narrowing is allowed, and a later refresh cannot use the narrowing to widen.
     let s2 = TestServer::start().await;
     let (id2, secret2, tok2) = link_with(&s2, None).await;
     let rt2 = tok2["refresh_token"].as_str().unwrap();
-    let r = refresh(&s2, &id2, &secret2, rt2, Some("music:control")).await;
+    let r = s2.refresh_scope(&id2, &secret2, rt2, "music:control").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["scope"], "music:control");
     assert_eq!(
         jwt_part(r.json()["access_token"].as_str().unwrap(), 1)["scope"],
         "music:control"
     );
-    let r = refresh(
-        &s2,
-        &id2,
-        &secret2,
-        rt2,
-        Some("music:read music:control music:admin"),
-    )
-    .await;
+    let r = s2
+        .refresh_scope(&id2, &secret2, rt2, "music:read music:control music:admin")
+        .await;
     assert_token_error(&r, StatusCode::BAD_REQUEST, "invalid_scope", "admin");
 }
 
@@ -1734,7 +1567,7 @@ async fn refresh_tokens_do_not_expire_for_inactivity() {
         })
         .unwrap();
     s.app.purge().await.unwrap();
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -1824,45 +1657,36 @@ async fn revocation_requires_client_auth() {
         .await;
     assert_token_error(&r, StatusCode::UNAUTHORIZED, "invalid_client", "id only");
     // Another client: 200 (RFC 7009 2.2) but nothing revoked.
-    let r = revoke(&s, &other, &other_secret, &[("token", rt)]).await;
+    let r = s.revoke(&other, &other_secret, &[("token", rt)]).await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = revoke(&s, &other, &other_secret, &[("token", at)]).await;
+    let r = s.revoke(&other, &other_secret, &[("token", at)]).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        true
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], true);
     // The owner revokes the access token: only it dies.
-    let r = revoke(
-        &s,
-        &id,
-        &secret,
-        &[("token", at), ("token_type_hint", "access_token")],
-    )
-    .await;
+    let r = s
+        .revoke(
+            &id,
+            &secret,
+            &[("token", at), ("token_type_hint", "access_token")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        introspect(&s, &id, &secret, at).await.json()["active"],
-        false
-    );
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    assert_eq!(s.introspect(&id, &secret, at).await.json()["active"], false);
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::OK);
     let at2 = r.json()["access_token"].as_str().unwrap().to_owned();
     // The owner revokes the refresh token: the link and its access tokens die.
-    let r = revoke(&s, &id, &secret, &[("token", rt)]).await;
+    let r = s.revoke(&id, &secret, &[("token", rt)]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_token_error(
-        &refresh(&s, &id, &secret, rt, None).await,
+        &s.refresh(&id, &secret, rt).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
         "revoked",
     );
     assert_eq!(
-        introspect(&s, &id, &secret, &at2).await.json()["active"],
+        s.introspect(&id, &secret, &at2).await.json()["active"],
         false
     );
 }
@@ -1879,18 +1703,18 @@ async fn introspection_requires_client_auth() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.json().get("active").is_none(), "nothing about the token");
-    let r = introspect(&s, &id, "wrong", at).await;
+    let r = s.introspect(&id, "wrong", at).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.json().get("active").is_none());
     for t in [at, rt] {
-        let r = introspect(&s, &other, &other_secret, t).await;
+        let r = s.introspect(&other, &other_secret, t).await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(
             r.json(),
             serde_json::json!({"active": false}),
             "foreign client"
         );
-        let r = introspect(&s, &id, &secret, t).await;
+        let r = s.introspect(&id, &secret, t).await;
         assert_eq!(r.json()["active"], true);
         assert_eq!(r.json()["client_id"], id.as_str());
         assert_eq!(r.json()["scope"], "music:read music:control");
@@ -1905,10 +1729,10 @@ async fn introspection_token_type_only_for_access_tokens() {
     let (id, secret, tok) = linked(&s).await;
     let at = tok["access_token"].as_str().unwrap();
     let rt = tok["refresh_token"].as_str().unwrap();
-    let v = introspect(&s, &id, &secret, at).await.json();
+    let v = s.introspect(&id, &secret, at).await.json();
     assert_eq!(v["active"], true, "{v}");
     assert_eq!(v["token_type"], "Bearer", "{v}");
-    let v = introspect(&s, &id, &secret, rt).await.json();
+    let v = s.introspect(&id, &secret, rt).await.json();
     assert_eq!(v["active"], true, "{v}");
     assert!(v.get("token_type").is_none(), "{v}");
     assert_eq!(v["client_id"], id.as_str(), "{v}");
@@ -1925,7 +1749,7 @@ async fn concurrent_refreshes_all_answer() {
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..20 {
         let (s, id, secret, rt) = (s.clone(), id.clone(), secret.clone(), rt.clone());
-        set.spawn(async move { refresh(&s, &id, &secret, &rt, None).await });
+        set.spawn(async move { s.refresh(&id, &secret, &rt).await });
     }
     let mut n = 0;
     while let Some(r) = set.join_next().await {
@@ -1935,10 +1759,7 @@ async fn concurrent_refreshes_all_answer() {
         n += 1;
     }
     assert_eq!(n, 20);
-    assert_eq!(
-        refresh(&s, &id, &secret, &rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -1957,13 +1778,13 @@ async fn temporary_failure_is_503_not_invalid_grant() {
     // Another process (the CLI, say) holds the write lock for longer than
     // the store's 1.5 s busy timeout.
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
     assert_eq!(r.error(), "temporarily_unavailable");
     assert!(r.header("retry-after").is_some());
     // A refresh only needs to read (WAL lets it): it answers, and at worst
     // says 503; never invalid_grant, which would make Alexa drop the link.
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert!(
         r.status == StatusCode::OK
             || (r.status == StatusCode::SERVICE_UNAVAILABLE
@@ -1974,24 +1795,21 @@ async fn temporary_failure_is_503_not_invalid_grant() {
     );
     other.execute_batch("COMMIT").unwrap();
     // The failed redemption did not burn the code.
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // A refresh whose database read fails (here: the table is gone for a
     // moment) is 503 temporarily_unavailable, not invalid_grant.
     other
         .execute_batch("ALTER TABLE refresh_tokens RENAME TO refresh_tokens_away")
         .unwrap();
-    let r = refresh(&s, &id, &secret, rt, None).await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
     assert_eq!(r.error(), "temporarily_unavailable");
     assert!(r.header("retry-after").is_some());
     other
         .execute_batch("ALTER TABLE refresh_tokens_away RENAME TO refresh_tokens")
         .unwrap();
-    assert_eq!(
-        refresh(&s, &id, &secret, rt, None).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(s.refresh(&id, &secret, rt).await.status, StatusCode::OK);
 }
 
 // ---------------------------------------------------------------------------
@@ -2040,19 +1858,18 @@ async fn metadata_issuer_equals_served_url() {
 #[tokio::test]
 async fn authorization_response_carries_iss() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     let mut b = Browser::default();
     let ok = b.login(&s, &p, USER, PASSWORD).await;
     assert_eq!(ok.location_params()["iss"], s.base);
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let deny = b.submit(&s, &page, "", "", "deny").await;
     assert_eq!(deny.location_params()["iss"], s.base);
     let mut bad = AuthParams::new(&id, PITANGUI);
     bad.scope = Some("music:admin".into());
-    let err = s.get(&format!("/alexa/authorize?{}", bad.query())).await;
+    let err = s.get(&bad.path()).await;
     assert_eq!(err.location_params()["error"], "invalid_scope");
     assert_eq!(err.location_params()["iss"], s.base);
 }
@@ -2063,10 +1880,9 @@ async fn authorization_response_carries_iss() {
 #[tokio::test]
 async fn login_csrf_token_bound_to_session() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
-    let url = format!("/alexa/authorize?{}", p.query());
+    let url = p.path();
     let mut a = Browser::default();
     let page_a = a.get(&s, &url).await;
     let fields_a = hidden_fields(&page_a.text());
@@ -2082,7 +1898,10 @@ async fn login_csrf_token_bound_to_session() {
         .filter(|(k, _)| k != "csrf")
         .cloned()
         .collect();
-    let r = post_login_fields(&mut a.clone(), &s, &without, USER, PASSWORD).await;
+    let r = a
+        .clone()
+        .submit_fields(&s, &without, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "missing csrf");
     // Tampered token.
     let tampered: Vec<(String, String)> = fields_a
@@ -2098,15 +1917,23 @@ async fn login_csrf_token_bound_to_session() {
             }
         })
         .collect();
-    let r = post_login_fields(&mut a.clone(), &s, &tampered, USER, PASSWORD).await;
+    let r = a
+        .clone()
+        .submit_fields(&s, &tampered, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "tampered csrf");
     // A token from another browser's session (the attacker's own page).
     let mut b = Browser::default();
     let _ = b.get(&s, &url).await;
-    let r = post_login_fields(&mut b.clone(), &s, &fields_a, USER, PASSWORD).await;
+    let r = b
+        .clone()
+        .submit_fields(&s, &fields_a, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "foreign session");
     // No cookie at all.
-    let r = post_login_fields(&mut Browser::default(), &s, &fields_a, USER, PASSWORD).await;
+    let r = Browser::default()
+        .submit_fields(&s, &fields_a, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "no cookie");
     // Bound to the request as well: same session, other scope.
     let swapped: Vec<(String, String)> = fields_a
@@ -2119,7 +1946,10 @@ async fn login_csrf_token_bound_to_session() {
             }
         })
         .collect();
-    let r = post_login_fields(&mut a.clone(), &s, &swapped, USER, PASSWORD).await;
+    let r = a
+        .clone()
+        .submit_fields(&s, &swapped, USER, PASSWORD, "approve")
+        .await;
     refused(&r, "other request");
     assert_eq!(code_issued_count(&s), 0);
     assert!(
@@ -2129,19 +1959,17 @@ async fn login_csrf_token_bound_to_session() {
         "the password was not even checked"
     );
     // The genuine submission works.
-    let r = post_login_fields(&mut a, &s, &fields_a, USER, PASSWORD).await;
+    let r = a
+        .submit_fields(&s, &fields_a, USER, PASSWORD, "approve")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
 
 #[tokio::test]
 async fn login_post_from_foreign_origin_refused() {
     let s = TestServer::start().await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let (id, _) = s.add_alexa_client_and_user();
+    let url = AuthParams::new(&id, PITANGUI).path();
     let attempt = |headers: Vec<(&'static str, String)>| {
         let s = &s;
         let url = url.clone();
@@ -2205,10 +2033,7 @@ async fn login_post_from_foreign_origin_refused() {
 async fn samesite_cookie() {
     let s = TestServer::start().await;
     let (id, _) = s.add_alexa_client();
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let url = AuthParams::new(&id, PITANGUI).path();
     let r = s.get(&url).await;
     let cookies: Vec<String> = r
         .headers
@@ -2229,12 +2054,7 @@ async fn samesite_cookie() {
     // Behind https, the cookie is Secure.
     let s2 = TestServer::start_with(|c| c.issuer = "https://auth.example.test".into()).await;
     let (id2, _) = s2.add_alexa_client();
-    let r = s2
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id2, PITANGUI).query()
-        ))
-        .await;
+    let r = s2.get(&AuthParams::new(&id2, PITANGUI).path()).await;
     let c = r.header("set-cookie").unwrap().to_ascii_lowercase();
     assert!(c.contains("; secure"), "{c}");
     assert!(
@@ -2252,12 +2072,8 @@ async fn html_pages_send_clickjacking_headers() {
         }
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let (id, _) = s.add_alexa_client_and_user();
+    let url = AuthParams::new(&id, PITANGUI).path();
     let mut pages = Vec::new();
     let mut b = Browser::default();
     let login = b.get(&s, &url).await;
@@ -2361,12 +2177,7 @@ async fn html_pages_send_clickjacking_headers() {
 async fn no_third_party_assets_on_login_page() {
     let s = TestServer::start().await;
     let (id, _) = s.add_alexa_client();
-    let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id, PITANGUI).query()
-        ))
-        .await;
+    let r = s.get(&AuthParams::new(&id, PITANGUI).path()).await;
     let html = r.text().to_ascii_lowercase();
     assert!(
         !html.contains("<script"),
@@ -2515,10 +2326,9 @@ async fn runnable_during_login_burst(
         c.login_policy = generous_policy();
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
-    let url = format!("/alexa/authorize?{}", p.query());
+    let url = p.path();
     let mut prepared = Vec::new();
     for _ in 0..n {
         let mut b = Browser::default();
@@ -2618,12 +2428,8 @@ async fn unknown_user_costs_a_hash() {
     let prefix = "uucah";
     let rt = named_runtime(prefix);
     let s = start_on(&rt, |c| c.login_policy = generous_policy()).await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
-    let url = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
+    let (id, _) = s.add_alexa_client_and_user();
+    let url = AuthParams::new(&id, PITANGUI).path();
     let cpu = || -> u64 { proc_threads(prefix).iter().map(|t| t.2).sum() };
     // Known and unknown users alternate, so both see the same machine load;
     // only the POST (where the password is checked) is measured.
@@ -2680,8 +2486,7 @@ async fn brute_force_slows_down_with_429_retry_after() {
         }
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     for i in 0..3 {
         let r = Browser::default()
@@ -2734,8 +2539,7 @@ async fn no_permanent_lockout() {
         }
     })
     .await;
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     // An attacker keeps guessing: many failures, each block waited out.
     let mut failures = 0;
@@ -2770,7 +2574,7 @@ async fn consent_screen_names_client_scopes() {
     );
     let mut p = AuthParams::new(&id, PITANGUI);
     p.scope = Some("music:read".into());
-    let r = s.get(&format!("/alexa/authorize?{}", p.query())).await;
+    let r = s.get(&p.path()).await;
     let html = r.text();
     assert!(html.contains("Kitchen Speaker Skill"), "names the client");
     assert!(html.contains("music:read"));
@@ -2786,7 +2590,7 @@ async fn consent_screen_names_client_scopes() {
     // Both scopes when both are asked for; a username typed is shown back.
     p.scope = None;
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     let html = page.text();
     for sc in ["music:read", "music:control"] {
         assert!(
@@ -2809,12 +2613,7 @@ async fn consent_screen_names_client_scopes() {
         vec!["music:read".into()],
         None,
     );
-    let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new(&id2, PITANGUI).query()
-        ))
-        .await;
+    let r = s.get(&AuthParams::new(&id2, PITANGUI).path()).await;
     assert!(!r.text().contains("<b>Evil</b>"));
 }
 
@@ -2848,50 +2647,49 @@ async fn exercise_everything(s: &TestServer) -> Vec<String> {
     secrets.push(code.clone());
     secrets.push(VERIFIER.to_owned());
     // code redeemed
-    let r = redeem(s, &id, &secret, &code, PITANGUI, Some(VERIFIER)).await;
+    let r = s
+        .redeem(&id, &secret, &code, PITANGUI, Some(VERIFIER))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let tok = r.json();
     let at = tok["access_token"].as_str().unwrap().to_owned();
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
     // refresh
-    let r = refresh(s, &id, &secret, &rt, None).await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK);
     let at2 = r.json()["access_token"].as_str().unwrap().to_owned();
     // client authentication failure (with a near-miss secret)
     let near = format!("{secret}x");
-    let r = refresh(s, &id, &near, &rt, None).await;
+    let r = s.refresh(&id, &near, &rt).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     secrets.push(near);
     // introspection
-    assert_eq!(
-        introspect(s, &id, &secret, &at).await.json()["active"],
-        true
-    );
+    assert_eq!(s.introspect(&id, &secret, &at).await.json()["active"], true);
     // a second code, redeemed then replayed
     let code2 = obtain_code(s, &AuthParams::new(&id, LAYLA)).await;
     secrets.push(code2.clone());
-    let r = redeem(s, &id, &secret, &code2, LAYLA, None).await;
+    let r = s.redeem(&id, &secret, &code2, LAYLA, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let rt2 = r.json()["refresh_token"].as_str().unwrap().to_owned();
     secrets.push(r.json()["access_token"].as_str().unwrap().to_owned());
-    let r = redeem(s, &id, &secret, &code2, LAYLA, None).await;
+    let r = s.redeem(&id, &secret, &code2, LAYLA, None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // refresh rejected (the replay revoked the link)
     assert_eq!(
-        refresh(s, &id, &secret, &rt2, None).await.status,
+        s.refresh(&id, &secret, &rt2).await.status,
         StatusCode::BAD_REQUEST
     );
     // unknown code rejected
     let bogus = util::random_token(32);
-    let _ = redeem(s, &id, &secret, &bogus, PITANGUI, None).await;
+    let _ = s.redeem_code(&id, &secret, &bogus).await;
     secrets.push(bogus);
     // revocation of an access token and of the refresh token
     assert_eq!(
-        revoke(s, &id, &secret, &[("token", &at2)]).await.status,
+        s.revoke(&id, &secret, &[("token", &at2)]).await.status,
         StatusCode::OK
     );
     assert_eq!(
-        revoke(s, &id, &secret, &[("token", &rt)]).await.status,
+        s.revoke(&id, &secret, &[("token", &rt)]).await.status,
         StatusCode::OK
     );
     secrets.extend([at, at2, rt, rt2]);
@@ -3030,7 +2828,7 @@ async fn no_secret_code_or_token_in_logs() {
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let other = rusqlite::Connection::open(s.app.store().path()).unwrap();
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let r = redeem(&s, &id, &secret, &code, PITANGUI, None).await;
+    let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     other.execute_batch("COMMIT").unwrap();
     secrets.extend([secret, code]);

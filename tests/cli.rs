@@ -5,8 +5,8 @@
 mod common;
 use common::*;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -15,7 +15,6 @@ use hyper::StatusCode;
 use ma_alexa_oauth::store::{self, Store};
 use ma_alexa_oauth::{identity, oauth::client_auth};
 
-const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
 /// Upper bound for a command to finish (liveness, not performance).
 const LIVENESS: Duration = Duration::from_secs(60);
 
@@ -50,31 +49,6 @@ impl Out {
         }
         self
     }
-}
-
-/// A command with no inherited configuration from the environment.
-fn command(args: &[&str]) -> Command {
-    // Network safety: `serve` without `--listen` joins a tailnet, which these
-    // tests must never do (tests/tailnet.rs runs that mode inside a
-    // loopback-only namespace against the offline lab). Refuse to build such
-    // a command rather than rely on every test remembering.
-    if args.contains(&"serve") && !args.contains(&"--listen") && !args.contains(&"--help") {
-        panic!("network safety: the CLI tests may only run `serve --listen …`, got {args:?}");
-    }
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env_remove("MA_ALEXA_DATA_DIR")
-        .env_remove("MA_ALEXA_LISTEN")
-        .env_remove("MA_ALEXA_PUBLIC_URL")
-        .env_remove("MA_ALEXA_TRUSTED_PROXIES")
-        .env_remove("MA_ALEXA_LOG")
-        .env_remove("RUST_LOG")
-        .env_remove("TS_CONTROL_URL")
-        .env_remove("TS_AUTHKEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
 }
 
 /// Runs a command to completion with `stdin` piped in; kills it after [`LIVENESS`].
@@ -508,14 +482,8 @@ async fn client_set_require_pkce_takes_effect_on_a_running_server() {
     let v = add_alexa(&env);
     let id = v["client_id"].as_str().unwrap().to_owned();
     let s = TestServer::start_in(&env.dir, |_| {}).await;
-    let without = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).query()
-    );
-    let with = format!(
-        "/alexa/authorize?{}",
-        AuthParams::new(&id, PITANGUI).pkce(VERIFIER).query()
-    );
+    let without = AuthParams::new(&id, PITANGUI).path();
+    let with = AuthParams::new(&id, PITANGUI).pkce(VERIFIER).path();
     assert_eq!(s.get(&without).await.status, StatusCode::OK);
 
     let out = env.run(&["client", "set", &id, "--require-pkce", "on"]);
@@ -563,7 +531,7 @@ async fn rotate_secret_makes_the_old_secret_stop_working() {
     let id = v["client_id"].as_str().unwrap().to_owned();
     let old = v["client_secret"].as_str().unwrap().to_owned();
     let s = TestServer::start_in(&env.dir, |_| {}).await;
-    let probe = [("grant_type", "refresh_token"), ("refresh_token", "x")];
+    let probe = refresh_grant("x");
     // Authenticated: the refresh token is what fails, not the client.
     let r = s.token_basic(&id, &old, &probe).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
@@ -730,24 +698,12 @@ async fn links_list_and_revoke_end_a_link() {
     out.ok();
     assert!(out.stdout.contains(&link_id), "{}", out.stdout);
     // The refresh token no longer works on the running server.
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.error(), "invalid_grant");
     // Nor the access token.
     let at = tok["access_token"].as_str().unwrap();
-    let r = s
-        .post_form(
-            "/alexa/introspect",
-            &[("authorization", &basic_header(&id, &secret))],
-            &[("token", at)],
-        )
-        .await;
+    let r = s.introspect(&id, &secret, at).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["active"], false, "{}", r.text());
 
@@ -935,65 +891,6 @@ fn serve_refuses_bad_arguments_before_starting() {
     .fails(2, &["access-token-ttl"]);
 }
 
-/// A `serve` process and the address it listens on.
-struct Served {
-    /// None once handed to [`wait_bounded`]; otherwise killed on drop.
-    child: Option<Child>,
-    addr: std::net::SocketAddr,
-    first_line: String,
-}
-
-fn spawn_serve(dir: &Path, extra: &[&str]) -> Served {
-    let mut c = command(&[
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-    ]);
-    c.args(extra);
-    let mut child = c.spawn().expect("serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut r = BufReader::new(stdout);
-        let mut line = String::new();
-        let _ = r.read_line(&mut line);
-        let _ = tx.send(line);
-        // Keep draining so the server never blocks on a full pipe.
-        let _ = std::io::copy(&mut r, &mut std::io::sink());
-    });
-    let first_line = match rx.recv_timeout(LIVENESS) {
-        Ok(l) => l,
-        Err(_) => {
-            let _ = child.kill();
-            panic!("serve printed nothing within {LIVENESS:?}");
-        }
-    };
-    let addr = first_line
-        .trim()
-        .rsplit_once("listening on http://")
-        .and_then(|(_, a)| a.parse().ok())
-        .unwrap_or_else(|| {
-            let _ = child.kill();
-            panic!("no listen address in {first_line:?}")
-        });
-    Served {
-        child: Some(child),
-        addr,
-        first_line,
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
 fn signal(child: &Child, sig: &str) {
     let st = Command::new("kill")
         .arg(format!("-{sig}"))
@@ -1005,7 +902,12 @@ fn signal(child: &Child, sig: &str) {
 
 async fn serve_then_signal(sig: &str) {
     let env = Env::new();
-    let mut sv = spawn_serve(&env.dir, &["--public-url", "https://auth.example.com"]);
+    let mut sv = spawn_serve(
+        &env.dir,
+        &["--public-url", "https://auth.example.com"],
+        LIVENESS,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(sv.first_line.contains("listening on"), "{}", sv.first_line);
     let r = send(sv.addr, "GET", "/health", &[], None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -1025,19 +927,13 @@ async fn serve_then_signal(sig: &str) {
     );
     assert_eq!(c["public_url_known"], true);
 
-    let mut child = sv.child.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
+    let child = sv.child.take().unwrap();
     signal(&child, sig);
     let status = tokio::task::spawn_blocking(move || wait_bounded(child, LIVENESS))
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("serve did not exit within {LIVENESS:?} of SIG{sig}"));
-    let err = err.join().unwrap();
+    let err = sv.stderr();
     assert_eq!(
         status.code(),
         Some(0),

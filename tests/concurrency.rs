@@ -11,7 +11,6 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use ma_alexa_oauth::audit::AuditEvent;
-use ma_alexa_oauth::store;
 use tokio::sync::Barrier;
 
 const N: usize = 16;
@@ -50,8 +49,7 @@ async fn token_at_once(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_code_redeemed_in_parallel_succeeds_once_and_the_replays_revoke_it() {
     let s = TestServer::start().await;
-    let (id, secret) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, secret) = s.add_alexa_client_and_user();
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let barrier = Arc::new(Barrier::new(N));
     let mut tasks = Vec::new();
@@ -60,22 +58,16 @@ async fn one_code_redeemed_in_parallel_succeeds_once_and_the_replays_revoke_it()
         let (auth, body) = if i % 2 == 0 {
             (
                 Some(basic_header(&id, &secret)),
-                encode_form(&[
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", PITANGUI),
-                ]),
+                encode_form(&code_grant(&code, PITANGUI, None)),
             )
         } else {
             (
                 None,
-                encode_form(&[
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", PITANGUI),
-                    ("client_id", &id),
-                    ("client_secret", &secret),
-                ]),
+                encode_form(&client_in_body(
+                    code_grant(&code, PITANGUI, None),
+                    &id,
+                    &secret,
+                )),
             )
         };
         tasks.push(tokio::spawn(token_at_once(
@@ -100,7 +92,7 @@ async fn one_code_redeemed_in_parallel_succeeds_once_and_the_replays_revoke_it()
 
     // The store: one link, made by the winner, revoked by the replays
     // (checklist: "a second redemption revokes the tokens already issued").
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 1, "{links:?}");
     let link = &links[0];
     assert!(
@@ -136,23 +128,11 @@ async fn one_code_redeemed_in_parallel_succeeds_once_and_the_replays_revoke_it()
     // So the winner's tokens are dead: refresh is invalid_grant, access token inactive.
     let winner = &ok[0];
     let rt = winner["refresh_token"].as_str().unwrap();
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, rt).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.error(), "invalid_grant");
     for token in [winner["access_token"].as_str().unwrap(), rt] {
-        let r = s
-            .post_form(
-                "/alexa/introspect",
-                &[("authorization", &basic_header(&id, &secret))],
-                &[("token", token)],
-            )
-            .await;
+        let r = s.introspect(&id, &secret, token).await;
         assert_eq!(r.json()["active"], false, "{}", r.text());
     }
 }
@@ -168,17 +148,12 @@ async fn one_refresh_token_refreshed_in_parallel_always_answers() {
         let (auth, body) = if i % 2 == 0 {
             (
                 Some(basic_header(&id, &secret)),
-                encode_form(&[("grant_type", "refresh_token"), ("refresh_token", &rt)]),
+                encode_form(&refresh_grant(&rt)),
             )
         } else {
             (
                 None,
-                encode_form(&[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", &rt),
-                    ("client_id", &id),
-                    ("client_secret", &secret),
-                ]),
+                encode_form(&client_in_body(refresh_grant(&rt), &id, &secret)),
             )
         };
         tasks.push(tokio::spawn(token_at_once(
@@ -205,26 +180,14 @@ async fn one_refresh_token_refreshed_in_parallel_always_answers() {
     distinct.dedup();
     assert_eq!(distinct.len(), N, "each refresh signs its own access token");
     for at in &access {
-        let r = s
-            .post_form(
-                "/alexa/introspect",
-                &[("authorization", &basic_header(&id, &secret))],
-                &[("token", at)],
-            )
-            .await;
+        let r = s.introspect(&id, &secret, at).await;
         assert_eq!(r.json()["active"], true, "{}", r.text());
     }
     // Still one active link; the refresh token still works afterwards.
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 1);
     assert!(links[0].revoked_at.is_none());
-    let r = s
-        .token_post(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh_post(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let refreshed = s
         .events()
@@ -266,15 +229,8 @@ async fn many_people_link_at_once() {
             let q = r.location_params();
             assert_eq!(q.get("state"), p.state.as_ref());
             let code = q.get("code").cloned().unwrap();
-            let mut form = vec![
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", region),
-            ];
-            if i % 2 == 0 {
-                form.push(("code_verifier", VERIFIER));
-            }
-            let r = s.token_basic(&id, &secret, &form).await;
+            let verifier = (i % 2 == 0).then_some(VERIFIER);
+            let r = s.redeem(&id, &secret, &code, region, verifier).await;
             assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.text());
             let tok = r.json();
             let r = s
@@ -294,7 +250,7 @@ async fn many_people_link_at_once() {
     for t in tasks {
         refresh_tokens.push(t.await.unwrap());
     }
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), USERS);
     assert!(links.iter().all(|l| l.revoked_at.is_none()));
     let mut linked_users: Vec<&str> = links.iter().map(|l| l.username.as_str()).collect();
@@ -304,13 +260,7 @@ async fn many_people_link_at_once() {
     assert_eq!(linked_users, expected);
     // Every refresh token belongs to its own person.
     for (name, rt) in &refresh_tokens {
-        let r = s
-            .post_form(
-                "/alexa/introspect",
-                &[("authorization", &basic_header(&id, &secret))],
-                &[("token", rt)],
-            )
-            .await;
+        let r = s.introspect(&id, &secret, rt).await;
         assert_eq!(r.json()["username"], name.as_str(), "{}", r.text());
     }
 }
@@ -327,17 +277,11 @@ async fn refreshes_racing_a_revocation_get_an_answer_never_a_5xx() {
             s.addr,
             Arc::clone(&barrier),
             Some(basic_header(&id, &secret)),
-            encode_form(&[("grant_type", "refresh_token"), ("refresh_token", &rt)]),
+            encode_form(&refresh_grant(&rt)),
         )));
     }
     barrier.wait().await;
-    let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&id, &secret))],
-            &[("token", &rt)],
-        )
-        .await;
+    let r = s.revoke(&id, &secret, &[("token", &rt)]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let (mut ok, mut refused) = (0, 0);
     for t in tasks {
@@ -350,13 +294,7 @@ async fn refreshes_racing_a_revocation_get_an_answer_never_a_5xx() {
     }
     println!("{ok} refreshes before the revocation, {refused} after");
     assert_eq!(ok + refused, N);
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.error(), "invalid_grant", "revoked for good");
 }
 
@@ -370,11 +308,7 @@ async fn a_locked_database_is_a_temporary_failure_not_invalid_grant() {
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
     let code = obtain_code(&s, &AuthParams::new(&id, JP)).await;
-    let redeem = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", JP),
-    ];
+    let redeem = code_grant(&code, JP, None);
 
     let other = rusqlite::Connection::open(s.dir.join(ma_alexa_oauth::startup::DB_FILE)).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -384,13 +318,7 @@ async fn a_locked_database_is_a_temporary_failure_not_invalid_grant() {
     assert_eq!(r.error(), "temporarily_unavailable");
     assert!(r.header("retry-after").is_some());
 
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(
         r.status,
         StatusCode::OK,

@@ -8,104 +8,23 @@
 mod common;
 use common::*;
 
-use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
-use ma_alexa_oauth::oauth::client_auth;
-use ma_alexa_oauth::store::{self, Client, ClientKind};
-use ma_alexa_oauth::{identity, util};
+use ma_alexa_oauth::store;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
 /// Liveness bound: a generous limit for things that must happen at all.
 const LIVENESS: Duration = Duration::from_secs(20);
-
-struct Served {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the real binary; always with `--listen 127.0.0.1:0` (loopback only).
-fn spawn_serve(dir: &Path) -> Result<Served, String> {
-    let mut child = Command::new(BIN)
-        .args(["--data-dir", dir.to_str().unwrap()])
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("MA_ALEXA_DATA_DIR")
-        .env_remove("MA_ALEXA_LISTEN")
-        .env_remove("MA_ALEXA_PUBLIC_URL")
-        .env_remove("MA_ALEXA_TRUSTED_PROXIES")
-        .env_remove("TS_CONTROL_URL")
-        .env_remove("TS_AUTHKEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut r = BufReader::new(stdout);
-        let mut line = String::new();
-        let _ = r.read_line(&mut line);
-        let _ = tx.send(line);
-        let _ = std::io::copy(&mut r, &mut std::io::sink());
-    });
-    let line = rx.recv_timeout(LIVENESS).unwrap_or_default();
-    let addr = line
-        .trim()
-        .rsplit_once("listening on http://")
-        .and_then(|(_, a)| a.parse().ok());
-    match addr {
-        Some(addr) => {
-            let stderr = child.stderr.take().unwrap();
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut BufReader::new(stderr), &mut std::io::sink());
-            });
-            Ok(Served { child, addr })
-        }
-        None => {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            Err(format!(
-                "no address in {line:?}; exit {:?}; stderr: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    }
-}
 
 /// Client and user written straight into the store before the server starts.
 fn provision(dir: &Path) -> (String, String) {
     let st = ma_alexa_oauth::startup::open_store(dir).unwrap();
-    let secret = client_auth::new_secret();
-    let c = Client {
-        id: format!("client-{}", util::random_token(9)),
-        name: "Alexa".into(),
-        kind: ClientKind::Alexa,
-        vendor_id: None,
-        secret_hash: client_auth::secret_hash(&secret),
-        redirect_uris: vec![PITANGUI.into(), LAYLA.into(), JP.into()],
-        scopes: vec!["music:read".into(), "music:control".into()],
-        created_at: util::now(),
-        require_pkce: false,
-    };
-    st.with(|conn| store::insert_client(conn, &c)).unwrap();
-    let h = identity::password::hash(PASSWORD).unwrap();
-    st.with(|conn| store::insert_user(conn, USER, &h, util::now()))
-        .unwrap();
-    (c.id, secret)
+    let client = insert_alexa_client(&st);
+    insert_user(&st, USER, PASSWORD);
+    client
 }
 
 fn integrity(dir: &Path) -> Vec<String> {
@@ -116,30 +35,17 @@ fn integrity(dir: &Path) -> Vec<String> {
 /// A cookie-keeping login against a bare address (the server may be a child process).
 async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
     let p = AuthParams::new(id, PITANGUI);
-    let page = try_send(
-        addr,
-        "GET",
-        &format!("/alexa/authorize?{}", p.query()),
-        &[],
-        None,
-    )
-    .await?;
+    let page = send_within(LIVENESS, addr, "GET", &p.path(), &[], None).await?;
     if page.status != StatusCode::OK {
         return None;
     }
-    let cookie = page
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut form: Vec<(String, String)> = hidden_fields(&page.text());
-    form.push(("username".into(), USER.into()));
-    form.push(("password".into(), PASSWORD.into()));
-    form.push(("action".into(), "approve".into()));
-    let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let r = try_send(
+    let mut jar = Browser::default();
+    jar.remember(&page);
+    let cookie = jar.cookie_header();
+    let fields = hidden_fields(&page.text());
+    let form = login_form(&fields, USER, PASSWORD, "approve");
+    let r = send_within(
+        LIVENESS,
         addr,
         "POST",
         "/alexa/authorize",
@@ -149,31 +55,22 @@ async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
             ("sec-fetch-site", "same-origin"),
             ("cookie", &cookie),
         ],
-        Some(encode_form(&f).into_bytes()),
+        Some(encode_form(&form).into_bytes()),
     )
     .await?;
     if r.status != StatusCode::SEE_OTHER {
         return None;
     }
     let code = r.location_params().get("code").cloned()?;
-    let t = token(
-        addr,
-        id,
-        secret,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", PITANGUI),
-        ],
-    )
-    .await?;
+    let t = token(addr, id, secret, &code_grant(&code, PITANGUI, None)).await?;
     assert_ne!(t.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", t.text());
     (t.status == StatusCode::OK).then(|| t.json()["refresh_token"].as_str().unwrap().to_owned())
 }
 
 async fn token(addr: SocketAddr, id: &str, secret: &str, form: &[(&str, &str)]) -> Option<Resp> {
     let auth = basic_header(id, secret);
-    try_send(
+    send_within(
+        LIVENESS,
         addr,
         "POST",
         "/alexa/token",
@@ -184,44 +81,6 @@ async fn token(addr: SocketAddr, id: &str, secret: &str, form: &[(&str, &str)]) 
         Some(encode_form(form).into_bytes()),
     )
     .await
-}
-
-/// Like `send`, but a dead server gives `None` instead of a panic.
-async fn try_send(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<Vec<u8>>,
-) -> Option<Resp> {
-    use http_body_util::{BodyExt as _, Full};
-    let fut = async {
-        let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .ok()?;
-        tokio::spawn(conn);
-        let mut req = hyper::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", addr.to_string());
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = req
-            .body(Full::new(bytes::Bytes::from(body.unwrap_or_default())))
-            .unwrap();
-        let resp = sender.send_request(req).await.ok()?;
-        let (parts, body) = resp.into_parts();
-        let body = body.collect().await.ok()?.to_bytes();
-        Some(Resp {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        })
-    };
-    tokio::time::timeout(LIVENESS, fut).await.ok().flatten()
 }
 
 /// Refresh tokens rotate? If the server rotates, the client keeps the newest
@@ -243,18 +102,13 @@ async fn kill_9_loop_keeps_every_told_token() {
         seed % n
     };
     while kills < 15 && started.elapsed() < Duration::from_secs(45) {
-        let served = spawn_serve(&dir).expect("restart on the same data dir");
+        let served = spawn_serve(&dir, &[], LIVENESS).expect("restart on the same data dir");
         let addr = served.addr;
         // Every token the client was told about still works.
         for rt in told.iter_mut() {
-            let r = token(
-                addr,
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-            )
-            .await
-            .expect("the restarted server answers");
+            let r = token(addr, &id, &secret, &refresh_grant(rt))
+                .await
+                .expect("the restarted server answers");
             assert_eq!(
                 r.status,
                 StatusCode::OK,
@@ -282,14 +136,7 @@ async fn kill_9_loop_keeps_every_told_token() {
             tasks.spawn(async move {
                 let mut rt = rt;
                 loop {
-                    let Some(r) = token(
-                        addr,
-                        &id,
-                        &secret,
-                        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-                    )
-                    .await
-                    else {
+                    let Some(r) = token(addr, &id, &secret, &refresh_grant(&rt)).await else {
                         break;
                     };
                     assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.text());
@@ -304,8 +151,7 @@ async fn kill_9_loop_keeps_every_told_token() {
         drop(tx);
         tokio::time::sleep(Duration::from_millis(100 + rnd(1200))).await;
         let mut served = served;
-        let _ = served.child.kill(); // SIGKILL
-        let _ = served.child.wait();
+        served.kill(); // SIGKILL
         kills += 1;
         while let Some(j) = tasks.join_next().await {
             j.unwrap(); // a panic in a task (500, invalid_grant) fails the test
@@ -321,16 +167,11 @@ async fn kill_9_loop_keeps_every_told_token() {
         assert!(problems.is_empty(), "after kill {kills}: {problems:?}");
     }
     // A last restart proves every token once more.
-    let served = spawn_serve(&dir).unwrap();
+    let served = spawn_serve(&dir, &[], LIVENESS).unwrap();
     for rt in &told {
-        let r = token(
-            served.addr,
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-        )
-        .await
-        .unwrap();
+        let r = token(served.addr, &id, &secret, &refresh_grant(rt))
+            .await
+            .unwrap();
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     }
     drop(served);
@@ -422,7 +263,7 @@ async fn database_locked_by_another_process_at_start() {
                 .execute_batch("BEGIN EXCLUSIVE; UPDATE users SET created_at = created_at;")
                 .unwrap();
         }
-        match spawn_serve(&dir) {
+        match spawn_serve(&dir, &[], LIVENESS) {
             Err(msg) => {
                 // A clear error at start.
                 assert!(
@@ -438,11 +279,7 @@ async fn database_locked_by_another_process_at_start() {
                     served.addr,
                     &id,
                     &secret,
-                    &[
-                        ("grant_type", "authorization_code"),
-                        ("code", "no-such-code"),
-                        ("redirect_uri", PITANGUI),
-                    ],
+                    &code_grant("no-such-code", PITANGUI, None),
                 )
                 .await
                 .expect("an answer");
@@ -454,14 +291,14 @@ async fn database_locked_by_another_process_at_start() {
                     r.status,
                     r.text()
                 );
-                let h = try_send(served.addr, "GET", "/health", &[], None).await;
+                let h = send_within(LIVENESS, served.addr, "GET", "/health", &[], None).await;
                 assert!(h.is_some(), "{mode}: health answers");
                 println!("{mode}: started; unknown-code redemption said {}", r.status);
                 drop(served);
             }
         }
         drop(other); // releases the lock (rolls back the open transaction)
-        let served = spawn_serve(&dir).expect("starts once the lock is gone");
+        let served = spawn_serve(&dir, &[], LIVENESS).expect("starts once the lock is gone");
         let rt = link_at(served.addr, &id, &secret).await;
         assert!(rt.is_some(), "{mode}: linking works after the lock is gone");
         drop(served);
@@ -577,13 +414,7 @@ async fn disk_full_is_503_and_service_recovers() {
         if r.status != StatusCode::OK {
             refused += 1;
         }
-        let r = s
-            .token_basic(
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-            )
-            .await;
+        let r = s.refresh(&id, &secret, &rt).await;
         assert!(
             unavailable_or(&r, StatusCode::OK),
             "refresh: {} {}",
@@ -597,13 +428,7 @@ async fn disk_full_is_503_and_service_recovers() {
     let code = obtain_code(&s, &AuthParams::new(&id, PITANGUI)).await;
     let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-        )
-        .await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     s.stop().await;
     assert!(integrity(&dir).is_empty());
@@ -632,7 +457,7 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
     // Even root cannot write now.
     assert!(std::fs::File::create(dir.join("probe")).is_err());
     // At start: the real binary on the read-only directory.
-    let started = spawn_serve(&dir);
+    let started = spawn_serve(&dir, &[], LIVENESS);
     let outcome;
     match &started {
         Err(msg) => {
@@ -643,14 +468,9 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
             outcome = format!("refused: {}", msg.lines().last().unwrap_or_default());
         }
         Ok(served) => {
-            let r = token(
-                served.addr,
-                &id,
-                &secret,
-                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-            )
-            .await
-            .expect("an answer");
+            let r = token(served.addr, &id, &secret, &refresh_grant(&rt))
+                .await
+                .expect("an answer");
             assert!(
                 unavailable_or(&r, StatusCode::OK),
                 "{} {}",
@@ -662,15 +482,10 @@ async fn read_only_data_directory_is_a_clear_error_or_503() {
     }
     drop(started);
     mnt.remount("rw");
-    let served = spawn_serve(&dir).expect("starts once writable");
-    let r = token(
-        served.addr,
-        &id,
-        &secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-    )
-    .await
-    .unwrap();
+    let served = spawn_serve(&dir, &[], LIVENESS).expect("starts once writable");
+    let r = token(served.addr, &id, &secret, &refresh_grant(&rt))
+        .await
+        .unwrap();
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     drop(served);
     assert!(integrity(&dir).is_empty());
@@ -797,7 +612,7 @@ async fn file_system_turning_read_only_at_run_time_is_503_and_loses_nothing() {
     );
 
     // Alexa's everyday call only reads: it keeps working.
-    let refresh = [("grant_type", "refresh_token"), ("refresh_token", &rt)];
+    let refresh = refresh_grant(&rt);
     let r = s.token_basic(&id, &secret, &refresh).await;
     assert_eq!(r.status, StatusCode::OK, "refresh: {}", r.text());
     let r = introspect_json(&s, &id, &secret, &at).await;
@@ -817,13 +632,7 @@ async fn file_system_turning_read_only_at_run_time_is_503_and_loses_nothing() {
         "login: {}",
         r.text()
     );
-    let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&id, &secret))],
-            &[("token", rt.as_str())],
-        )
-        .await;
+    let r = s.revoke(&id, &secret, &[("token", rt.as_str())]).await;
     assert_eq!(
         r.status,
         StatusCode::SERVICE_UNAVAILABLE,

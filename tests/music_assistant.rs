@@ -14,7 +14,6 @@ use ma_alexa_oauth::util;
 use ma_standin::Standin;
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
 const MA_PASSWORD: &str = "ma password 123";
 
 async fn standin() -> Standin {
@@ -111,12 +110,7 @@ async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 }
 
 fn cli(args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(BIN)
-        .args(args)
-        .env_remove("MA_URL")
-        .env_remove("MA_ALEXA_DATA_DIR")
-        .output()
-        .unwrap();
+    let out = command(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -342,13 +336,7 @@ async fn missing_bad_expired_and_revoked_tokens_get_401() {
 
     // RFC 7009 revocation of the refresh token: the link and its MA token go.
     let (long_token, _) = ma.long_lived().remove(0);
-    let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&l.id, &l.secret))],
-            &[("token", &l.refresh)],
-        )
-        .await;
+    let r = s.revoke(&l.id, &l.secret, &[("token", &l.refresh)]).await;
     assert_eq!(r.status, StatusCode::OK);
     let r = gateway(&s, Some(&l.access), &cmd("players/all")).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -540,16 +528,7 @@ fn age_link_token(s: &TestServer, days: i64) {
 }
 
 async fn refresh(s: &TestServer, l: &Linked) {
-    let r = s
-        .token_basic(
-            &l.id,
-            &l.secret,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &l.refresh),
-            ],
-        )
-        .await;
+    let r = s.refresh(&l.id, &l.secret, &l.refresh).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 }
 
@@ -669,10 +648,8 @@ fn serve_refuses_an_unusable_music_assistant_url() {
         "not a url",
         "http://ma:8095/?x=1",
     ] {
-        let out = std::process::Command::new(BIN)
-            .args(["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"])
+        let out = command(&["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"])
             .args(["--music-assistant-url", bad])
-            .env_remove("MA_URL")
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");

@@ -10,23 +10,8 @@ use ma_alexa_oauth::keys::KEY_FILE;
 use ma_alexa_oauth::startup::DB_FILE;
 use ma_alexa_oauth::store;
 
-async fn refresh(s: &TestServer, id: &str, secret: &str, rt: &str) -> Resp {
-    s.token_basic(
-        id,
-        secret,
-        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
-    )
-    .await
-}
-
 fn kid_of(jwt: &str) -> String {
-    use base64::Engine as _;
-    let header = jwt.split('.').next().unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header)
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    v["kid"].as_str().unwrap().to_owned()
+    jwt_part(jwt, 0)["kid"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -42,40 +27,31 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     let code = obtain_code(&s, &AuthParams::new(&id, LAYLA)).await;
     let doomed = obtain_code(&s, &AuthParams::new(&id, JP).pkce(VERIFIER)).await;
     let r = s
-        .token_post(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &doomed),
-                ("redirect_uri", JP),
-                ("code_verifier", VERIFIER),
-            ],
-        )
+        .token_post(&id, &secret, &code_grant(&doomed, JP, Some(VERIFIER)))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let revoked_at = r.json()["access_token"].as_str().unwrap().to_owned();
     let revoked_rt = r.json()["refresh_token"].as_str().unwrap().to_owned();
     let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&id, &secret))],
+        .revoke(
+            &id,
+            &secret,
             &[("token", &revoked_rt), ("token_type_hint", "refresh_token")],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
-        refresh(&s, &id, &secret, &revoked_rt).await.error(),
+        s.refresh(&id, &secret, &revoked_rt).await.error(),
         "invalid_grant"
     );
     // An access token revoked on its own (by jti) while its link stays active.
-    let r = refresh(&s, &id, &secret, &rt).await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let revoked_jti_at = r.json()["access_token"].as_str().unwrap().to_owned();
     let r = s
-        .post_form(
-            "/alexa/revoke",
-            &[("authorization", &basic_header(&id, &secret))],
+        .revoke(
+            &id,
+            &secret,
             &[
                 ("token", &revoked_jti_at),
                 ("token_type_hint", "access_token"),
@@ -90,7 +66,7 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     let jwks_before = s.get("/.well-known/jwks.json").await.json();
     let kid_before = s.app.keys().kid().to_owned();
     assert_eq!(kid_of(&at), kid_before);
-    let links_before = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links_before = s.links();
     assert_eq!(links_before.len(), 2);
     let issuer = s.base.clone();
 
@@ -110,32 +86,22 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     );
 
     // The old refresh token still refreshes (which also proves the client secret).
-    let r = refresh(&s, &id, &secret, &rt).await;
+    let r = s.refresh(&id, &secret, &rt).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let j = r.json();
     assert_eq!(j["refresh_token"], rt.as_str());
     assert_eq!(kid_of(j["access_token"].as_str().unwrap()), kid_before);
     // A wrong secret still fails: the stored hash, not "anything", authenticates.
-    let r = refresh(&s, &id, "not-the-secret", &rt).await;
+    let r = s.refresh(&id, "not-the-secret", &rt).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.error(), "invalid_client");
 
     // The code issued before the restart is redeemed after it.
-    let r = s
-        .token_basic(
-            &id,
-            &secret,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", LAYLA),
-            ],
-        )
-        .await;
+    let r = s.redeem(&id, &secret, &code, LAYLA, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
     // The revoked link stays revoked.
-    let r = refresh(&s, &id, &secret, &revoked_rt).await;
+    let r = s.refresh(&id, &secret, &revoked_rt).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     assert_eq!(r.error(), "invalid_grant");
     assert_eq!(
@@ -157,7 +123,7 @@ async fn links_tokens_clients_and_users_survive_a_restart() {
     let r = s.redeem_code(&id, &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
-    let links = s.app.store().with(|c| store::list_links(c)).unwrap();
+    let links = s.links();
     assert_eq!(links.len(), 4);
     assert_eq!(links.iter().filter(|l| l.revoked_at.is_some()).count(), 1);
     s.stop().await;
@@ -169,11 +135,10 @@ async fn a_login_form_from_before_the_restart_still_works() {
     let mut s = TestServer::start().await;
     let tmp = s.take_tmp().unwrap();
     let dir = s.dir.clone();
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     let p = AuthParams::new(&id, PITANGUI);
     let mut b = Browser::default();
-    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let page = b.get(&s, &p.path()).await;
     assert_eq!(page.status, StatusCode::OK);
     let issuer = s.base.clone();
     s.stop().await;
@@ -196,12 +161,12 @@ async fn data_files_are_sound_and_private_after_a_restart() {
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
     for _ in 0..5 {
-        assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+        assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
     }
     s.stop().await;
 
     let s = TestServer::start_in(&dir, |_| {}).await;
-    assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+    assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
     s.stop().await;
 
     let db = dir.join(DB_FILE);
@@ -251,7 +216,7 @@ async fn a_pre_existing_open_data_directory_still_keeps_the_database_private() {
     let s = TestServer::start_in(&dir, |_| {}).await;
     let (id, secret, tok) = linked(&s).await;
     let rt = tok["refresh_token"].as_str().unwrap().to_owned();
-    assert_eq!(refresh(&s, &id, &secret, &rt).await.status, StatusCode::OK);
+    assert_eq!(s.refresh(&id, &secret, &rt).await.status, StatusCode::OK);
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let mut checked = 0;
     for name in [
@@ -426,12 +391,7 @@ async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The new setting works on the upgraded table.
     s.set_require_pkce("alexa-old", true);
-    let r = s
-        .get(&format!(
-            "/alexa/authorize?{}",
-            AuthParams::new("alexa-old", PITANGUI).query()
-        ))
-        .await;
+    let r = s.get(&AuthParams::new("alexa-old", PITANGUI).path()).await;
     assert_eq!(r.location_params()["error"], "invalid_request");
     s.stop().await;
 

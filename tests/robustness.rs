@@ -981,15 +981,7 @@ async fn hostile_authorize_requests_for_a_known_client() {
     // A garbage cookie is ignored, not an error.
     let mut b = Browser::default();
     b.cookies.insert("ma_login".into(), "%00%ff\"x".into());
-    let r = b
-        .get(
-            &s,
-            &format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(&id, PITANGUI).query()
-            ),
-        )
-        .await;
+    let r = b.get(&s, &AuthParams::new(&id, PITANGUI).path()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_healthy(&s, "authorize cases").await;
     s.stop().await;
@@ -1398,8 +1390,7 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
         ip("127.0.0.1")
     );
     // Failed logins too.
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     assert_eq!(failed_login(&s, &id, "203.0.113.9").await, ip("127.0.0.1"));
     s.stop().await;
 }
@@ -1452,8 +1443,7 @@ async fn forwarded_for_from_a_trusted_proxy_uses_the_rightmost_untrusted_entry()
     );
     assert_eq!(failed_client_auth(&s, &[""]).await, ip("127.0.0.1"));
     // Failed logins carry the same address.
-    let (id, _) = s.add_alexa_client();
-    s.add_user(USER, PASSWORD);
+    let (id, _) = s.add_alexa_client_and_user();
     assert_eq!(
         failed_login(&s, &id, "198.51.100.7, 203.0.113.50").await,
         ip("203.0.113.50")
@@ -1465,27 +1455,11 @@ async fn forwarded_for_from_a_trusted_proxy_uses_the_rightmost_untrusted_entry()
 /// address of the resulting LoginFailed event.
 async fn failed_login(s: &TestServer, client_id: &str, xff: &str) -> IpAddr {
     let mut b = Browser::default();
-    let page = b
-        .get(
-            s,
-            &format!(
-                "/alexa/authorize?{}",
-                AuthParams::new(client_id, PITANGUI).query()
-            ),
-        )
-        .await;
+    let page = b.get(s, &AuthParams::new(client_id, PITANGUI).path()).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-    let mut form: Vec<(String, String)> = hidden_fields(&page.text());
-    form.push(("username".into(), USER.into()));
-    form.push(("password".into(), "wrong password!".into()));
-    form.push(("action".into(), "approve".into()));
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let cookie: String = b
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let fields = hidden_fields(&page.text());
+    let form = login_form(&fields, USER, "wrong password!", "approve");
+    let cookie = b.cookie_header();
     let r = s
         .post_form(
             "/alexa/authorize",

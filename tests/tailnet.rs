@@ -22,7 +22,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{AuthParams, PASSWORD, PITANGUI, Resp, USER, VENDOR};
+use common::{
+    AuthParams, Browser, PASSWORD, PITANGUI, Resp, USER, VENDOR, code_grant, login_form,
+    refresh_grant,
+};
 use http_body_util::{BodyExt as _, Full};
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -547,33 +550,18 @@ fn environ(pid: u32) -> BTreeMap<String, String> {
 
 async fn link_through_funnel(p: &Public, client_id: &str, secret: &str) -> SocketAddr {
     let params = AuthParams::new(client_id, PITANGUI);
-    let page = p
-        .get(&format!("/alexa/authorize?{}", params.query()), &[])
-        .await;
+    let page = p.get(&params.path(), &[]).await;
     assert_eq!(
         page.resp.status,
         StatusCode::OK,
         "login page: {}",
         page.resp.text()
     );
-    let cookies: Vec<String> = page
-        .resp
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .collect();
-    let cookie = cookies.join("; ");
+    let mut jar = Browser::default();
+    jar.remember(&page.resp);
+    let cookie = jar.cookie_header();
     let fields = common::hidden_fields(&page.resp.text());
-    let mut form: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    form.extend([
-        ("username", USER),
-        ("password", PASSWORD),
-        ("action", "approve"),
-    ]);
+    let form = login_form(&fields, USER, PASSWORD, "approve");
     let origin = p.origin();
     let login = p
         .post_form(
@@ -603,11 +591,7 @@ async fn link_through_funnel(p: &Public, client_id: &str, secret: &str) -> Socke
         .post_form(
             "/alexa/token",
             &[("authorization", &auth)],
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", PITANGUI),
-            ],
+            &code_grant(&code, PITANGUI, None),
         )
         .await;
     assert_eq!(
@@ -628,7 +612,7 @@ async fn link_through_funnel(p: &Public, client_id: &str, secret: &str) -> Socke
         .post_form(
             "/alexa/token",
             &[("authorization", &auth)],
-            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+            &refresh_grant(&refresh),
         )
         .await;
     assert_eq!(
