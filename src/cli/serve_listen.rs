@@ -1,0 +1,74 @@
+//! `serve --listen ADDR`: plain HTTP on a TCP address, for a reverse proxy
+//! or tunnel in front.
+
+use std::io::Write as _;
+use std::net::{SocketAddr, ToSocketAddrs as _};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::serve::{
+    ServeArgs, apply_music_assistant, flush_link_uses, parse_public_url, print_console_values,
+    purge_loop, record_identity,
+};
+use super::{Failure, PUBLIC_URL_META, shutdown_signal};
+use crate::app::App;
+use crate::config::Config;
+use crate::store;
+
+/// Serves on `listen` until SIGINT or SIGTERM.
+pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<(), Failure> {
+    let addr: SocketAddr = listen
+        .to_socket_addrs()
+        .map_err(|e| Failure::usage(format!("--listen {listen:?}: {e}")))?
+        .next()
+        .ok_or_else(|| Failure::usage(format!("--listen {listen:?} resolves to no address")))?;
+    let issuer = match &args.public_url {
+        Some(u) => parse_public_url(u)?,
+        None if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
+        None => format!("http://{addr}"),
+    };
+    if !issuer.starts_with("https://") {
+        tracing::warn!(
+            issuer,
+            "the public URL is not https: Alexa will refuse it. Pass --public-url https://… when serving behind a proxy"
+        );
+    }
+    let mut config = Config::new(issuer);
+    config.trusted_proxies = args.trusted_proxies.clone();
+    config.access_token_ttl = args.access_token_ttl;
+    config.limits.max_connections = args.max_connections as usize;
+    apply_music_assistant(&mut config, &args)?;
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let app = App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?;
+        record_identity(&app).await?;
+        let issuer = app.config().issuer.clone();
+        app.store()
+            .call({
+                let issuer = issuer.clone();
+                move |c| store::set_meta(c, PUBLIC_URL_META, &issuer)
+            })
+            .await?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;
+        let local = listener.local_addr()?;
+        let app = Arc::new(app);
+        tracing::info!(%local, %issuer, data_dir = %dir.display(), "serving");
+        println!(
+            "ma-alexa-oauth {} listening on http://{local}",
+            env!("CARGO_PKG_VERSION")
+        );
+        print_console_values(&issuer);
+        let _ = std::io::stdout().flush();
+        let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
+        crate::server::run(listener, Arc::clone(&app), shutdown_signal()).await;
+        purger.abort();
+        flush_link_uses(&app).await;
+        Ok(())
+    })
+}
