@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::{Failure, JsonFlag, PUBLIC_URL_META, open, parse_public_url};
@@ -23,28 +23,7 @@ pub const ALEXA_REDIRECT_HOSTS: [&str; 3] = [
 pub(super) enum ClientCmd {
     /// Register a client. `client add alexa --vendor-id ID` registers the Alexa
     /// skill with its three regional redirect URLs.
-    Add {
-        /// A name for the client, shown on the login page (e.g. `alexa`).
-        name: String,
-        /// The Alexa vendor id (from the developer console's Alexa Redirect URLs).
-        #[arg(long, value_name = "ID")]
-        vendor_id: Option<String>,
-        /// Registered redirect URI (repeatable); exact match only.
-        #[arg(long = "redirect-uri", value_name = "URI", num_args = 1..)]
-        redirect_uris: Vec<String>,
-        /// Scopes the client may ask for (space- or comma-separated). Default: all.
-        #[arg(long, value_name = "SCOPES")]
-        scope: Option<String>,
-        /// Public base URL to print in the console values (default: the one `serve` last used).
-        #[arg(long, value_name = "URL")]
-        public_url: Option<String>,
-        /// Refuse authorization requests without a PKCE (S256) code_challenge. For an
-        /// Alexa skill, turn on "PKCE Authorization" in the developer console too.
-        #[arg(long)]
-        require_pkce: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Add(AddArgs),
     /// Change a client's settings.
     Set {
         /// The client id from `client list`.
@@ -65,6 +44,31 @@ pub(super) enum ClientCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+// `client add`'s arguments (no doc comment here: the variant's is the help text).
+#[derive(Debug, Args)]
+pub(super) struct AddArgs {
+    /// A name for the client, shown on the login page (e.g. `alexa`).
+    name: String,
+    /// The Alexa vendor id (from the developer console's Alexa Redirect URLs).
+    #[arg(long, value_name = "ID")]
+    vendor_id: Option<String>,
+    /// Registered redirect URI (repeatable); exact match only.
+    #[arg(long = "redirect-uri", value_name = "URI", num_args = 1..)]
+    redirect_uris: Vec<String>,
+    /// Scopes the client may ask for (space- or comma-separated). Default: all.
+    #[arg(long, value_name = "SCOPES")]
+    scope: Option<String>,
+    /// Public base URL to print in the console values (default: the one `serve` last used).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Refuse authorization requests without a PKCE (S256) code_challenge. For an
+    /// Alexa skill, turn on "PKCE Authorization" in the developer console too.
+    #[arg(long)]
+    require_pkce: bool,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,174 +139,195 @@ fn public_url_for_print(store: &Store, flag: Option<String>) -> Result<(String, 
 pub(super) fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
     let store = open(dir)?;
     match cmd {
-        ClientCmd::Add {
-            name,
-            vendor_id,
-            redirect_uris,
-            scope,
-            public_url,
-            require_pkce,
-            json,
-        } => {
-            if name.trim().is_empty()
-                || name.chars().count() > 64
-                || name.chars().any(char::is_control)
-            {
-                return Err(Failure::usage(
-                    "a client name has 1 to 64 printable characters",
-                ));
-            }
-            let (kind, uris) = match (&vendor_id, redirect_uris.is_empty()) {
-                (Some(v), true) => {
-                    if !valid_vendor_id(v) {
-                        return Err(Failure::usage(format!(
-                            "--vendor-id {v:?} is not an Alexa vendor id (letters and digits, as in the console's \
-                             Alexa Redirect URLs: …/api/skill/link/<VendorID>)"
-                        )));
-                    }
-                    (ClientKind::Alexa, alexa_redirect_uris(v))
-                }
-                (Some(_), false) => {
-                    return Err(Failure::usage(
-                        "use either --vendor-id (Alexa) or --redirect-uri, not both",
-                    ));
-                }
-                (None, false) => {
-                    for u in &redirect_uris {
-                        check_redirect_uri(u)?;
-                    }
-                    (ClientKind::Generic, redirect_uris)
-                }
-                (None, true) => {
-                    return Err(Failure::usage(
-                        "say where users return after login: `client add alexa --vendor-id ID` for an Alexa skill, \
-                         or `client add NAME --redirect-uri URI`",
-                    ));
-                }
-            };
-            let scopes = match scope {
-                None => oauth::default_scopes(),
-                Some(s) => {
-                    let items: Vec<String> = s
-                        .split([' ', ','])
-                        .filter(|x| !x.is_empty())
-                        .map(str::to_owned)
-                        .collect();
-                    if items.is_empty() {
-                        return Err(Failure::usage("--scope needs at least one scope"));
-                    }
-                    for i in &items {
-                        if !oauth::SCOPES.iter().any(|(k, _)| k == i) {
-                            let known: Vec<&str> = oauth::SCOPES.iter().map(|(k, _)| *k).collect();
-                            return Err(Failure::usage(format!(
-                                "unknown scope {i:?}; known: {}",
-                                known.join(", ")
-                            )));
-                        }
-                    }
-                    items
-                }
-            };
-            let secret = client_auth::new_secret();
-            let c = Client {
-                id: client_id_for(&name),
-                name,
-                kind,
-                vendor_id,
-                secret_hash: client_auth::secret_hash(&secret),
-                redirect_uris: uris,
-                scopes,
-                created_at: util::now(),
-                require_pkce,
-            };
-            store.with(|conn| store::insert_client(conn, &c))?;
-            let (base, known) = public_url_for_print(&store, public_url)?;
-            print_client_secret(&c, &secret, &base, known, json);
-            Ok(())
-        }
-        ClientCmd::List(f) => {
-            let clients = store.with(|c| store::list_clients(c))?;
-            if f.json {
-                println!("{}", serde_json::to_string_pretty(&clients)?);
-            } else if clients.is_empty() {
-                println!(
-                    "no clients. Add the Alexa skill with: ma-alexa-oauth client add alexa --vendor-id ID"
-                );
-            } else {
-                for c in clients {
-                    println!(
-                        "{}  {:?} ({}, created {})",
-                        c.id,
-                        c.name,
-                        kind_name(c.kind),
-                        util::fmt_time(c.created_at)
-                    );
-                    println!("    scopes: {}", c.scopes.join(" "));
-                    println!("    pkce: {}", pkce_setting(c.require_pkce));
-                    for u in &c.redirect_uris {
-                        println!("    redirect: {u}");
-                    }
-                }
-            }
-            Ok(())
-        }
-        ClientCmd::Set { id, require_pkce } => {
-            let Some(setting) = require_pkce else {
-                return Err(Failure::usage(
-                    "nothing to change: say what to set, e.g. `client set ID --require-pkce on`",
-                ));
-            };
-            let on = setting == OnOff::On;
-            if !store.with(|c| store::set_client_require_pkce(c, &id, on))? {
-                return Err(Failure::runtime(format!(
-                    "no client {id:?} (see `client list`)"
+        ClientCmd::Add(args) => client_add(&store, args),
+        ClientCmd::List(f) => client_list(&store, f.json),
+        ClientCmd::Set { id, require_pkce } => client_set(&store, &id, require_pkce),
+        ClientCmd::Remove { id } => client_remove(&store, &id),
+        ClientCmd::RotateSecret { id, json } => client_rotate_secret(&store, &id, json),
+    }
+}
+
+/// `client add`: registers the client and prints its console values and secret.
+fn client_add(store: &Store, args: AddArgs) -> Result<(), Failure> {
+    let AddArgs {
+        name,
+        vendor_id,
+        redirect_uris,
+        scope,
+        public_url,
+        require_pkce,
+        json,
+    } = args;
+    check_client_name(&name)?;
+    let (kind, uris) = client_redirect_uris(vendor_id.as_deref(), redirect_uris)?;
+    let scopes = client_scopes(scope)?;
+    let secret = client_auth::new_secret();
+    let c = Client {
+        id: client_id_for(&name),
+        name,
+        kind,
+        vendor_id,
+        secret_hash: client_auth::secret_hash(&secret),
+        redirect_uris: uris,
+        scopes,
+        created_at: util::now(),
+        require_pkce,
+    };
+    store.with(|conn| store::insert_client(conn, &c))?;
+    let (base, known) = public_url_for_print(store, public_url)?;
+    print_client_secret(&c, &secret, &base, known, json);
+    Ok(())
+}
+
+fn check_client_name(name: &str) -> Result<(), Failure> {
+    if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(Failure::usage(
+            "a client name has 1 to 64 printable characters",
+        ));
+    }
+    Ok(())
+}
+
+/// The kind of client and its redirect URIs, from --vendor-id (Alexa) or --redirect-uri.
+fn client_redirect_uris(
+    vendor_id: Option<&str>,
+    redirect_uris: Vec<String>,
+) -> Result<(ClientKind, Vec<String>), Failure> {
+    match (vendor_id, redirect_uris.is_empty()) {
+        (Some(v), true) => {
+            if !valid_vendor_id(v) {
+                return Err(Failure::usage(format!(
+                    "--vendor-id {v:?} is not an Alexa vendor id (letters and digits, as in the console's \
+                     Alexa Redirect URLs: …/api/skill/link/<VendorID>)"
                 )));
             }
-            if on {
-                println!(
-                    "client {id} now requires PKCE: authorization requests without an S256 \
-                     code_challenge are refused"
-                );
-                println!(
-                    "For an Alexa skill, \"PKCE Authorization\" must be on in the developer console \
-                     (your skill > Build > Account Linking), or linking fails."
-                );
-            } else {
-                println!(
-                    "client {id}: PKCE is optional (a request with an S256 code_challenge still \
-                     needs its code_verifier)"
-                );
-            }
-            Ok(())
+            Ok((ClientKind::Alexa, alexa_redirect_uris(v)))
         }
-        ClientCmd::Remove { id } => {
-            if store.with(|c| store::delete_client(c, &id))? {
-                println!("removed client {id} and every link it held");
-                Ok(())
-            } else {
-                Err(Failure::runtime(format!(
-                    "no client {id:?} (see `client list`)"
-                )))
+        (Some(_), false) => Err(Failure::usage(
+            "use either --vendor-id (Alexa) or --redirect-uri, not both",
+        )),
+        (None, false) => {
+            for u in &redirect_uris {
+                check_redirect_uri(u)?;
             }
+            Ok((ClientKind::Generic, redirect_uris))
         }
-        ClientCmd::RotateSecret { id, json } => {
-            let secret = client_auth::new_secret();
-            let hash = client_auth::secret_hash(&secret);
-            if !store.with(|c| store::set_client_secret_hash(c, &id, &hash))? {
-                return Err(Failure::runtime(format!(
-                    "no client {id:?} (see `client list`)"
-                )));
-            }
-            if json {
-                println!("{}", json!({ "client_id": id, "client_secret": secret }));
-            } else {
-                println!("New secret for {id} (the old one no longer works; shown only once):");
-                println!("  {secret}");
-                println!("Paste it into the Alexa developer console as \"Your Secret\".");
-            }
-            Ok(())
+        (None, true) => Err(Failure::usage(
+            "say where users return after login: `client add alexa --vendor-id ID` for an Alexa skill, \
+             or `client add NAME --redirect-uri URI`",
+        )),
+    }
+}
+
+/// The scopes of --scope (space- or comma-separated, each known), or all by default.
+fn client_scopes(scope: Option<String>) -> Result<Vec<String>, Failure> {
+    let Some(s) = scope else {
+        return Ok(oauth::default_scopes());
+    };
+    let items: Vec<String> = s
+        .split([' ', ','])
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if items.is_empty() {
+        return Err(Failure::usage("--scope needs at least one scope"));
+    }
+    for i in &items {
+        if !oauth::SCOPES.iter().any(|(k, _)| k == i) {
+            let known: Vec<&str> = oauth::SCOPES.iter().map(|(k, _)| *k).collect();
+            return Err(Failure::usage(format!(
+                "unknown scope {i:?}; known: {}",
+                known.join(", ")
+            )));
         }
     }
+    Ok(items)
+}
+
+fn client_list(store: &Store, json_out: bool) -> Result<(), Failure> {
+    let clients = store.with(|c| store::list_clients(c))?;
+    if json_out {
+        println!("{}", serde_json::to_string_pretty(&clients)?);
+    } else if clients.is_empty() {
+        println!(
+            "no clients. Add the Alexa skill with: ma-alexa-oauth client add alexa --vendor-id ID"
+        );
+    } else {
+        for c in clients {
+            println!(
+                "{}  {:?} ({}, created {})",
+                c.id,
+                c.name,
+                kind_name(c.kind),
+                util::fmt_time(c.created_at)
+            );
+            println!("    scopes: {}", c.scopes.join(" "));
+            println!("    pkce: {}", pkce_setting(c.require_pkce));
+            for u in &c.redirect_uris {
+                println!("    redirect: {u}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn client_set(store: &Store, id: &str, require_pkce: Option<OnOff>) -> Result<(), Failure> {
+    let Some(setting) = require_pkce else {
+        return Err(Failure::usage(
+            "nothing to change: say what to set, e.g. `client set ID --require-pkce on`",
+        ));
+    };
+    let on = setting == OnOff::On;
+    if !store.with(|c| store::set_client_require_pkce(c, id, on))? {
+        return Err(Failure::runtime(format!(
+            "no client {id:?} (see `client list`)"
+        )));
+    }
+    if on {
+        println!(
+            "client {id} now requires PKCE: authorization requests without an S256 \
+             code_challenge are refused"
+        );
+        println!(
+            "For an Alexa skill, \"PKCE Authorization\" must be on in the developer console \
+             (your skill > Build > Account Linking), or linking fails."
+        );
+    } else {
+        println!(
+            "client {id}: PKCE is optional (a request with an S256 code_challenge still \
+             needs its code_verifier)"
+        );
+    }
+    Ok(())
+}
+
+fn client_remove(store: &Store, id: &str) -> Result<(), Failure> {
+    if store.with(|c| store::delete_client(c, id))? {
+        println!("removed client {id} and every link it held");
+        Ok(())
+    } else {
+        Err(Failure::runtime(format!(
+            "no client {id:?} (see `client list`)"
+        )))
+    }
+}
+
+fn client_rotate_secret(store: &Store, id: &str, json: bool) -> Result<(), Failure> {
+    let secret = client_auth::new_secret();
+    let hash = client_auth::secret_hash(&secret);
+    if !store.with(|c| store::set_client_secret_hash(c, id, &hash))? {
+        return Err(Failure::runtime(format!(
+            "no client {id:?} (see `client list`)"
+        )));
+    }
+    if json {
+        println!("{}", json!({ "client_id": id, "client_secret": secret }));
+    } else {
+        println!("New secret for {id} (the old one no longer works; shown only once):");
+        println!("  {secret}");
+        println!("Paste it into the Alexa developer console as \"Your Secret\".");
+    }
+    Ok(())
 }
 
 fn pkce_setting(required: bool) -> &'static str {
