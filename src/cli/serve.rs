@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::Failure;
 use super::serve_listen::serve_listen;
 #[cfg(feature = "tailnet")]
 use super::serve_tailnet::serve_tailnet;
+use super::{Failure, PUBLIC_URL_META};
 use crate::app::App;
 use crate::config::{Cidr, Config};
 use crate::oauth::metadata;
@@ -102,7 +102,17 @@ pub fn parse_public_url(s: &str) -> Result<String, Failure> {
     Ok(s.trim_end_matches('/').to_owned())
 }
 
-pub(super) fn apply_music_assistant(config: &mut Config, args: &ServeArgs) -> Result<(), Failure> {
+/// The configuration both transports build from the serve options (the
+/// --listen transport adds the trusted proxies).
+pub(super) fn serve_config(issuer: String, args: &ServeArgs) -> Result<Config, Failure> {
+    let mut config = Config::new(issuer);
+    config.access_token_ttl = args.access_token_ttl;
+    config.limits.max_connections = args.max_connections as usize;
+    apply_music_assistant(&mut config, args)?;
+    Ok(config)
+}
+
+fn apply_music_assistant(config: &mut Config, args: &ServeArgs) -> Result<(), Failure> {
     if let Some(url) = &args.music_assistant_url {
         let url = crate::ma::client::parse_base_url(url)
             .map_err(|e| Failure::usage(format!("--music-assistant-url: {e}")))?;
@@ -112,9 +122,21 @@ pub(super) fn apply_music_assistant(config: &mut Config, args: &ServeArgs) -> Re
     Ok(())
 }
 
+/// Opens the app and records what `status`, `client add` and `links revoke`
+/// read back: the identity source and the public URL (the issuer).
+pub(super) async fn open_app(config: Config, dir: &Path) -> Result<App, Failure> {
+    let app = App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?;
+    record_identity(&app).await?;
+    let issuer = app.config().issuer.clone();
+    app.store()
+        .call(move |c| store::set_meta(c, PUBLIC_URL_META, &issuer))
+        .await?;
+    Ok(app)
+}
+
 /// Records which identity source `serve` uses, for `status` and `links revoke`
 /// (an empty URL means local accounts).
-pub(super) async fn record_identity(app: &App) -> Result<(), Failure> {
+async fn record_identity(app: &App) -> Result<(), Failure> {
     let url = app
         .ma()
         .map(|m| m.client().base_url().to_owned())
@@ -126,6 +148,14 @@ pub(super) async fn record_identity(app: &App) -> Result<(), Failure> {
         .call(move |c| store::set_meta(c, crate::ma::URL_META, &url))
         .await?;
     Ok(())
+}
+
+/// The runtime `serve` runs on.
+pub(super) fn multi_thread_runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))
 }
 
 /// Writes the link uses still in memory (graceful shutdown).

@@ -7,13 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::serve::{
-    ServeArgs, apply_music_assistant, flush_link_uses, parse_public_url, print_console_values,
-    purge_loop, record_identity,
+    ServeArgs, flush_link_uses, multi_thread_runtime, open_app, parse_public_url,
+    print_console_values, purge_loop, serve_config,
 };
-use super::{Failure, PUBLIC_URL_META, shutdown_signal};
-use crate::app::App;
-use crate::config::Config;
-use crate::store;
+use super::{Failure, shutdown_signal};
 
 /// Serves on `listen` until SIGINT or SIGTERM.
 pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<(), Failure> {
@@ -33,26 +30,13 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
             "the public URL is not https: Alexa will refuse it. Pass --public-url https://… when serving behind a proxy"
         );
     }
-    let mut config = Config::new(issuer);
+    let mut config = serve_config(issuer, &args)?;
     config.trusted_proxies = args.trusted_proxies.clone();
-    config.access_token_ttl = args.access_token_ttl;
-    config.limits.max_connections = args.max_connections as usize;
-    apply_music_assistant(&mut config, &args)?;
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    let rt = multi_thread_runtime()?;
     rt.block_on(async move {
-        let app = App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?;
-        record_identity(&app).await?;
+        let app = open_app(config, dir).await?;
         let issuer = app.config().issuer.clone();
-        app.store()
-            .call({
-                let issuer = issuer.clone();
-                move |c| store::set_meta(c, PUBLIC_URL_META, &issuer)
-            })
-            .await?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;

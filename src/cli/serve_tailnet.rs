@@ -9,13 +9,11 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::serve::{
-    ServeArgs, apply_music_assistant, flush_link_uses, print_console_values, purge_loop,
-    record_identity,
+    ServeArgs, flush_link_uses, multi_thread_runtime, open_app, print_console_values, purge_loop,
+    serve_config,
 };
-use super::{Failure, PUBLIC_URL_META, Signals, TAILNET_DIR, TAILNET_SNAPSHOT};
+use super::{Failure, Signals, TAILNET_DIR, TAILNET_SNAPSHOT};
 use crate::app::App;
-use crate::config::Config;
-use crate::store;
 use crate::tailnet::{self, NodeBuilder};
 use crate::util;
 
@@ -48,10 +46,7 @@ pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> 
         .hostname(args.hostname.clone())
         .control_url(args.control_url.clone())
         .authkey_from(args.authkey_file.as_deref())?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    let rt = multi_thread_runtime()?;
     rt.block_on(async move {
         let mut signals = Signals::new()
             .map_err(|e| Failure::runtime(format!("cannot install signal handlers: {e}")))?;
@@ -63,6 +58,9 @@ pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> 
     })
 }
 
+/// The supervision of the node, once built: join, check Funnel, open the
+/// app, obtain the certificate, listen on Funnel 443, announce, then serve
+/// until a signal or the node closes the listener.
 async fn serve_on_node(
     dir: &Path,
     args: &ServeArgs,
@@ -71,7 +69,37 @@ async fn serve_on_node(
     listen_denied: bool,
 ) -> Result<(), Failure> {
     let started = std::time::Instant::now();
-    let state_dir = node.dir().to_owned();
+    join_tailnet(args, node, signals).await?;
+    if !listen_denied {
+        guard_host_listeners();
+    }
+    let (st, issuer) = funnel_issuer(node).await?;
+    let config = serve_config(issuer.clone(), args)?;
+    if !args.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "--trusted-proxy is ignored in tailnet mode: Funnel gives the client's own address"
+        );
+    }
+    let app = Arc::new(open_app(config, dir).await?);
+    let listener = listen_on_funnel(node, signals).await?;
+    if !listen_denied {
+        guard_host_listeners();
+    }
+    let st = node.status().await.unwrap_or(st);
+    publish_tailnet_state(&app, node.dir(), &st);
+    announce(&st, &issuer, started.elapsed());
+    serve_until_stopped(app, node, listener, signals, listen_denied).await;
+    Ok(())
+}
+
+/// Brings the node up (printing the login URL when it needs one), unless a
+/// signal comes first.
+async fn join_tailnet(
+    args: &ServeArgs,
+    node: &tailnet::Node,
+    signals: &mut Signals,
+) -> Result<(), Failure> {
+    let state_dir = node.dir();
     eprintln!(
         "joining the tailnet as {:?} (node state in {}, node logs in {})",
         args.hostname,
@@ -87,63 +115,52 @@ async fn serve_on_node(
         r = up => r?,
         _ = signals.recv() => return Err(Failure::runtime("stopped while joining the tailnet")),
     }
-    if !listen_denied {
-        guard_host_listeners();
-    }
+    Ok(())
+}
+
+/// The joined node's status and the issuer it gives (its MagicDNS name);
+/// fails when the tailnet does not permit Funnel or has no MagicDNS.
+async fn funnel_issuer(node: &tailnet::Node) -> Result<(tailnet::Status, String), Failure> {
     let st = node.status().await?;
     tracing::info!(dns_name = %st.dns_name, ips = ?st.tailscale_ips, "joined the tailnet");
     if !st.funnel.permitted {
-        return Err(Failure::runtime(format!(
-            "Funnel is not permitted for this node: {}. {FUNNEL_ADVICE}",
-            st.funnel.reason.trim_end_matches('.')
-        )));
+        return Err(funnel_not_permitted(&st.funnel.reason));
     }
     let Some(issuer) = st.public_url() else {
         return Err(Failure::runtime(
             "the node has no MagicDNS name; turn on MagicDNS and HTTPS certificates for the tailnet",
         ));
     };
+    Ok((st, issuer))
+}
 
-    let mut config = Config::new(issuer.clone());
-    config.access_token_ttl = args.access_token_ttl;
-    config.limits.max_connections = args.max_connections as usize;
-    apply_music_assistant(&mut config, args)?;
-    if !args.trusted_proxies.is_empty() {
-        tracing::warn!(
-            "--trusted-proxy is ignored in tailnet mode: Funnel gives the client's own address"
-        );
-    }
-    let app = Arc::new(App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?);
-    record_identity(&app).await?;
-    app.store()
-        .call({
-            let issuer = issuer.clone();
-            move |c| store::set_meta(c, PUBLIC_URL_META, &issuer)
-        })
-        .await?;
+fn funnel_not_permitted(reason: &str) -> Failure {
+    Failure::runtime(format!(
+        "Funnel is not permitted for this node: {}. {FUNNEL_ADVICE}",
+        reason.trim_end_matches('.')
+    ))
+}
 
-    // Get the certificate before announcing the URL, so the first client
-    // (Alexa) does not wait for ACME.
+/// Obtains the certificate, then listens on Funnel port 443. The certificate
+/// comes before the URL is announced, so the first client (Alexa) does not
+/// wait for ACME.
+async fn listen_on_funnel(
+    node: &tailnet::Node,
+    signals: &mut Signals,
+) -> Result<tailnet::FunnelListener, Failure> {
     tokio::select! {
         r = node.fetch_cert(std::time::Duration::from_secs(120)) => r?,
         _ = signals.recv() => return Err(Failure::runtime("stopped while obtaining the certificate")),
     }
-    let listener = match node.listen_funnel(443).await {
-        Ok(l) => l,
-        Err(tailnet::Error::FunnelNotPermitted { reason }) => {
-            return Err(Failure::runtime(format!(
-                "Funnel is not permitted for this node: {}. {FUNNEL_ADVICE}",
-                reason.trim_end_matches('.')
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if !listen_denied {
-        guard_host_listeners();
+    match node.listen_funnel(443).await {
+        Ok(l) => Ok(l),
+        Err(tailnet::Error::FunnelNotPermitted { reason }) => Err(funnel_not_permitted(&reason)),
+        Err(e) => Err(e.into()),
     }
-    let st = node.status().await.unwrap_or(st);
-    publish_tailnet_state(&app, &state_dir, &st);
-    let ready = started.elapsed();
+}
+
+/// Logs and prints that the server is ready, with the console values.
+fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration) {
     tracing::info!(%issuer, ready_ms = ready.as_millis() as u64, "serving on Tailscale Funnel");
     println!(
         "ma-alexa-oauth {} serving on Tailscale Funnel at {issuer}",
@@ -154,30 +171,31 @@ async fn serve_on_node(
         st.dns_name,
         st.tailscale_ips.join(", ")
     );
-    print_console_values(&issuer);
+    print_console_values(issuer);
     println!(
         "  (register the skill with `ma-alexa-oauth client add alexa --vendor-id ID` for the other values)"
     );
     println!("funnel ready in {} ms: {issuer}", ready.as_millis());
     let _ = std::io::stdout().flush();
+}
 
+/// Serves on the Funnel listener until a signal or until the node closes the
+/// listener, with the background tasks (node status refresh, purging, the
+/// host-listener sweep); then records the last link uses.
+async fn serve_until_stopped(
+    app: Arc<App>,
+    node: &tailnet::Node,
+    listener: tailnet::FunnelListener,
+    signals: &mut Signals,
+    listen_denied: bool,
+) {
     let refresher = tokio::spawn(refresh_tailnet_state(
         Arc::clone(&app),
         node.clone(),
-        state_dir.clone(),
+        node.dir().to_owned(),
     ));
     let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
-    let guard = tokio::spawn(async move {
-        if listen_denied {
-            return;
-        }
-        // tsnet re-creates its PeerAPI listener when the node's addresses change.
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
-        loop {
-            tick.tick().await;
-            guard_host_listeners();
-        }
-    });
+    let guard = tokio::spawn(sweep_host_listeners(listen_denied));
     let closed = listener.closed();
     let shutdown = async {
         tokio::select! {
@@ -191,7 +209,20 @@ async fn serve_on_node(
     guard.abort();
     flush_link_uses(&app).await;
     tracing::info!("stopping the tailnet node");
-    Ok(())
+}
+
+/// [`guard_host_listeners`] every 2 s, unless the seccomp filter forbids
+/// listening: tsnet re-creates its PeerAPI listener when the node's
+/// addresses change.
+async fn sweep_host_listeners(listen_denied: bool) {
+    if listen_denied {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        guard_host_listeners();
+    }
 }
 
 /// Fallback where the seccomp filter could not be installed: stop any TCP
