@@ -1,4 +1,19 @@
 //! Command-line interface. Command and flag names are part of the contract.
+//!
+//! - `mod.rs`: the [`Cli`] root (global flags), the subcommand enum,
+//!   [`main`] and its dispatch, logging set-up, the data directory,
+//!   [`Failure`] (message and exit code), constants several commands share.
+//! - `serve.rs`: `serve`'s options and what both transports share
+//!   (configuration, opening the app, console values, purging, shutdown writes).
+//! - `serve_listen.rs`: `serve --listen ADDR`, plain HTTP on TCP.
+//! - `serve_tailnet.rs`: `serve` on the tailnet (Funnel) and its supervision;
+//!   only with the `tailnet` feature.
+//! - `signals.rs`: [`Signals`] (SIGINT/SIGTERM, Go-safe handlers).
+//! - `client.rs`: `client add|list|set|remove|rotate-secret`, the Alexa
+//!   redirect URLs, the values printed for the Alexa developer console.
+//! - `user.rs`: `user add|list|remove|passwd`.
+//! - `links.rs`: `links list|revoke` (and revocation at Music Assistant).
+//! - `status.rs`: `status`, with the tailnet node's last snapshot.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -27,6 +42,7 @@ pub use signals::{Signals, shutdown_signal};
 use status::status;
 use user::{UserCmd, user};
 
+/// Meta key of the public URL `serve` last ran with.
 const PUBLIC_URL_META: &str = "public_url";
 /// The tailnet node's state directory, inside the data directory.
 pub const TAILNET_DIR: &str = "tailnet";
