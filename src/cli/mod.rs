@@ -42,6 +42,10 @@ pub use signals::{Signals, shutdown_signal};
 use status::status;
 use user::{UserCmd, user};
 
+/// The target of the events the CLI logs, from every file here:
+/// `ma_alexa_oauth::cli`, as when the CLI was one file (log filters and the
+/// JSON logs' `target` stay the same).
+const LOG_TARGET: &str = module_path!();
 /// Meta key of the public URL `serve` last ran with.
 const PUBLIC_URL_META: &str = "public_url";
 /// The tailnet node's state directory, inside the data directory.

@@ -10,7 +10,7 @@ use clap::Args;
 use super::serve_listen::serve_listen;
 #[cfg(feature = "tailnet")]
 use super::serve_tailnet::serve_tailnet;
-use super::{Failure, PUBLIC_URL_META};
+use super::{Failure, LOG_TARGET, PUBLIC_URL_META};
 use crate::app::App;
 use crate::config::{Cidr, Config};
 use crate::oauth::metadata;
@@ -142,7 +142,7 @@ async fn record_identity(app: &App) -> Result<(), Failure> {
         .map(|m| m.client().base_url().to_owned())
         .unwrap_or_default();
     if !url.is_empty() {
-        tracing::info!(url, "identity: Music Assistant accounts");
+        tracing::info!(target: LOG_TARGET, url, "identity: Music Assistant accounts");
     }
     app.store()
         .call(move |c| store::set_meta(c, crate::ma::URL_META, &url))
@@ -162,8 +162,10 @@ pub(super) fn multi_thread_runtime() -> Result<tokio::runtime::Runtime, Failure>
 pub(super) async fn flush_link_uses(app: &App) {
     match app.store().flush_uses().await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(links = n, "recorded the last use of links"),
-        Err(e) => tracing::warn!(error = %e, "could not record the last use of links"),
+        Ok(n) => tracing::info!(target: LOG_TARGET, links = n, "recorded the last use of links"),
+        Err(e) => {
+            tracing::warn!(target: LOG_TARGET, error = %e, "could not record the last use of links")
+        }
     }
 }
 
@@ -172,7 +174,7 @@ pub(super) async fn purge_loop(app: Arc<App>) {
     loop {
         tick.tick().await;
         if let Err(e) = app.purge().await {
-            tracing::warn!(error = %e, "purging expired codes failed");
+            tracing::warn!(target: LOG_TARGET, error = %e, "purging expired codes failed");
         }
     }
 }

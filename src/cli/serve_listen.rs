@@ -10,7 +10,7 @@ use super::serve::{
     ServeArgs, flush_link_uses, multi_thread_runtime, open_app, parse_public_url,
     print_console_values, purge_loop, serve_config,
 };
-use super::{Failure, shutdown_signal};
+use super::{Failure, LOG_TARGET, shutdown_signal};
 
 /// Serves on `listen` until SIGINT or SIGTERM.
 pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<(), Failure> {
@@ -26,6 +26,7 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
     };
     if !issuer.starts_with("https://") {
         tracing::warn!(
+            target: LOG_TARGET,
             issuer,
             "the public URL is not https: Alexa will refuse it. Pass --public-url https://… when serving behind a proxy"
         );
@@ -42,7 +43,7 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
             .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;
         let local = listener.local_addr()?;
         let app = Arc::new(app);
-        tracing::info!(%local, %issuer, data_dir = %dir.display(), "serving");
+        tracing::info!(target: LOG_TARGET, %local, %issuer, data_dir = %dir.display(), "serving");
         println!(
             "ma-alexa-oauth {} listening on http://{local}",
             env!("CARGO_PKG_VERSION")

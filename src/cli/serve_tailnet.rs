@@ -12,7 +12,7 @@ use super::serve::{
     ServeArgs, flush_link_uses, multi_thread_runtime, open_app, print_console_values, purge_loop,
     serve_config,
 };
-use super::{Failure, Signals, TAILNET_DIR, TAILNET_SNAPSHOT};
+use super::{Failure, LOG_TARGET, Signals, TAILNET_DIR, TAILNET_SNAPSHOT};
 use crate::app::App;
 use crate::tailnet::{self, NodeBuilder};
 use crate::util;
@@ -37,7 +37,7 @@ pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> 
     let filtered = match tailnet::deny_host_listeners() {
         Ok(()) => true,
         Err(e) => {
-            tracing::warn!(error = %e, "cannot forbid listening sockets (seccomp); stopping them when they appear instead");
+            tracing::warn!(target: LOG_TARGET, error = %e, "cannot forbid listening sockets (seccomp); stopping them when they appear instead");
             false
         }
     };
@@ -77,6 +77,7 @@ async fn serve_on_node(
     let config = serve_config(issuer.clone(), args)?;
     if !args.trusted_proxies.is_empty() {
         tracing::warn!(
+            target: LOG_TARGET,
             "--trusted-proxy is ignored in tailnet mode: Funnel gives the client's own address"
         );
     }
@@ -106,10 +107,10 @@ async fn join_tailnet(
         state_dir.display(),
         state_dir.join(tailnet::LOG_FILE).display()
     );
-    tracing::info!(hostname = %args.hostname, control_url = args.control_url.as_deref().unwrap_or("(Tailscale)"), "joining the tailnet");
+    tracing::info!(target: LOG_TARGET, hostname = %args.hostname, control_url = args.control_url.as_deref().unwrap_or("(Tailscale)"), "joining the tailnet");
     let up = node.up(|url| {
         eprintln!("To add this server to your tailnet, open this URL and log in: {url}");
-        tracing::warn!(%url, "waiting for login to the tailnet");
+        tracing::warn!(target: LOG_TARGET, %url, "waiting for login to the tailnet");
     });
     tokio::select! {
         r = up => r?,
@@ -122,7 +123,7 @@ async fn join_tailnet(
 /// fails when the tailnet does not permit Funnel or has no MagicDNS.
 async fn funnel_issuer(node: &tailnet::Node) -> Result<(tailnet::Status, String), Failure> {
     let st = node.status().await?;
-    tracing::info!(dns_name = %st.dns_name, ips = ?st.tailscale_ips, "joined the tailnet");
+    tracing::info!(target: LOG_TARGET, dns_name = %st.dns_name, ips = ?st.tailscale_ips, "joined the tailnet");
     if !st.funnel.permitted {
         return Err(funnel_not_permitted(&st.funnel.reason));
     }
@@ -161,7 +162,7 @@ async fn listen_on_funnel(
 
 /// Logs and prints that the server is ready, with the console values.
 fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration) {
-    tracing::info!(%issuer, ready_ms = ready.as_millis() as u64, "serving on Tailscale Funnel");
+    tracing::info!(target: LOG_TARGET, %issuer, ready_ms = ready.as_millis() as u64, "serving on Tailscale Funnel");
     println!(
         "ma-alexa-oauth {} serving on Tailscale Funnel at {issuer}",
         env!("CARGO_PKG_VERSION")
@@ -200,7 +201,7 @@ async fn serve_until_stopped(
     let shutdown = async {
         tokio::select! {
             _ = signals.recv() => {}
-            _ = closed => tracing::error!("the node closed the Funnel listener; stopping"),
+            _ = closed => tracing::error!(target: LOG_TARGET, "the node closed the Funnel listener; stopping"),
         }
     };
     crate::server::run(listener, Arc::clone(&app), shutdown).await;
@@ -208,7 +209,7 @@ async fn serve_until_stopped(
     purger.abort();
     guard.abort();
     flush_link_uses(&app).await;
-    tracing::info!("stopping the tailnet node");
+    tracing::info!(target: LOG_TARGET, "stopping the tailnet node");
 }
 
 /// [`guard_host_listeners`] every 2 s, unless the seccomp filter forbids
@@ -231,6 +232,7 @@ async fn sweep_host_listeners(listen_denied: bool) {
 fn guard_host_listeners() {
     for port in tailnet::shut_host_tcp_listeners() {
         tracing::info!(
+            target: LOG_TARGET,
             port,
             "stopped the node's host-network TCP listener (its PeerAPI is served through the userspace network stack)"
         );
@@ -262,7 +264,7 @@ fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
     let snap = json!({ "updated_at": util::now(), "pid": std::process::id(), "tailnet": v });
     let path = state_dir.join(TAILNET_SNAPSHOT);
     if let Err(e) = crate::files::write_private(&path, snap.to_string().as_bytes()) {
-        tracing::debug!(error = %e, path = %path.display(), "cannot write the tailnet status snapshot");
+        tracing::debug!(target: LOG_TARGET, error = %e, path = %path.display(), "cannot write the tailnet status snapshot");
     }
 }
 
@@ -274,7 +276,7 @@ async fn refresh_tailnet_state(app: Arc<App>, node: tailnet::Node, state_dir: Pa
         match node.status().await {
             Ok(st) => publish_tailnet_state(&app, &state_dir, &st),
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the tailnet status");
+                tracing::warn!(target: LOG_TARGET, error = %e, "cannot read the tailnet status");
                 app.set_health(
                     "tailnet",
                     json!({ "state": "unknown", "error": e.to_string() }),

@@ -1,6 +1,7 @@
 //! SIGINT and SIGTERM for `serve`, with handlers the Go runtime of the
 //! tailnet layer can live with.
 
+use super::LOG_TARGET;
 #[cfg(feature = "tailnet")]
 use crate::tailnet;
 
@@ -28,8 +29,8 @@ impl Signals {
     /// Completes on the next SIGINT or SIGTERM.
     pub async fn recv(&mut self) {
         tokio::select! {
-            _ = self.int.recv() => tracing::info!("SIGINT received"),
-            _ = self.term.recv() => tracing::info!("SIGTERM received"),
+            _ = self.int.recv() => tracing::info!(target: LOG_TARGET, "SIGINT received"),
+            _ = self.term.recv() => tracing::info!(target: LOG_TARGET, "SIGTERM received"),
         }
     }
 }
@@ -39,7 +40,7 @@ pub async fn shutdown_signal() {
     match Signals::new() {
         Ok(mut s) => s.recv().await,
         Err(e) => {
-            tracing::error!(error = %e, "cannot install signal handlers; stop the server with SIGKILL");
+            tracing::error!(target: LOG_TARGET, error = %e, "cannot install signal handlers; stop the server with SIGKILL");
             std::future::pending().await
         }
     }
