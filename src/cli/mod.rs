@@ -1,0 +1,210 @@
+//! Command-line interface. Command and flag names are part of the contract.
+//!
+//! - `mod.rs`: the [`Cli`] root (global flags), the subcommand enum,
+//!   [`main`] and its dispatch, logging set-up, the data directory,
+//!   [`Failure`] (message and exit code), constants several commands share.
+//! - `serve.rs`: `serve`'s options and what both transports share
+//!   (configuration, opening the app, console values, purging, shutdown writes).
+//! - `serve_listen.rs`: `serve --listen ADDR`, plain HTTP on TCP.
+//! - `serve_tailnet.rs`: `serve` on the tailnet (Funnel) and its supervision;
+//!   only with the `tailnet` feature.
+//! - `signals.rs`: [`Signals`] (SIGINT/SIGTERM, Go-safe handlers).
+//! - `client.rs`: `client add|list|set|remove|rotate-secret`, the Alexa
+//!   redirect URLs, the values printed for the Alexa developer console.
+//! - `user.rs`: `user add|list|remove|passwd`.
+//! - `links.rs`: `links list|revoke` (and revocation at Music Assistant).
+//! - `status.rs`: `status`, with the tailnet node's last snapshot.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::store::Store;
+
+mod client;
+mod links;
+mod serve;
+mod serve_listen;
+#[cfg(feature = "tailnet")]
+mod serve_tailnet;
+mod signals;
+mod status;
+mod user;
+
+pub use client::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
+use client::{ClientCmd, client};
+use links::{LinksCmd, links};
+pub use serve::parse_public_url;
+use serve::{ServeArgs, serve};
+pub use signals::{Signals, shutdown_signal};
+use status::status;
+use user::{UserCmd, user};
+
+/// The target of the events the CLI logs, from every file here:
+/// `ma_alexa_oauth::cli`, as when the CLI was one file (log filters and the
+/// JSON logs' `target` stay the same).
+const LOG_TARGET: &str = module_path!();
+/// Meta key of the public URL `serve` last ran with.
+const PUBLIC_URL_META: &str = "public_url";
+/// The tailnet node's state directory, inside the data directory.
+pub const TAILNET_DIR: &str = "tailnet";
+/// A snapshot of the node's status that a running `serve` keeps up to date for `status`.
+pub const TAILNET_SNAPSHOT: &str = "ma-alexa-status.json";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ma-alexa-oauth",
+    version,
+    about = "OAuth 2.0 account linking between an Alexa skill and Music Assistant"
+)]
+pub struct Cli {
+    /// Directory holding the database and keys (created with mode 0700).
+    /// Default: $XDG_DATA_HOME/ma-alexa-oauth or ~/.local/share/ma-alexa-oauth.
+    #[arg(long, global = true, env = "MA_ALEXA_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Log filter (tracing syntax), e.g. `info` or `ma_alexa_oauth=debug`.
+    #[arg(
+        long,
+        global = true,
+        env = "MA_ALEXA_LOG",
+        default_value = "info",
+        value_name = "FILTER"
+    )]
+    log: String,
+
+    /// Log format.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the authorization server.
+    Serve(ServeArgs),
+    /// Manage OAuth clients (the Alexa skill).
+    #[command(subcommand)]
+    Client(ClientCmd),
+    /// Manage local user accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Inspect and revoke linked accounts.
+    #[command(subcommand)]
+    Links(LinksCmd),
+    /// Show the configuration and state of this installation.
+    Status(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A failure a person can act on: message, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    fn usage(m: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: m.into(),
+        }
+    }
+    fn runtime(m: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: m.into(),
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::runtime(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve(_));
+    init_logging(&cli.log, cli.log_format, serving);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn init_logging(filter: &str, format: LogFormat, serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { filter } else { "warn" };
+    let filter = EnvFilter::try_new(default).unwrap_or_else(|_| EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => b.try_init(),
+        LogFormat::Json => b.json().try_init(),
+    };
+}
+
+fn default_data_dir() -> Result<PathBuf, Failure> {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return Ok(PathBuf::from(x).join("ma-alexa-oauth"));
+    }
+    match std::env::var_os("HOME").filter(|x| !x.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".local/share/ma-alexa-oauth")),
+        None => Err(Failure::usage(
+            "no data directory: pass --data-dir DIR or set MA_ALEXA_DATA_DIR",
+        )),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let dir = match cli.data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    match cli.command {
+        Command::Serve(args) => serve(&dir, args),
+        Command::Client(cmd) => client(&dir, cmd),
+        Command::User(cmd) => user(&dir, cmd),
+        Command::Links(cmd) => links(&dir, cmd),
+        Command::Status(f) => status(&dir, f.json),
+    }
+}
+
+fn open(dir: &Path) -> Result<Store, Failure> {
+    crate::startup::open_store(dir).map_err(|e| Failure::runtime(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,59 @@
+//! `serve --listen ADDR`: plain HTTP on a TCP address, for a reverse proxy
+//! or tunnel in front.
+
+use std::io::Write as _;
+use std::net::{SocketAddr, ToSocketAddrs as _};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::serve::{
+    ServeArgs, flush_link_uses, multi_thread_runtime, open_app, parse_public_url,
+    print_console_values, purge_loop, serve_config,
+};
+use super::{Failure, LOG_TARGET, shutdown_signal};
+
+/// Serves on `listen` until SIGINT or SIGTERM.
+pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<(), Failure> {
+    let addr: SocketAddr = listen
+        .to_socket_addrs()
+        .map_err(|e| Failure::usage(format!("--listen {listen:?}: {e}")))?
+        .next()
+        .ok_or_else(|| Failure::usage(format!("--listen {listen:?} resolves to no address")))?;
+    let issuer = match &args.public_url {
+        Some(u) => parse_public_url(u)?,
+        None if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
+        None => format!("http://{addr}"),
+    };
+    if !issuer.starts_with("https://") {
+        tracing::warn!(
+            target: LOG_TARGET,
+            issuer,
+            "the public URL is not https: Alexa will refuse it. Pass --public-url https://… when serving behind a proxy"
+        );
+    }
+    let mut config = serve_config(issuer, &args)?;
+    config.trusted_proxies = args.trusted_proxies.clone();
+
+    let rt = multi_thread_runtime()?;
+    rt.block_on(async move {
+        let app = open_app(config, dir).await?;
+        let issuer = app.config().issuer.clone();
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;
+        let local = listener.local_addr()?;
+        let app = Arc::new(app);
+        tracing::info!(target: LOG_TARGET, %local, %issuer, data_dir = %dir.display(), "serving");
+        println!(
+            "ma-alexa-oauth {} listening on http://{local}",
+            env!("CARGO_PKG_VERSION")
+        );
+        print_console_values(&issuer);
+        let _ = std::io::stdout().flush();
+        let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
+        crate::server::run(listener, Arc::clone(&app), shutdown_signal()).await;
+        purger.abort();
+        flush_link_uses(&app).await;
+        Ok(())
+    })
+}

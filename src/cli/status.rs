@@ -1,0 +1,158 @@
+//! `status`: the configuration and state of this installation, including
+//! what can be known of the tailnet node without starting it.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::{Failure, PUBLIC_URL_META, TAILNET_DIR, TAILNET_SNAPSHOT, open};
+use crate::store;
+use crate::tailnet;
+use crate::util;
+
+pub(super) fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
+    let store = open(dir)?;
+    let (clients, users, links) = store.with(|c| store::counts(c))?;
+    let public = store.with(|c| store::get_meta(c, PUBLIC_URL_META))?;
+    let problems = store.with(|c| store::integrity_problems(c))?;
+    let tn = tailnet_status(dir);
+    let ma_url = store
+        .with(|c| store::get_meta(c, crate::ma::URL_META))?
+        .filter(|u| !u.is_empty());
+    let ma_problems = store.with(|c| store::ma_token_problems(c))?;
+    let identity = if ma_url.is_some() {
+        "music_assistant"
+    } else {
+        "local"
+    };
+    let v = json!({
+        "data_dir": dir.display().to_string(),
+        "database": store.path().display().to_string(),
+        "public_url": public,
+        "identity": identity,
+        "music_assistant_url": ma_url,
+        "music_assistant_token_problems": ma_problems
+            .iter()
+            .map(|(id, state)| json!({ "link": id, "state": state }))
+            .collect::<Vec<_>>(),
+        "tailnet": tn,
+        "clients": clients,
+        "users": users,
+        "active_links": links,
+        "database_ok": problems.is_empty(),
+        "database_problems": problems,
+    });
+    if json_out {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("data directory: {}", dir.display());
+        println!(
+            "public URL:     {}",
+            public.as_deref().unwrap_or("(unknown until `serve` runs)")
+        );
+        match &ma_url {
+            Some(u) => {
+                println!("identity:       Music Assistant accounts ({u}); gateway at /ma/api")
+            }
+            None => println!("identity:       local accounts"),
+        }
+        for (id, state) in &ma_problems {
+            println!("music assistant: link {id}: token {state} (see `links list`)");
+        }
+        println!("tailnet:        {}", describe_tailnet(&tn));
+        println!("clients: {clients}   users: {users}   active links: {links}");
+        println!(
+            "database:       {}",
+            if problems.is_empty() {
+                "ok".to_owned()
+            } else {
+                problems.join("; ")
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The tailnet node of a data directory, as far as it can be known without
+/// starting it: whether a node state exists, and the last status snapshot
+/// written by a running (or the last) `serve`.
+fn tailnet_status(dir: &Path) -> serde_json::Value {
+    let state_dir = dir.join(TAILNET_DIR);
+    if !tailnet::has_node_state(&state_dir) {
+        return json!({ "configured": false });
+    }
+    let snap: Option<serde_json::Value> = std::fs::read(state_dir.join(TAILNET_SNAPSHOT))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let mut out = serde_json::Map::new();
+    out.insert("configured".into(), json!(true));
+    out.insert("state_dir".into(), json!(state_dir.display().to_string()));
+    if let Some(snap) = snap {
+        let pid = snap.get("pid").and_then(|p| p.as_u64()).unwrap_or(0);
+        let running = pid != 0 && Path::new(&format!("/proc/{pid}")).exists();
+        out.insert("serve_running".into(), json!(running));
+        if let Some(t) = snap.get("updated_at") {
+            out.insert("updated_at".into(), t.clone());
+        }
+        if let Some(t) = snap.get("tailnet").and_then(|t| t.as_object()) {
+            for (k, val) in t {
+                out.insert(k.clone(), val.clone());
+            }
+        }
+    }
+    let name = out
+        .get("dns_name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("")
+        .to_owned();
+    if !name.is_empty() && !name.contains('/') {
+        let expiry = std::fs::read_to_string(state_dir.join("certs").join(format!("{name}.crt")))
+            .ok()
+            .and_then(|pem| tailnet::cert::pem_not_after(&pem));
+        out.insert("cert_expires_at".into(), json!(expiry));
+    }
+    serde_json::Value::Object(out)
+}
+
+fn describe_tailnet(v: &serde_json::Value) -> String {
+    let get = |path: &[&str]| {
+        path.iter()
+            .try_fold(v, |cur, k| cur.get(*k))
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    if get(&["configured"]) != true {
+        return "not configured (`serve` without --listen joins a tailnet)".to_owned();
+    }
+    let Some(name) = get(&["dns_name"]).as_str().map(str::to_owned) else {
+        return format!(
+            "configured (node state in {})",
+            get(&["state_dir"]).as_str().unwrap_or("?")
+        );
+    };
+    let funnel = if get(&["funnel", "listening"]) == true {
+        "Funnel on 443".to_owned()
+    } else if get(&["funnel", "permitted"]) == false {
+        format!(
+            "Funnel not permitted: {}",
+            get(&["funnel", "reason"]).as_str().unwrap_or("")
+        )
+    } else {
+        "Funnel off".to_owned()
+    };
+    let when = get(&["updated_at"])
+        .as_i64()
+        .map(util::fmt_time)
+        .unwrap_or_default();
+    let state = get(&["state"]).as_str().unwrap_or("?").to_owned();
+    let (running, state) = if get(&["serve_running"]) == true {
+        ("serve running", state)
+    } else {
+        ("serve not running", format!("last seen {state}"))
+    };
+    let cert = match get(&["cert_expires_at"]).as_i64() {
+        Some(t) => format!("certificate valid until {}", util::fmt_time(t)),
+        None => "no certificate yet".to_owned(),
+    };
+    format!("{name} ({state}), {funnel}, {cert}; {running}, as of {when}")
+}
