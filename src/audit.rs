@@ -26,6 +26,16 @@ pub enum AuditEvent {
         addr: IpAddr,
         retry_after_secs: u64,
     },
+    /// The identity source (Music Assistant) refuses logins for this
+    /// account for a while, whatever the password. `asked`: it said so just
+    /// now; false: its earlier answer was remembered and it was not asked.
+    LoginPaused {
+        username: String,
+        client_id: String,
+        addr: IpAddr,
+        retry_after_secs: u64,
+        asked: bool,
+    },
     LoginUnavailable {
         client_id: String,
         addr: IpAddr,

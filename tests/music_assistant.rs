@@ -496,6 +496,83 @@ async fn login_failures_are_clear_and_only_wrong_passwords_count() {
     assert_eq!(unavailable, 5, "{ev:#?}");
 }
 
+fn ma_logins(ma: &Standin) -> usize {
+    ma.requests()
+        .iter()
+        .filter(|r| r.path == "/auth/login")
+        .count()
+}
+
+/// After 3 wrong passwords Music Assistant refuses every login for the
+/// username for a while, the right password too. The page says so (429 with
+/// Retry-After), it is not a wrong password, and until the pause is over the
+/// password does not go to Music Assistant at all.
+#[tokio::test]
+async fn music_assistants_sign_in_pause_is_shown_and_waited_out_without_asking_it() {
+    let ma = standin().await;
+    ma.set_knobs(|k| k.lockout = Some(Duration::from_secs(3)));
+    let s = server_for(&ma).await;
+    let (id, _) = s.add_alexa_client();
+    let p = AuthParams::new(&id, PITANGUI);
+    for _ in 0..3 {
+        let r = Browser::default()
+            .login(&s, &p, "alice", "not the password")
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.text().contains("Wrong username or password"));
+    }
+    assert_eq!(ma_logins(&ma), 3);
+
+    // The right password, during Music Assistant's pause.
+    let r = Browser::default().login(&s, &p, "alice", MA_PASSWORD).await;
+    assert_eq!(ma_logins(&ma), 4, "asked once");
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    let page = r.text();
+    assert!(
+        page.contains("Music Assistant has paused sign-ins for this account"),
+        "{page}"
+    );
+    assert!(!page.contains("Wrong username or password"), "{page}");
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=4).contains(&wait), "Retry-After {wait}");
+    assert!(page.contains("second"), "the page says how long: {page}");
+
+    // Again at once, in any case: answered here, Music Assistant not asked.
+    for name in ["alice", "ALICE"] {
+        let r = Browser::default().login(&s, &p, name, MA_PASSWORD).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{name}");
+        assert!(
+            r.text()
+                .contains("Music Assistant has paused sign-ins for this account"),
+            "{}",
+            r.text()
+        );
+        let again: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=wait).contains(&again), "{again} <= {wait}");
+    }
+    assert_eq!(ma_logins(&ma), 4, "no password sent during the pause");
+    let ev = s.events();
+    let failed = ev
+        .iter()
+        .filter(|e| matches!(e, AuditEvent::LoginFailed { .. }))
+        .count();
+    assert_eq!(failed, 3, "the pause is not a wrong password: {ev:#?}");
+    let paused: Vec<bool> = ev
+        .iter()
+        .filter_map(|e| match e {
+            AuditEvent::LoginPaused { asked, .. } => Some(*asked),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(paused, [true, false, false], "{ev:#?}");
+
+    // Once the pause is over, the right password links.
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    let r = Browser::default().login(&s, &p, "alice", MA_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(ma_logins(&ma), 5);
+}
+
 #[tokio::test]
 async fn gateway_reports_music_assistant_down_slow_and_failing() {
     let ma = standin().await;

@@ -7,6 +7,7 @@ pub mod password;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use crate::ma::UpstreamToken;
 use crate::store::Store;
@@ -34,6 +35,11 @@ pub enum IdentityError {
     /// tokens). The message is shown on the page. Not a failed login.
     #[error("{0}")]
     Refused(String),
+    /// The identity source refuses every login for this username for a
+    /// while (Music Assistant, after failed attempts), whatever the
+    /// password. Not a failed login; the caller remembers the pause.
+    #[error("sign-ins for this account are paused for {} s", retry_after.as_secs())]
+    Paused { retry_after: Duration },
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

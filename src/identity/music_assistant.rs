@@ -42,6 +42,9 @@ impl IdentityProvider for MusicAssistantAccounts {
                     username,
                 }) => (session, user_id, username),
                 Ok(Login::BadCredentials) => return Ok(None),
+                Ok(Login::Paused { retry_after }) => {
+                    return Err(IdentityError::Paused { retry_after });
+                }
                 Ok(Login::NotOnboarded) => {
                     return Err(IdentityError::Refused(
                         "Music Assistant is not set up yet. Open Music Assistant, finish its first-run \
