@@ -573,6 +573,42 @@ async fn music_assistants_sign_in_pause_is_shown_and_waited_out_without_asking_i
     assert_eq!(ma_logins(&ma), 5);
 }
 
+/// Whether a username exists is Music Assistant's to know, so a failed
+/// login's username (maybe a password typed into the wrong box) is never
+/// logged as typed; a successful one is.
+#[tokio::test]
+async fn failed_music_assistant_logins_log_no_typed_username() {
+    let ma = standin().await;
+    let s = server_for(&ma).await;
+    let (id, _) = s.add_alexa_client();
+    let p = AuthParams::new(&id, PITANGUI);
+    for (name, password) in [(MA_PASSWORD, "alice"), ("alice", "not the password")] {
+        let r = Browser::default().login(&s, &p, name, password).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = Browser::default().login(&s, &p, "alice", MA_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let ev = s.events();
+    let failed: Vec<&String> = ev
+        .iter()
+        .filter_map(|e| match e {
+            AuditEvent::LoginFailed { username, .. } => Some(username),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed.len(), 2, "{ev:#?}");
+    assert!(!failed[0].contains(MA_PASSWORD), "logged: {}", failed[0]);
+    assert!(failed[0].contains(&MA_PASSWORD.len().to_string()));
+    assert_ne!(failed[1], "alice", "not known here to exist");
+    assert_ne!(failed[0], failed[1]);
+    assert!(
+        ev.iter().any(
+            |e| matches!(e, AuditEvent::LoginSucceeded { username, .. } if username == "alice")
+        )
+    );
+    assert!(!serde_json::to_string(&ev).unwrap().contains(MA_PASSWORD));
+}
+
 #[tokio::test]
 async fn gateway_reports_music_assistant_down_slow_and_failing() {
     let ma = standin().await;

@@ -52,6 +52,12 @@ pub trait IdentityProvider: Send + Sync + 'static {
         password: &'a str,
     ) -> BoxFuture<'a, Result<Option<Identity>, IdentityError>>;
 
+    /// Whether `username` is known to name an account, for the audit log: a
+    /// failed login's username is logged as typed only then (otherwise it
+    /// may be a password typed into the username box). A source that cannot
+    /// tell without a password (Music Assistant) answers false.
+    fn knows<'a>(&'a self, username: &'a str) -> BoxFuture<'a, bool>;
+
     /// A short name for `status` and logs, e.g. `local`.
     fn name(&self) -> &'static str;
 
@@ -132,6 +138,19 @@ impl IdentityProvider for LocalAccounts {
                 }),
                 _ => None,
             })
+        })
+    }
+
+    fn knows<'a>(&'a self, username: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let name = username.to_owned();
+            // One indexed read, inline (Store::read).
+            matches!(
+                self.store
+                    .read(move |c| crate::store::get_user(c, &name))
+                    .await,
+                Ok(Some(_))
+            )
         })
     }
 

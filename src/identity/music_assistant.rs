@@ -86,6 +86,12 @@ impl IdentityProvider for MusicAssistantAccounts {
         })
     }
 
+    /// Music Assistant says whether a username exists only to the right
+    /// password, so a failed login's username is never known here.
+    fn knows<'a>(&'a self, _username: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async { false })
+    }
+
     fn name(&self) -> &'static str {
         "music_assistant"
     }

@@ -87,7 +87,7 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
         );
     };
     if params.get("action") == Some("deny") {
-        return deny(app, &r, username, addr);
+        return deny(app, &r, username, addr).await;
     }
     let password = params.get("password").unwrap_or("");
     let form = |status, username, error| login_page(app, &r, nonce, status, username, error);
@@ -113,9 +113,9 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
 }
 
 /// The person cancelled: `access_denied` back to the client.
-fn deny(app: &App, r: &AuthRequest, username: &str, addr: IpAddr) -> Response<Body> {
+async fn deny(app: &App, r: &AuthRequest, username: &str, addr: IpAddr) -> Response<Body> {
     app.audit().emit(AuditEvent::ConsentDenied {
-        username: username.to_owned(),
+        username: shown_username(app, username).await,
         client_id: r.client.id.clone(),
         addr,
     });
@@ -147,7 +147,7 @@ async fn log_in(
         addr,
     };
     if let Err(blocked) = app.throttle().check(username, addr, Instant::now()) {
-        return Err(a.must_wait(blocked.wait, blocked.by_source, false));
+        return Err(a.must_wait(blocked.wait, blocked.by_source, false).await);
     }
     match app.identity().verify(username, password).await {
         Ok(Some(identity)) => {
@@ -163,13 +163,26 @@ async fn log_in(
             app.throttle()
                 .record_failure(username, addr, Instant::now());
             app.audit().emit(AuditEvent::LoginFailed {
-                username: username.to_owned(),
+                username: shown_username(app, username).await,
                 client_id: r.client.id.clone(),
                 addr,
             });
             Err(a.form(StatusCode::UNAUTHORIZED, "Wrong username or password."))
         }
-        Err(e) => Err(a.not_verified(e)),
+        Err(e) => Err(a.not_verified(e).await),
+    }
+}
+
+/// A typed username as the audit log shows it: as typed when it names an
+/// account, otherwise [`crate::audit::Audit::unverified`] (it may be a
+/// password typed into the username box). Music Assistant accounts are
+/// never known here without the password: a failed login's name is always
+/// the fingerprint.
+async fn shown_username(app: &App, username: &str) -> String {
+    if username.is_empty() || app.identity().knows(username).await {
+        username.to_owned()
+    } else {
+        app.audit().unverified(username)
     }
 }
 
@@ -196,13 +209,10 @@ impl Attempt<'_> {
 
     /// 429 with `Retry-After`: our slow-down, or the identity source's pause
     /// (`asked`: it answered so just now; otherwise it was not asked).
-    fn must_wait(&self, wait: Duration, by_source: bool, asked: bool) -> Response<Body> {
+    async fn must_wait(&self, wait: Duration, by_source: bool, asked: bool) -> Response<Body> {
         let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-        let (username, client_id, addr) = (
-            self.username.to_owned(),
-            self.r.client.id.clone(),
-            self.addr,
-        );
+        let username = shown_username(self.app, self.username).await;
+        let (client_id, addr) = (self.r.client.id.clone(), self.addr);
         let msg = if by_source {
             self.app.audit().emit(AuditEvent::LoginPaused {
                 username,
@@ -236,7 +246,7 @@ impl Attempt<'_> {
     }
 
     /// The identity source gave no verdict on the password.
-    fn not_verified(&self, e: IdentityError) -> Response<Body> {
+    async fn not_verified(&self, e: IdentityError) -> Response<Body> {
         let (app, client_id, addr) = (self.app, self.r.client.id.clone(), self.addr);
         match e {
             IdentityError::Paused { retry_after } => {
@@ -245,7 +255,7 @@ impl Attempt<'_> {
                 let now = Instant::now();
                 app.throttle()
                     .record_pause(self.username, now + retry_after, now);
-                self.must_wait(retry_after, true, true)
+                self.must_wait(retry_after, true, true).await
             }
             IdentityError::Refused(message) => {
                 app.audit().emit(AuditEvent::LoginUnavailable {
