@@ -287,6 +287,109 @@ async fn scopes_and_the_allowlist_decide_what_is_forwarded() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// Commands that make Music Assistant fetch a URL the caller chose (from
+/// inside the home network) or change its configuration, users, providers,
+/// tokens or library: refused with 403 for every scope, never forwarded.
+const DANGEROUS: &[&str] = &[
+    // fetch any URL given
+    "players/cmd/play_announcement",
+    "music/item_by_uri",
+    "music/item",
+    "music/tracks/get",
+    "music/radios/get",
+    "music/favorites/add_item",
+    // player settings
+    "players/cmd/set_option",
+    "players/cmd/select_sound_mode",
+    "players/create_group_player",
+    "players/remove_group_player",
+    "players/remove",
+    // configuration
+    "config/players/save",
+    "config/players/remove",
+    "config/players/dsp/save",
+    "config/providers/save",
+    "config/providers/reload",
+    "config/core/save",
+    "config/dsp_presets/save",
+    "config/core/get",
+    // users, tokens, providers, the library, logs
+    "auth/token/create",
+    "auth/tokens",
+    "auth/users",
+    "auth/user/update",
+    "auth/user/create",
+    "providers/manifests",
+    "music/library/add_item",
+    "music/library/remove_item",
+    "music/sync",
+    "player_queues/save_as_playlist",
+    "logging/get",
+];
+
+#[tokio::test]
+async fn dangerous_commands_get_403_and_never_reach_music_assistant() {
+    let ma = standin().await;
+    let s = server_for(&ma).await;
+    let l = link(&s, "music:read music:control").await;
+    let before = ma.requests().len();
+    for c in DANGEROUS {
+        let body = json!({"message_id": "m", "command": c,
+            "args": {"player_id": "kitchen", "url": "http://192.168.1.1/admin"}});
+        let r = gateway(&s, Some(&l.access), &body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{c}: {}", r.text());
+        assert_eq!(r.error(), "forbidden_command", "{c}");
+    }
+    let after: Vec<_> = ma.requests().into_iter().skip(before).collect();
+    assert!(
+        after.is_empty(),
+        "reached Music Assistant: {:?}",
+        after.iter().map(|r| r.command()).collect::<Vec<_>>()
+    );
+}
+
+/// What a voice skill asks of Music Assistant is forwarded.
+#[tokio::test]
+async fn what_a_voice_skill_needs_is_forwarded() {
+    let ma = standin().await;
+    let s = server_for(&ma).await;
+    let l = link(&s, "music:read music:control").await;
+    let needed = [
+        "players/all",
+        "music/search",
+        "player_queues/play_media",
+        "player_queues/transfer",
+        "players/add_currently_playing_to_favorites",
+        "players/cmd/volume_up",
+        "players/cmd/volume_down",
+        "players/cmd/volume_set",
+        "players/cmd/volume_mute",
+        "player_queues/shuffle",
+        "player_queues/repeat",
+        "player_queues/next",
+        "player_queues/previous",
+        "player_queues/pause",
+        "player_queues/play",
+        "player_queues/stop",
+        "player_queues/seek",
+        "players/cmd/power",
+        "players/cmd/group",
+        "players/cmd/ungroup",
+    ];
+    let before = ma.commands().len();
+    for c in needed {
+        let r = gateway(&s, Some(&l.access), &cmd(c)).await;
+        assert_ne!(r.status, StatusCode::FORBIDDEN, "{c}: {}", r.text());
+    }
+    let forwarded: Vec<String> = ma
+        .commands()
+        .into_iter()
+        .skip(before)
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(forwarded, needed);
+}
+
 #[tokio::test]
 async fn missing_bad_expired_and_revoked_tokens_get_401() {
     let ma = standin().await;
