@@ -1,11 +1,20 @@
 //! Typed audit events. Each is logged under the `audit` tracing target as
 //! structured fields. No secret, code or token is ever part of an event: at
 //! most a short fingerprint (see [`crate::util::fingerprint`]).
+//!
+//! Identifiers a person or client typed are logged as typed only once they
+//! are known to name something (a registered client, an existing account):
+//! a client secret pasted into the client id field, or a password typed into
+//! the username box, would otherwise land in the log. Anything else appears
+//! as [`Audit::unverified`]: a keyed fingerprint and the length.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
+use aws_lc_rs::hmac;
 use serde::Serialize;
+
+use crate::util;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -25,6 +34,16 @@ pub enum AuditEvent {
         client_id: String,
         addr: IpAddr,
         retry_after_secs: u64,
+    },
+    /// The identity source (Music Assistant) refuses logins for this
+    /// account for a while, whatever the password. `asked`: it said so just
+    /// now; false: its earlier answer was remembered and it was not asked.
+    LoginPaused {
+        username: String,
+        client_id: String,
+        addr: IpAddr,
+        retry_after_secs: u64,
+        asked: bool,
     },
     LoginUnavailable {
         client_id: String,
@@ -81,9 +100,22 @@ pub enum AuditEvent {
 
 /// The audit log. Optionally keeps a copy of every event for tests and
 /// for the embedding program.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Audit {
     recorder: Option<Arc<Mutex<Vec<AuditEvent>>>>,
+    /// Random per process: the fingerprints of [`Audit::unverified`].
+    fingerprint_key: hmac::Key,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        let mut key = [0u8; 32];
+        util::fill_random(&mut key);
+        Audit {
+            recorder: None,
+            fingerprint_key: hmac::Key::new(hmac::HMAC_SHA256, &key),
+        }
+    }
 }
 
 impl Audit {
@@ -91,7 +123,26 @@ impl Audit {
     pub fn recording() -> Self {
         Audit {
             recorder: Some(Arc::default()),
+            ..Audit::default()
         }
+    }
+
+    /// How an identifier not known to name anything is logged (it may be a
+    /// secret typed into the wrong field): `<unknown 1a2b3c4d, 12 chars>`.
+    /// The same text gives the same fingerprint, so repeats can be told
+    /// apart from one another, but the fingerprint is an HMAC under a random
+    /// per-process key: unlike a plain hash, nobody holding only the log can
+    /// check guesses (a weak password) against it. Fingerprints change when
+    /// the process restarts.
+    pub fn unverified(&self, typed: &str) -> String {
+        let tag = hmac::sign(&self.fingerprint_key, typed.as_bytes());
+        let fp: String = tag
+            .as_ref()
+            .iter()
+            .take(4)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("<unknown {fp}, {} chars>", typed.chars().count())
     }
 
     pub fn emit(&self, event: AuditEvent) {
@@ -108,5 +159,33 @@ impl Audit {
             .as_ref()
             .map(|r| r.lock().unwrap_or_else(|p| p.into_inner()).clone())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unverified_identifiers_show_a_keyed_fingerprint_and_the_length_only() {
+        let audit = Audit::default();
+        let a = audit.unverified("hunter2 hunter2");
+        assert_eq!(a, audit.unverified("hunter2 hunter2"), "stable");
+        assert_ne!(a, audit.unverified("hunter2 hunter3"));
+        assert!(!a.contains("hunter"), "{a}");
+        assert!(
+            a.starts_with("<unknown ") && a.ends_with(", 15 chars>"),
+            "{a}"
+        );
+        assert!(
+            !a.contains(&util::fingerprint("hunter2 hunter2")),
+            "not the plain hash a dictionary could be checked against"
+        );
+        assert_ne!(
+            a,
+            Audit::default().unverified("hunter2 hunter2"),
+            "keyed per process"
+        );
+        assert_eq!(audit.clone().unverified("x"), audit.unverified("x"));
     }
 }

@@ -4,6 +4,12 @@
 //! an exponentially growing time, capped, so guessing gets slow while the
 //! owner is never locked out for good. A success clears the account's record.
 //! Records are forgotten after a quiet period; the table is bounded.
+//!
+//! The identity source may pause an account itself (Music Assistant refuses
+//! every login for a username for 30 s to 5 min after failed attempts): the
+//! pause is recorded here too ([`Throttle::record_pause`]), so until it is
+//! over the login page answers without asking the source again. A pause is
+//! not a failure: it adds nothing to our own slow-down.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -44,7 +50,30 @@ enum Key {
 struct Entry {
     failures: u32,
     blocked_until: Instant,
+    /// The identity source's own pause of this account (accounts only).
+    paused_until: Instant,
+    /// The last failure or pause: the record is forgotten this long after.
     last_failure: Instant,
+}
+
+impl Entry {
+    fn new(now: Instant) -> Entry {
+        Entry {
+            failures: 0,
+            blocked_until: now,
+            paused_until: now,
+            last_failure: now,
+        }
+    }
+}
+
+/// Why a login must wait, and how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocked {
+    pub wait: Duration,
+    /// True when the longest wait is the identity source's own pause
+    /// ([`Throttle::record_pause`]) rather than our slow-down.
+    pub by_source: bool,
 }
 
 #[derive(Debug, Default)]
@@ -69,8 +98,10 @@ fn address_key(ip: IpAddr) -> Key {
     }
 }
 
+/// Case and surrounding spaces do not make another account (Music
+/// Assistant's usernames are compared trimmed and lowercased).
 fn account_key(username: &str) -> Key {
-    Key::Account(username.to_lowercase())
+    Key::Account(username.trim().to_lowercase())
 }
 
 impl Throttle {
@@ -81,30 +112,63 @@ impl Throttle {
         }
     }
 
-    /// `Err(retry_after)` if this account or address must wait before trying again.
-    pub fn check(&self, username: &str, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+    /// `Err` if this account or address must wait before trying again: the
+    /// longest wait of our slow-down and the identity source's pause.
+    pub fn check(&self, username: &str, addr: IpAddr, now: Instant) -> Result<(), Blocked> {
         let table = self.table.lock().unwrap_or_else(|p| p.into_inner());
-        let wait = [account_key(username), address_key(addr)]
+        let live = [account_key(username), address_key(addr)]
             .iter()
             .filter_map(|k| table.get(k))
             .filter(|e| now.duration_since(e.last_failure) < self.policy.forget_after)
+            .copied()
+            .collect::<Vec<Entry>>();
+        let ours = live
+            .iter()
             .map(|e| e.blocked_until.saturating_duration_since(now))
             .max()
             .unwrap_or_default();
-        if wait.is_zero() { Ok(()) } else { Err(wait) }
+        let source = live
+            .iter()
+            .map(|e| e.paused_until.saturating_duration_since(now))
+            .max()
+            .unwrap_or_default();
+        match (ours.max(source), source >= ours) {
+            (wait, _) if wait.is_zero() => Ok(()),
+            (wait, by_source) => Err(Blocked { wait, by_source }),
+        }
     }
 
-    pub fn record_failure(&self, username: &str, addr: IpAddr, now: Instant) {
+    /// The identity source paused this account until `until`: logins for it
+    /// wait until then. Not a failure (our own slow-down is unchanged).
+    pub fn record_pause(&self, username: &str, until: Instant, now: Instant) {
         let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        self.make_room(&mut table, now);
+        let e = table
+            .entry(account_key(username))
+            .or_insert_with(|| Entry::new(now));
+        if now.duration_since(e.last_failure) >= self.policy.forget_after {
+            *e = Entry::new(now);
+        }
+        e.paused_until = e.paused_until.max(until);
+        e.last_failure = now;
+    }
+
+    /// Keeps the table under its bound before an insertion.
+    fn make_room(&self, table: &mut HashMap<Key, Entry>, now: Instant) {
         if table.len() >= self.policy.max_entries {
             let forget = self.policy.forget_after;
             table.retain(|_, e| now.duration_since(e.last_failure) < forget);
             if table.len() >= self.policy.max_entries {
                 // Still full of fresh entries (a distributed attack): drop the
                 // ones that block least rather than grow without bound.
-                table.retain(|_, e| e.blocked_until > now);
+                table.retain(|_, e| e.blocked_until > now || e.paused_until > now);
             }
         }
+    }
+
+    pub fn record_failure(&self, username: &str, addr: IpAddr, now: Instant) {
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        self.make_room(&mut table, now);
         let free = [
             self.policy.free_failures_per_account,
             self.policy.free_failures_per_address,
@@ -113,13 +177,9 @@ impl Throttle {
             .into_iter()
             .zip(free)
         {
-            let e = table.entry(key).or_insert(Entry {
-                failures: 0,
-                blocked_until: now,
-                last_failure: now,
-            });
+            let e = table.entry(key).or_insert_with(|| Entry::new(now));
             if now.duration_since(e.last_failure) >= self.policy.forget_after {
-                e.failures = 0;
+                *e = Entry::new(now);
             }
             e.failures = e.failures.saturating_add(1);
             e.last_failure = now;
@@ -171,7 +231,7 @@ mod tests {
             "five failures are free"
         );
         t.record_failure("alice", ip("192.0.2.1"), now);
-        let wait = t.check("ALICE", ip("198.51.100.7"), now).unwrap_err();
+        let wait = t.check("ALICE", ip("198.51.100.7"), now).unwrap_err().wait;
         assert_eq!(
             wait,
             Duration::from_secs(1),
@@ -179,7 +239,7 @@ mod tests {
         );
         t.record_failure("alice", ip("192.0.2.1"), now);
         assert_eq!(
-            t.check("alice", ip("192.0.2.1"), now).unwrap_err(),
+            t.check("alice", ip("192.0.2.1"), now).unwrap_err().wait,
             Duration::from_secs(2)
         );
         // Not permanent: the block ends.
@@ -197,7 +257,7 @@ mod tests {
             t.record_failure("bob", ip("192.0.2.2"), now);
         }
         assert_eq!(
-            t.check("bob", ip("192.0.2.9"), now).unwrap_err(),
+            t.check("bob", ip("192.0.2.9"), now).unwrap_err().wait,
             Duration::from_secs(900)
         );
         assert!(
@@ -233,6 +293,41 @@ mod tests {
         assert!(t.check("carol", ip("192.0.2.4"), now).is_err());
         t.record_success("carol");
         assert!(t.check("carol", ip("192.0.2.4"), now).is_ok());
+    }
+
+    #[test]
+    fn the_sources_pause_blocks_the_account_only_and_is_not_a_failure() {
+        let t = Throttle::new(Policy::default());
+        let now = Instant::now();
+        t.record_pause("Dave", now + Duration::from_secs(30), now);
+        let b = t.check(" dave ", ip("192.0.2.5"), now).unwrap_err();
+        assert_eq!(
+            b,
+            Blocked {
+                wait: Duration::from_secs(30),
+                by_source: true
+            },
+            "per account, trimmed, case-insensitive, from any address"
+        );
+        assert!(
+            t.check("erin", ip("192.0.2.5"), now).is_ok(),
+            "not the address"
+        );
+        let later = now + Duration::from_secs(31);
+        assert!(t.check("dave", ip("192.0.2.5"), later).is_ok(), "it ends");
+        // No failure was counted: five more failures are still free.
+        for _ in 0..5 {
+            t.record_failure("dave", ip("192.0.2.5"), later);
+        }
+        assert!(t.check("dave", ip("192.0.2.6"), later).is_ok());
+        // Our longer slow-down is reported as ours.
+        for _ in 0..4 {
+            t.record_failure("dave", ip("192.0.2.5"), later);
+        }
+        t.record_pause("dave", later + Duration::from_secs(2), later);
+        let b = t.check("dave", ip("192.0.2.6"), later).unwrap_err();
+        assert_eq!(b.wait, Duration::from_secs(8));
+        assert!(!b.by_source);
     }
 
     #[test]

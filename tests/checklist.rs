@@ -2663,6 +2663,12 @@ async fn exercise_everything(s: &TestServer) -> Vec<String> {
     let r = s.refresh(&id, &near, &rt).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     secrets.push(near);
+    // the secret pasted into the client id field, the password into the
+    // username box
+    let r = s.refresh(&secret, &secret, &rt).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = Browser::default().login(s, &p, PASSWORD, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // introspection
     assert_eq!(s.introspect(&id, &secret, &at).await.json()["active"], true);
     // a second code, redeemed then replayed
@@ -2854,6 +2860,102 @@ async fn no_secret_code_or_token_in_logs() {
         if let Some(sig) = secret.split('.').nth(2) {
             assert!(!logs.contains(sig), "a JWT signature in the logs");
         }
+    }
+}
+
+/// Identifiers the audit events carry, in order, for events matching `pick`.
+fn logged_ids(s: &TestServer, pick: impl Fn(&AuditEvent) -> Option<&str>) -> Vec<String> {
+    s.events()
+        .iter()
+        .filter_map(|e| pick(e).map(str::to_owned))
+        .collect()
+}
+
+/// A client secret pasted into the client id field, a password typed into
+/// the username box: the audit log and the logs never carry them. Known
+/// client ids and existing usernames are logged as they are; anything else
+/// only in a form that names its length and tells repeats apart.
+#[tokio::test]
+async fn secrets_typed_into_an_identifier_field_are_not_logged() {
+    let (text, json) = global_log_capture();
+    let s = TestServer::start().await;
+    let (id, secret) = s.add_alexa_client();
+    s.add_user(USER, PASSWORD);
+    let password_as_name = "Typed-in-the-username-box 7Qx!";
+    let form = [("grant_type", "refresh_token"), ("refresh_token", "x")];
+    let auth_failures = |s: &TestServer| {
+        logged_ids(s, |e| match e {
+            AuditEvent::ClientAuthFailed { client_id, .. } => Some(client_id),
+            _ => None,
+        })
+    };
+    // The secret as the id: HTTP Basic, in the body, and without a secret.
+    assert_eq!(s.token_basic(&secret, &secret, &form).await.status, 401);
+    assert_eq!(s.token_post(&secret, &secret, &form).await.status, 401);
+    let mut only_id = form.to_vec();
+    only_id.push(("client_id", &secret));
+    let r = s.post_form("/alexa/token", &[], &only_id).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A known client with a wrong secret, and another unknown id.
+    assert_eq!(s.token_basic(&id, "wrong", &form).await.status, 401);
+    assert_eq!(s.token_basic("client-nope", "x", &form).await.status, 401);
+    let ids = auth_failures(&s);
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert_eq!(
+        ids[0], ids[1],
+        "the same unknown id is told apart from others"
+    );
+    assert_eq!(ids[1], ids[2]);
+    assert!(
+        !ids[0].contains(&secret),
+        "the secret is logged: {}",
+        ids[0]
+    );
+    assert!(ids[0].contains(&secret.len().to_string()), "{}", ids[0]);
+    assert_eq!(ids[3], id, "a known client id is logged as it is");
+    assert_ne!(ids[4], ids[0]);
+    assert_ne!(ids[4], "client-nope", "an unknown id is not logged as such");
+
+    // A password typed as the username, at login and on Cancel.
+    let p = AuthParams::new(&id, PITANGUI);
+    let r = Browser::default()
+        .login(&s, &p, password_as_name, PASSWORD)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = Browser::default()
+        .login(&s, &p, USER, "wrong password")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let mut b = Browser::default();
+    let page = b.get(&s, &format!("/alexa/authorize?{}", p.query())).await;
+    let r = b.submit(&s, &page, password_as_name, "", "deny").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let names = logged_ids(&s, |e| match e {
+        AuditEvent::LoginFailed { username, .. } | AuditEvent::ConsentDenied { username, .. } => {
+            Some(username)
+        }
+        _ => None,
+    });
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(!names[0].contains(password_as_name), "logged: {}", names[0]);
+    assert!(
+        names[0].contains(&password_as_name.len().to_string()),
+        "{}",
+        names[0]
+    );
+    assert_eq!(names[1], USER, "an existing username is logged as it is");
+    assert_eq!(names[2], names[0]);
+
+    let logs = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&text.0.lock().unwrap()),
+        String::from_utf8_lossy(&json.0.lock().unwrap())
+    );
+    let events = serde_json::to_string(&s.events()).unwrap();
+    assert!(logs.contains("client_auth_failed"), "the capture works");
+    for secret in [secret.as_str(), password_as_name, "client-nope"] {
+        assert!(!events.contains(secret), "{secret:?} in the audit events");
+        assert!(!logs.contains(secret), "{secret:?} in the logs");
     }
 }
 

@@ -281,6 +281,109 @@ async fn scopes_and_the_allowlist_decide_what_is_forwarded() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// Commands that make Music Assistant fetch a URL the caller chose (from
+/// inside the home network) or change its configuration, users, providers,
+/// tokens or library: refused with 403 for every scope, never forwarded.
+const DANGEROUS: &[&str] = &[
+    // fetch any URL given
+    "players/cmd/play_announcement",
+    "music/item_by_uri",
+    "music/item",
+    "music/tracks/get",
+    "music/radios/get",
+    "music/favorites/add_item",
+    // player settings
+    "players/cmd/set_option",
+    "players/cmd/select_sound_mode",
+    "players/create_group_player",
+    "players/remove_group_player",
+    "players/remove",
+    // configuration
+    "config/players/save",
+    "config/players/remove",
+    "config/players/dsp/save",
+    "config/providers/save",
+    "config/providers/reload",
+    "config/core/save",
+    "config/dsp_presets/save",
+    "config/core/get",
+    // users, tokens, providers, the library, logs
+    "auth/token/create",
+    "auth/tokens",
+    "auth/users",
+    "auth/user/update",
+    "auth/user/create",
+    "providers/manifests",
+    "music/library/add_item",
+    "music/library/remove_item",
+    "music/sync",
+    "player_queues/save_as_playlist",
+    "logging/get",
+];
+
+#[tokio::test]
+async fn dangerous_commands_get_403_and_never_reach_music_assistant() {
+    let ma = standin().await;
+    let s = server_for(&ma).await;
+    let l = link(&s, "music:read music:control").await;
+    let before = ma.requests().len();
+    for c in DANGEROUS {
+        let body = json!({"message_id": "m", "command": c,
+            "args": {"player_id": "kitchen", "url": "http://192.168.1.1/admin"}});
+        let r = gateway(&s, Some(&l.access), &body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{c}: {}", r.text());
+        assert_eq!(r.error(), "forbidden_command", "{c}");
+    }
+    let after: Vec<_> = ma.requests().into_iter().skip(before).collect();
+    assert!(
+        after.is_empty(),
+        "reached Music Assistant: {:?}",
+        after.iter().map(|r| r.command()).collect::<Vec<_>>()
+    );
+}
+
+/// What a voice skill asks of Music Assistant is forwarded.
+#[tokio::test]
+async fn what_a_voice_skill_needs_is_forwarded() {
+    let ma = standin().await;
+    let s = server_for(&ma).await;
+    let l = link(&s, "music:read music:control").await;
+    let needed = [
+        "players/all",
+        "music/search",
+        "player_queues/play_media",
+        "player_queues/transfer",
+        "players/add_currently_playing_to_favorites",
+        "players/cmd/volume_up",
+        "players/cmd/volume_down",
+        "players/cmd/volume_set",
+        "players/cmd/volume_mute",
+        "player_queues/shuffle",
+        "player_queues/repeat",
+        "player_queues/next",
+        "player_queues/previous",
+        "player_queues/pause",
+        "player_queues/play",
+        "player_queues/stop",
+        "player_queues/seek",
+        "players/cmd/power",
+        "players/cmd/group",
+        "players/cmd/ungroup",
+    ];
+    let before = ma.commands().len();
+    for c in needed {
+        let r = gateway(&s, Some(&l.access), &cmd(c)).await;
+        assert_ne!(r.status, StatusCode::FORBIDDEN, "{c}: {}", r.text());
+    }
+    let forwarded: Vec<String> = ma
+        .commands()
+        .into_iter()
+        .skip(before)
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(forwarded, needed);
+}
+
 #[tokio::test]
 async fn missing_bad_expired_and_revoked_tokens_get_401() {
     let ma = standin().await;
@@ -482,6 +585,119 @@ async fn login_failures_are_clear_and_only_wrong_passwords_count() {
         .count();
     assert_eq!(failed, 1, "only the wrong password counts: {ev:#?}");
     assert_eq!(unavailable, 5, "{ev:#?}");
+}
+
+fn ma_logins(ma: &Standin) -> usize {
+    ma.requests()
+        .iter()
+        .filter(|r| r.path == "/auth/login")
+        .count()
+}
+
+/// After 3 wrong passwords Music Assistant refuses every login for the
+/// username for a while, the right password too. The page says so (429 with
+/// Retry-After), it is not a wrong password, and until the pause is over the
+/// password does not go to Music Assistant at all.
+#[tokio::test]
+async fn music_assistants_sign_in_pause_is_shown_and_waited_out_without_asking_it() {
+    let ma = standin().await;
+    ma.set_knobs(|k| k.lockout = Some(Duration::from_secs(3)));
+    let s = server_for(&ma).await;
+    let (id, _) = s.add_alexa_client();
+    let p = AuthParams::new(&id, PITANGUI);
+    for _ in 0..3 {
+        let r = Browser::default()
+            .login(&s, &p, "alice", "not the password")
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.text().contains("Wrong username or password"));
+    }
+    assert_eq!(ma_logins(&ma), 3);
+
+    // The right password, during Music Assistant's pause.
+    let r = Browser::default().login(&s, &p, "alice", MA_PASSWORD).await;
+    assert_eq!(ma_logins(&ma), 4, "asked once");
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    let page = r.text();
+    assert!(
+        page.contains("Music Assistant has paused sign-ins for this account"),
+        "{page}"
+    );
+    assert!(!page.contains("Wrong username or password"), "{page}");
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=4).contains(&wait), "Retry-After {wait}");
+    assert!(page.contains("second"), "the page says how long: {page}");
+
+    // Again at once, in any case: answered here, Music Assistant not asked.
+    for name in ["alice", "ALICE"] {
+        let r = Browser::default().login(&s, &p, name, MA_PASSWORD).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{name}");
+        assert!(
+            r.text()
+                .contains("Music Assistant has paused sign-ins for this account"),
+            "{}",
+            r.text()
+        );
+        let again: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=wait).contains(&again), "{again} <= {wait}");
+    }
+    assert_eq!(ma_logins(&ma), 4, "no password sent during the pause");
+    let ev = s.events();
+    let failed = ev
+        .iter()
+        .filter(|e| matches!(e, AuditEvent::LoginFailed { .. }))
+        .count();
+    assert_eq!(failed, 3, "the pause is not a wrong password: {ev:#?}");
+    let paused: Vec<bool> = ev
+        .iter()
+        .filter_map(|e| match e {
+            AuditEvent::LoginPaused { asked, .. } => Some(*asked),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(paused, [true, false, false], "{ev:#?}");
+
+    // Once the pause is over, the right password links.
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    let r = Browser::default().login(&s, &p, "alice", MA_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(ma_logins(&ma), 5);
+}
+
+/// Whether a username exists is Music Assistant's to know, so a failed
+/// login's username (maybe a password typed into the wrong box) is never
+/// logged as typed; a successful one is.
+#[tokio::test]
+async fn failed_music_assistant_logins_log_no_typed_username() {
+    let ma = standin().await;
+    let s = server_for(&ma).await;
+    let (id, _) = s.add_alexa_client();
+    let p = AuthParams::new(&id, PITANGUI);
+    for (name, password) in [(MA_PASSWORD, "alice"), ("alice", "not the password")] {
+        let r = Browser::default().login(&s, &p, name, password).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = Browser::default().login(&s, &p, "alice", MA_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let ev = s.events();
+    let failed: Vec<&String> = ev
+        .iter()
+        .filter_map(|e| match e {
+            AuditEvent::LoginFailed { username, .. } => Some(username),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed.len(), 2, "{ev:#?}");
+    assert!(!failed[0].contains(MA_PASSWORD), "logged: {}", failed[0]);
+    assert!(failed[0].contains(&MA_PASSWORD.len().to_string()));
+    assert_ne!(failed[1], "alice", "not known here to exist");
+    assert_ne!(failed[0], failed[1]);
+    assert!(
+        ev.iter().any(
+            |e| matches!(e, AuditEvent::LoginSucceeded { username, .. } if username == "alice")
+        )
+    );
+    assert!(!serde_json::to_string(&ev).unwrap().contains(MA_PASSWORD));
 }
 
 #[tokio::test]

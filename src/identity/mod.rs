@@ -7,6 +7,7 @@ pub mod password;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use crate::ma::UpstreamToken;
 use crate::store::Store;
@@ -34,6 +35,11 @@ pub enum IdentityError {
     /// tokens). The message is shown on the page. Not a failed login.
     #[error("{0}")]
     Refused(String),
+    /// The identity source refuses every login for this username for a
+    /// while (Music Assistant, after failed attempts), whatever the
+    /// password. Not a failed login; the caller remembers the pause.
+    #[error("sign-ins for this account are paused for {} s", retry_after.as_secs())]
+    Paused { retry_after: Duration },
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -45,6 +51,12 @@ pub trait IdentityProvider: Send + Sync + 'static {
         username: &'a str,
         password: &'a str,
     ) -> BoxFuture<'a, Result<Option<Identity>, IdentityError>>;
+
+    /// Whether `username` is known to name an account, for the audit log: a
+    /// failed login's username is logged as typed only then (otherwise it
+    /// may be a password typed into the username box). A source that cannot
+    /// tell without a password (Music Assistant) answers false.
+    fn knows<'a>(&'a self, username: &'a str) -> BoxFuture<'a, bool>;
 
     /// A short name for `status` and logs, e.g. `local`.
     fn name(&self) -> &'static str;
@@ -126,6 +138,19 @@ impl IdentityProvider for LocalAccounts {
                 }),
                 _ => None,
             })
+        })
+    }
+
+    fn knows<'a>(&'a self, username: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let name = username.to_owned();
+            // One indexed read, inline (Store::read).
+            matches!(
+                self.store
+                    .read(move |c| crate::store::get_user(c, &name))
+                    .await,
+                Ok(Some(_))
+            )
         })
     }
 

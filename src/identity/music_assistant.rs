@@ -42,6 +42,9 @@ impl IdentityProvider for MusicAssistantAccounts {
                     username,
                 }) => (session, user_id, username),
                 Ok(Login::BadCredentials) => return Ok(None),
+                Ok(Login::Paused { retry_after }) => {
+                    return Err(IdentityError::Paused { retry_after });
+                }
                 Ok(Login::NotOnboarded) => {
                     return Err(IdentityError::Refused(
                         "Music Assistant is not set up yet. Open Music Assistant, finish its first-run \
@@ -81,6 +84,12 @@ impl IdentityProvider for MusicAssistantAccounts {
                 Err(e) => Err(unavailable(&e)),
             }
         })
+    }
+
+    /// Music Assistant says whether a username exists only to the right
+    /// password, so a failed login's username is never known here.
+    fn knows<'a>(&'a self, _username: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async { false })
     }
 
     fn name(&self) -> &'static str {

@@ -68,6 +68,39 @@ pub enum Login {
     BadCredentials,
     /// 403: Music Assistant has not been onboarded (no users yet).
     NotOnboarded,
+    /// 401 "Too many failed attempts. Please try again in N seconds.":
+    /// Music Assistant refuses every login for this username (the right
+    /// password too) for `retry_after`. Says nothing about the password.
+    Paused { retry_after: Duration },
+}
+
+/// The pause assumed when Music Assistant's answer gives no number of
+/// seconds (its shortest pause).
+const DEFAULT_PAUSE: Duration = Duration::from_secs(30);
+/// The longest pause taken from an answer (Music Assistant's longest is 300 s).
+const MAX_PAUSE: Duration = Duration::from_secs(15 * 60);
+
+/// Music Assistant's sign-in pause, recognised in a login answer's `error`:
+/// `"Too many failed attempts. Please try again in N seconds."` (after 3
+/// failed logins for a username within 30 minutes; N rounded down, so one
+/// second is added). None for any other answer.
+pub fn sign_in_pause(body: &[u8]) -> Option<Duration> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let error = v.get("error")?.as_str()?;
+    if !error
+        .to_ascii_lowercase()
+        .starts_with("too many failed attempts")
+    {
+        return None;
+    }
+    let secs = error
+        .rsplit_once(" in ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok());
+    Some(match secs {
+        Some(n) => Duration::from_secs(n.saturating_add(1)).min(MAX_PAUSE),
+        None => DEFAULT_PAUSE,
+    })
 }
 
 #[derive(Clone)]
@@ -196,8 +229,16 @@ impl MaClient {
                 serde_json::to_vec(&body).unwrap_or_default(),
             )
             .await?;
+        if let Some(retry_after) = sign_in_pause(&a.body) {
+            return Ok(Login::Paused { retry_after });
+        }
         match a.status {
             StatusCode::UNAUTHORIZED => return Ok(Login::BadCredentials),
+            StatusCode::TOO_MANY_REQUESTS => {
+                return Ok(Login::Paused {
+                    retry_after: DEFAULT_PAUSE,
+                });
+            }
             StatusCode::FORBIDDEN => return Ok(Login::NotOnboarded),
             s if !s.is_success() => return Err(a.into_error()),
             _ => {}
@@ -307,5 +348,37 @@ impl MaClient {
         self.command(bearer, "auth/token/revoke", json!({ "token_id": id }))
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_music_assistants_sign_in_pause() {
+        let answer = |e: &str| json!({"success": false, "error": e}).to_string();
+        let pause = |e: &str| sign_in_pause(answer(e).as_bytes());
+        assert_eq!(
+            pause("Too many failed attempts. Please try again in 29 seconds."),
+            Some(Duration::from_secs(30)),
+            "rounded down by Music Assistant: one second more"
+        );
+        assert_eq!(
+            pause("Too many failed attempts. Please try again in 0 seconds."),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            pause("Too many failed attempts. Please try again later."),
+            Some(DEFAULT_PAUSE)
+        );
+        assert_eq!(
+            pause("Too many failed attempts. Please try again in 99999999 seconds."),
+            Some(MAX_PAUSE)
+        );
+        assert_eq!(pause("Invalid username or password"), None);
+        assert_eq!(pause("User account is disabled"), None);
+        assert_eq!(sign_in_pause(b"Too many failed attempts"), None, "not JSON");
+        assert_eq!(sign_in_pause(b"{\"error\": 3}"), None);
     }
 }

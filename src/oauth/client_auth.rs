@@ -1,5 +1,7 @@
 //! Client authentication for the token, revocation and introspection
 //! endpoints: `client_secret_basic` or `client_secret_post`, never both.
+//! Failures are audited; an id that names no registered client is logged
+//! only as [`Audit::unverified`] (it may be a secret in the wrong field).
 
 use std::net::IpAddr;
 
@@ -65,7 +67,8 @@ pub async fn authenticate(
         None => match (params.get("client_id"), params.get("client_secret")) {
             (Some(id), Some(secret)) => (id.to_owned(), secret.to_owned()),
             (Some(id), None) => {
-                fail(audit, id, "no client secret", addr);
+                let shown = shown_id(store, audit, id).await;
+                fail(audit, &shown, "no client secret", addr);
                 return Err(OAuthError::invalid_client(
                     "client authentication is required (no client_secret)",
                 ));
@@ -98,12 +101,30 @@ pub async fn authenticate(
             Err(OAuthError::invalid_client("unknown client or wrong secret"))
         }
         None => {
-            fail(audit, &id, "unknown client", addr);
+            fail(audit, &audit.unverified(&id), "unknown client", addr);
             Err(OAuthError::invalid_client("unknown client or wrong secret"))
         }
     }
 }
 
+/// A client id as the audit log shows it: as sent when it names a
+/// registered client, otherwise [`Audit::unverified`] (it may be a secret
+/// pasted into the id field).
+async fn shown_id(store: &Store, audit: &Audit, id: &str) -> String {
+    let lookup = id.to_owned();
+    let known = id.len() <= MAX_CREDENTIAL
+        && matches!(
+            store.read(move |c| store::get_client(c, &lookup)).await,
+            Ok(Some(_))
+        );
+    if known {
+        id.to_owned()
+    } else {
+        audit.unverified(id)
+    }
+}
+
+/// `client_id`: a registered client's id or what [`shown_id`] makes of one.
 fn fail(audit: &Audit, client_id: &str, reason: &str, addr: IpAddr) {
     let client_id: String = client_id.chars().take(64).collect();
     audit.emit(AuditEvent::ClientAuthFailed {

@@ -11,7 +11,7 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("music:read", "See your music library, players and queues"),
     (
         "music:control",
-        "Control playback, volume and queues on your players",
+        "Control playback, volume, queues and grouping on your players, and favourite what is playing",
     ),
 ];
 

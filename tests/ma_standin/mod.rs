@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
@@ -61,6 +61,10 @@ pub struct Knobs {
     pub onboarded: bool,
     /// auth/token/create answers 500.
     pub fail_token_create: bool,
+    /// Music Assistant's sign-in pause: after 3 failed logins for a username
+    /// within 30 minutes, every login for it (right password too) is refused
+    /// for this long after the last failure.
+    pub lockout: Option<Duration>,
 }
 
 impl Default for Knobs {
@@ -70,6 +74,7 @@ impl Default for Knobs {
             fail_5xx: false,
             onboarded: true,
             fail_token_create: false,
+            lockout: None,
         }
     }
 }
@@ -91,6 +96,8 @@ struct State {
     log: Vec<Recorded>,
     knobs: Knobs,
     counter: u64,
+    /// Failed logins per normalised username (knob `lockout`).
+    failed_logins: HashMap<String, Vec<Instant>>,
 }
 
 pub struct Standin {
@@ -292,6 +299,25 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Fu
                 v["credentials"]["username"].as_str().unwrap_or(""),
                 v["credentials"]["password"].as_str().unwrap_or(""),
             );
+            // Knob `lockout`, as auth_providers.py's LoginRateLimiter: the
+            // wait counts from the last failure, its seconds rounded down.
+            if let Some(pause) = knobs.lockout {
+                let ok = st.users.get(u).is_some_and(|(pw, ..)| pw == p);
+                let now = Instant::now();
+                let fails = st.failed_logins.entry(u.trim().to_lowercase()).or_default();
+                fails.retain(|t| now.duration_since(*t) < Duration::from_secs(30 * 60));
+                let since = fails.last().map(|t| now.duration_since(*t));
+                if let Some(since) = since.filter(|s| fails.len() >= 3 && *s < pause) {
+                    let n = (pause - since).as_secs();
+                    let error =
+                        format!("Too many failed attempts. Please try again in {n} seconds.");
+                    return json_reply(
+                        StatusCode::UNAUTHORIZED,
+                        &json!({"success": false, "error": error}),
+                    );
+                }
+                if ok { fails.clear() } else { fails.push(now) }
+            }
             match st.users.get(u).cloned() {
                 Some((pw, id, role)) if pw == p && v["provider_id"] == "builtin" => {
                     let t = new_token(&mut st, &id, "session", false);

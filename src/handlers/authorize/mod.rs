@@ -21,7 +21,7 @@ mod page;
 mod request;
 
 use std::net::IpAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hyper::header::{self, HeaderValue};
 use hyper::{HeaderMap, Response, StatusCode};
@@ -87,7 +87,7 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
         );
     };
     if params.get("action") == Some("deny") {
-        return deny(app, &r, username, addr);
+        return deny(app, &r, username, addr).await;
     }
     let password = params.get("password").unwrap_or("");
     let form = |status, username, error| login_page(app, &r, nonce, status, username, error);
@@ -113,9 +113,9 @@ pub async fn post(app: &App, headers: &HeaderMap, body: &[u8], addr: IpAddr) -> 
 }
 
 /// The person cancelled: `access_denied` back to the client.
-fn deny(app: &App, r: &AuthRequest, username: &str, addr: IpAddr) -> Response<Body> {
+async fn deny(app: &App, r: &AuthRequest, username: &str, addr: IpAddr) -> Response<Body> {
     app.audit().emit(AuditEvent::ConsentDenied {
-        username: username.to_owned(),
+        username: shown_username(app, username).await,
         client_id: r.client.id.clone(),
         addr,
     });
@@ -139,32 +139,22 @@ async fn log_in(
     password: &str,
     addr: IpAddr,
 ) -> Result<Identity, Response<Body>> {
-    let client_id = r.client.id.clone();
-    let form = |status, error| login_page(app, r, nonce, status, username, error);
-    if let Err(wait) = app.throttle().check(username, addr, Instant::now()) {
-        let secs = wait.as_secs().max(1);
-        app.audit().emit(AuditEvent::LoginThrottled {
-            username: username.to_owned(),
-            client_id,
-            addr,
-            retry_after_secs: secs,
-        });
-        let msg = format!(
-            "Too many failed sign-in attempts. Please wait {} and try again.",
-            human_wait(secs)
-        );
-        let mut resp = form(StatusCode::TOO_MANY_REQUESTS, Some(&msg));
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            resp.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Err(resp);
+    let a = Attempt {
+        app,
+        r,
+        nonce,
+        username,
+        addr,
+    };
+    if let Err(blocked) = app.throttle().check(username, addr, Instant::now()) {
+        return Err(a.must_wait(blocked.wait, blocked.by_source, false).await);
     }
     match app.identity().verify(username, password).await {
         Ok(Some(identity)) => {
             app.throttle().record_success(username);
             app.audit().emit(AuditEvent::LoginSucceeded {
                 username: identity.username.clone(),
-                client_id,
+                client_id: r.client.id.clone(),
                 addr,
             });
             Ok(identity)
@@ -173,37 +163,123 @@ async fn log_in(
             app.throttle()
                 .record_failure(username, addr, Instant::now());
             app.audit().emit(AuditEvent::LoginFailed {
-                username: username.to_owned(),
-                client_id,
+                username: shown_username(app, username).await,
+                client_id: r.client.id.clone(),
                 addr,
             });
-            Err(form(
-                StatusCode::UNAUTHORIZED,
-                Some("Wrong username or password."),
-            ))
+            Err(a.form(StatusCode::UNAUTHORIZED, "Wrong username or password."))
         }
-        Err(IdentityError::Refused(message)) => {
-            app.audit().emit(AuditEvent::LoginUnavailable {
+        Err(e) => Err(a.not_verified(e).await),
+    }
+}
+
+/// A typed username as the audit log shows it: as typed when it names an
+/// account, otherwise [`crate::audit::Audit::unverified`] (it may be a
+/// password typed into the username box). Music Assistant accounts are
+/// never known here without the password: a failed login's name is always
+/// the fingerprint.
+async fn shown_username(app: &App, username: &str) -> String {
+    if username.is_empty() || app.identity().knows(username).await {
+        username.to_owned()
+    } else {
+        app.audit().unverified(username)
+    }
+}
+
+/// One login attempt: what its pages and audit events need.
+struct Attempt<'a> {
+    app: &'a App,
+    r: &'a AuthRequest,
+    nonce: &'a str,
+    username: &'a str,
+    addr: IpAddr,
+}
+
+impl Attempt<'_> {
+    fn form(&self, status: StatusCode, error: &str) -> Response<Body> {
+        login_page(
+            self.app,
+            self.r,
+            self.nonce,
+            status,
+            self.username,
+            Some(error),
+        )
+    }
+
+    /// 429 with `Retry-After`: our slow-down, or the identity source's pause
+    /// (`asked`: it answered so just now; otherwise it was not asked).
+    async fn must_wait(&self, wait: Duration, by_source: bool, asked: bool) -> Response<Body> {
+        let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+        let username = shown_username(self.app, self.username).await;
+        let (client_id, addr) = (self.r.client.id.clone(), self.addr);
+        let msg = if by_source {
+            self.app.audit().emit(AuditEvent::LoginPaused {
+                username,
                 client_id,
                 addr,
-                reason: message.clone(),
+                retry_after_secs: secs,
+                asked,
             });
-            Err(form(StatusCode::SERVICE_UNAVAILABLE, Some(&message)))
+            format!(
+                "Music Assistant has paused sign-ins for this account after several failed \
+                 attempts. Please wait {} and try again.",
+                human_wait(secs)
+            )
+        } else {
+            self.app.audit().emit(AuditEvent::LoginThrottled {
+                username,
+                client_id,
+                addr,
+                retry_after_secs: secs,
+            });
+            format!(
+                "Too many failed sign-in attempts. Please wait {} and try again.",
+                human_wait(secs)
+            )
+        };
+        let mut resp = self.form(StatusCode::TOO_MANY_REQUESTS, &msg);
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        Err(IdentityError::Unavailable(reason)) => {
-            app.audit().emit(AuditEvent::LoginUnavailable {
-                client_id,
-                addr,
-                reason,
-            });
-            Err(form(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(if app.ma().is_some() {
-                    "Music Assistant is not reachable right now (it may be restarting). Please try again in a minute."
-                } else {
-                    "The account service is not reachable right now. Please try again in a minute."
-                }),
-            ))
+        resp
+    }
+
+    /// The identity source gave no verdict on the password.
+    async fn not_verified(&self, e: IdentityError) -> Response<Body> {
+        let (app, client_id, addr) = (self.app, self.r.client.id.clone(), self.addr);
+        match e {
+            IdentityError::Paused { retry_after } => {
+                // Remembered, so that until it is over the password is not
+                // sent again (each refused attempt would be one more login).
+                let now = Instant::now();
+                app.throttle()
+                    .record_pause(self.username, now + retry_after, now);
+                self.must_wait(retry_after, true, true).await
+            }
+            IdentityError::Refused(message) => {
+                app.audit().emit(AuditEvent::LoginUnavailable {
+                    client_id,
+                    addr,
+                    reason: message.clone(),
+                });
+                self.form(StatusCode::SERVICE_UNAVAILABLE, &message)
+            }
+            IdentityError::Unavailable(reason) => {
+                app.audit().emit(AuditEvent::LoginUnavailable {
+                    client_id,
+                    addr,
+                    reason,
+                });
+                self.form(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    if app.ma().is_some() {
+                        "Music Assistant is not reachable right now (it may be restarting). Please try again in a minute."
+                    } else {
+                        "The account service is not reachable right now. Please try again in a minute."
+                    },
+                )
+            }
         }
     }
 }
