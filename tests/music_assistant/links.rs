@@ -1,0 +1,3 @@
+//! How a link's Music Assistant token ends.
+#![allow(unused_imports)]
+use super::*;
