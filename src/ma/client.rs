@@ -70,6 +70,16 @@ pub enum Login {
     NotOnboarded,
 }
 
+/// What `POST /auth/logout` with a token did to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// 2xx: Music Assistant revoked it.
+    Revoked,
+    /// 401: Music Assistant no longer knows it (deleted in its settings,
+    /// revoked before, expired, or its user removed): nothing left to revoke.
+    AlreadyGone,
+}
+
 #[derive(Clone)]
 pub struct MaClient {
     base: String,
@@ -284,28 +294,18 @@ impl MaClient {
         }
     }
 
-    /// Revokes the long-lived token named `name`, acting with `bearer`.
-    /// `auth/token/create` does not return an id, so the id comes from
-    /// `auth/tokens` by our unique name. Errors if no token has that name.
-    pub async fn revoke_token_named(&self, bearer: &Secret, name: &str) -> Result<(), MaError> {
-        let list = self.command(bearer, "auth/tokens", json!({})).await?;
-        let items = match &list {
-            Value::Array(a) => a.as_slice(),
-            Value::Object(o) => o
-                .get("tokens")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]),
-            _ => &[],
-        };
-        let id = items
-            .iter()
-            .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
-            .and_then(|t| t.get("token_id").or_else(|| t.get("id")))
-            .cloned()
-            .ok_or_else(|| MaError::Protocol(format!("no token named {name:?} in auth/tokens")))?;
-        self.command(bearer, "auth/token/revoke", json!({ "token_id": id }))
+    /// Revokes `token` itself: `POST /auth/logout` with it (Music Assistant
+    /// deletes the very token a logout carries, long-lived ones too). No
+    /// token list is involved: `auth/tokens` answers at most 100 rows in no
+    /// set order, so a lookup there can miss the token.
+    pub async fn revoke(&self, token: &Secret) -> Result<Revocation, MaError> {
+        let a = self
+            .post("/auth/logout", Some(token), b"{}".to_vec())
             .await?;
-        Ok(())
+        match a.status {
+            s if s.is_success() => Ok(Revocation::Revoked),
+            StatusCode::UNAUTHORIZED => Ok(Revocation::AlreadyGone),
+            _ => Err(a.into_error()),
+        }
     }
 }

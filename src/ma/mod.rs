@@ -40,7 +40,8 @@ pub const URL_META: &str = "music_assistant_url";
 /// After a failed renewal, the next attempt waits this long.
 const RENEW_BACKOFF: i64 = 600;
 
-/// A name Music Assistant shows in its token list, unique so it can be found again.
+/// The name Music Assistant shows for the token in its settings: whose link
+/// it is, when it was made, and a random tag that tells two apart.
 pub fn token_name(label: &str) -> String {
     let date = crate::util::fmt_time(util::now());
     let day = date.split(' ').next().unwrap_or_default();
@@ -55,6 +56,9 @@ pub fn token_name(label: &str) -> String {
 pub enum Revoked {
     /// Music Assistant revoked it; the ciphertext is gone.
     Upstream,
+    /// Music Assistant had already dropped it (401 to our revocation: deleted
+    /// in its settings, or its user removed); the ciphertext is gone.
+    AlreadyGone,
     /// The link had no (live) Music Assistant token.
     NoToken,
 }
@@ -117,15 +121,16 @@ impl MusicAssistant {
         created_at.is_some_and(|c| now - c >= self.renew_after)
     }
 
-    /// Revokes a token upstream: by id (found by name in `auth/tokens`),
-    /// falling back to `POST /auth/logout` with the token itself.
-    pub async fn revoke_upstream(&self, token: &Secret, name: &str) -> Result<(), String> {
-        match self.client.revoke_token_named(token, name).await {
-            Ok(()) => Ok(()),
-            Err(first) => match self.client.logout(token).await {
-                Ok(()) => Ok(()),
-                Err(_) => Err(first.to_string()),
-            },
+    /// Revokes a token upstream with the token itself (`POST /auth/logout`):
+    /// [`Revoked::Upstream`], or [`Revoked::AlreadyGone`] if Music Assistant
+    /// answers 401 (it no longer knows the token: nothing is left to revoke).
+    /// Unreachable, slow, 5xx or any other answer is an error (retried by
+    /// `links revoke`).
+    pub async fn revoke_upstream(&self, token: &Secret) -> Result<Revoked, String> {
+        match self.client.revoke(token).await {
+            Ok(client::Revocation::Revoked) => Ok(Revoked::Upstream),
+            Ok(client::Revocation::AlreadyGone) => Ok(Revoked::AlreadyGone),
+            Err(e) => Err(e.to_string()),
         }
     }
 
@@ -144,18 +149,25 @@ impl MusicAssistant {
             return Ok(Revoked::NoToken);
         };
         let result = match self.open_token(&up.subject, &tok) {
-            Some(secret) => self.revoke_upstream(&secret, &tok.name).await,
+            Some(secret) => self.revoke_upstream(&secret).await,
             None => Err("the stored token cannot be decrypted (was ma-token.key replaced?)".into()),
         };
         let id = link_id.to_owned();
         match result {
-            Ok(()) => {
+            Ok(how) => {
                 store
                     .call(move |c| store::clear_link_ma_token(c, &id))
                     .await
                     .map_err(|e| e.to_string())?;
-                tracing::info!(link_id, "Music Assistant token revoked");
-                Ok(Revoked::Upstream)
+                if how == Revoked::AlreadyGone {
+                    tracing::info!(
+                        link_id,
+                        "Music Assistant had already dropped the link's token"
+                    );
+                } else {
+                    tracing::info!(link_id, "Music Assistant token revoked");
+                }
+                Ok(how)
             }
             Err(e) => {
                 tracing::warn!(link_id, error = %e, "could not revoke the link's Music Assistant token");
@@ -245,7 +257,7 @@ impl MusicAssistant {
             Ok(true) => {}
             other => {
                 // Revoked or renewed meanwhile, or not saved: the new token must not linger.
-                let _ = self.revoke_upstream(&new.token, &new.name).await;
+                let _ = self.revoke_upstream(&new.token).await;
                 return match other {
                     Err(e) => mark_failed(e.to_string()).await,
                     _ => Ok(()),
@@ -253,7 +265,7 @@ impl MusicAssistant {
             }
         }
         tracing::info!(link_id, "Music Assistant token renewed");
-        if let Err(e) = self.revoke_upstream(&old_secret, &old.name).await {
+        if let Err(e) = self.revoke_upstream(&old_secret).await {
             tracing::warn!(link_id, error = %e, "could not revoke the replaced Music Assistant token");
         }
         Ok(())
@@ -270,7 +282,7 @@ impl MusicAssistant {
         }
         for (subject, tok) in &found {
             if let Some(secret) = self.open_token(subject, tok)
-                && let Err(e) = self.revoke_upstream(&secret, &tok.name).await
+                && let Err(e) = self.revoke_upstream(&secret).await
             {
                 tracing::warn!(error = %e, "could not revoke the token of an unused code");
             }

@@ -206,7 +206,7 @@ impl MaTokenState {
 #[derive(Clone, PartialEq, Eq)]
 pub struct MaToken {
     pub ciphertext: Vec<u8>,
-    /// The name it carries in Music Assistant (how it is found to be revoked).
+    /// The name it carries in Music Assistant (shown in its settings).
     pub name: String,
     pub created_at: i64,
     pub expires_at: i64,
