@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::header::{self, HeaderValue};
-use hyper::{Request, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -150,9 +150,24 @@ impl MaClient {
         bearer: Option<&Secret>,
         body: Vec<u8>,
     ) -> Result<Answer, MaError> {
-        let mut req = Request::post(format!("{}{path}", self.base))
-            .header(header::CONTENT_TYPE, "application/json")
+        self.send(Method::POST, path, bearer, Some(body)).await
+    }
+
+    /// One request; the deadline covers the whole exchange.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&Secret>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, MaError> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
             .header(header::ACCEPT, "application/json");
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
         if let Some(t) = bearer {
             let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
                 MaError::Protocol("a stored token is not a valid header value".into())
@@ -161,7 +176,7 @@ impl MaClient {
             req = req.header(header::AUTHORIZATION, v);
         }
         let req = req
-            .body(Full::new(Bytes::from(body)))
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
             .map_err(|e| MaError::Protocol(e.to_string()))?;
         let exchange = async {
             let resp = self.http.request(req).await.map_err(|e| {
@@ -249,6 +264,20 @@ impl MaClient {
             Ok(())
         } else {
             Err(a.into_error())
+        }
+    }
+
+    /// Whether Music Assistant accepts `token` (`GET /auth/me`, a read
+    /// without side effects): true on 2xx, false on 401; anything else
+    /// (unreachable, slow, 5xx, other answers) is an error, never a verdict.
+    pub async fn token_accepted(&self, token: &Secret) -> Result<bool, MaError> {
+        let a = self
+            .send(Method::GET, "/auth/me", Some(token), None)
+            .await?;
+        match a.status {
+            s if s.is_success() => Ok(true),
+            StatusCode::UNAUTHORIZED => Ok(false),
+            _ => Err(a.into_error()),
         }
     }
 

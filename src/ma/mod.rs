@@ -63,6 +63,23 @@ pub enum Revoked {
     NoToken,
 }
 
+/// What a second look found after Music Assistant answered 401 to a link's
+/// own token (see [`MusicAssistant::confirm_refusal`]).
+#[derive(Debug)]
+pub enum Refusal {
+    /// Refused again: the link ended now (state `refused`, revoked here).
+    Ended,
+    /// Refused again, and the link had already ended.
+    AlreadyEnded,
+    /// Accepted at the second look (one odd answer), or the link holds
+    /// another token now (renewed meanwhile): nothing ended.
+    NotConfirmed,
+    /// The second look got no verdict (unreachable, slow, 5xx): nothing ended.
+    Upstream(client::MaError),
+    /// Refused again, but the database could not record it.
+    Store(store::StoreError),
+}
+
 pub struct MusicAssistant {
     client: MaClient,
     cipher: TokenCipher,
@@ -131,6 +148,41 @@ impl MusicAssistant {
             Ok(client::Revocation::Revoked) => Ok(Revoked::Upstream),
             Ok(client::Revocation::AlreadyGone) => Ok(Revoked::AlreadyGone),
             Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Music Assistant answered 401 to the link's token `token` (`secret` in
+    /// clear): asks once more with a harmless authenticated read
+    /// (`GET /auth/me`). Only a second 401 ends the link; one odd answer,
+    /// or Music Assistant unreachable, slow or failing, never does.
+    pub async fn confirm_refusal(
+        &self,
+        store: &Store,
+        link_id: &str,
+        token: &MaToken,
+        secret: &Secret,
+    ) -> Refusal {
+        match self.client.token_accepted(secret).await {
+            Ok(true) => return Refusal::NotConfirmed,
+            Ok(false) => {}
+            Err(e) => return Refusal::Upstream(e),
+        }
+        let (id, ct) = (link_id.to_owned(), token.ciphertext.clone());
+        let now = util::now();
+        match store
+            .call(move |c| store::refuse_link_ma_token(c, &id, &ct, now))
+            .await
+        {
+            Ok(store::Refused::Ended) => {
+                tracing::warn!(
+                    link_id,
+                    "Music Assistant refused the link's token: link ended"
+                );
+                Refusal::Ended
+            }
+            Ok(store::Refused::AlreadyEnded) => Refusal::AlreadyEnded,
+            Ok(store::Refused::Replaced) => Refusal::NotConfirmed,
+            Err(e) => Refusal::Store(e),
         }
     }
 
