@@ -181,7 +181,7 @@ async fn a_token_deleted_in_music_assistant_ends_the_link_and_alexa_asks_to_link
     let r = gateway(&s, Some(&l.access), &cmd("players/all")).await;
     assert_relink(&r);
     if let Some(sd) = ma.standin_or_skip(
-        "a_token_deleted_in_music_assistant_...: the second look",
+        "a_token_deleted_in_music_assistant_ends_the_link_and_alexa_asks_to_link_again: the second look",
         "only the stand-in records requests",
     ) {
         let got: Vec<_> = sd.requests()[seen.unwrap()..]
