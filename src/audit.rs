@@ -91,6 +91,10 @@ pub enum AuditEvent {
         what: String,
         addr: IpAddr,
     },
+    /// Music Assistant refused a link's own token twice in a row (deleted in
+    /// its settings, or its user removed): the link ended; the user must
+    /// link the skill again.
+    MaTokenRefused { client_id: String, link_id: String },
     ClientAuthFailed {
         client_id: String,
         reason: String,

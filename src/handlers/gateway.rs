@@ -7,9 +7,13 @@
 //! ([`crate::ma::commands`]) and the token's scopes, and only then forwarded
 //! to Music Assistant's `/api` with the link's own Music Assistant token.
 //! Music Assistant's 2xx/4xx answers come back unchanged (body and
-//! content type); it being down, slow or failing becomes 502/504 with a JSON
-//! body. Our token never goes upstream, the Music Assistant token never comes
-//! back, and no request header is forwarded.
+//! content type), except a 401: that is Music Assistant refusing the link's
+//! own token, so the gateway asks once more (`GET /auth/me`); a second
+//! refusal ends the link (`refused`) and answers our own 401
+//! `invalid_token` ("link the skill again"), one odd answer is a 502. Music
+//! Assistant down, slow or failing becomes 502/504 with a JSON body and never
+//! ends a link. Our token never goes upstream, the Music Assistant token
+//! never comes back, and no request header is forwarded.
 
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -17,15 +21,19 @@ use hyper::{HeaderMap, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::audit::AuditEvent;
 use crate::http::{self, Body, BodyError};
 use crate::keys::{AccessClaims, VerifyError};
 use crate::ma::client::{Answer as MaAnswer, MaError};
-use crate::ma::commands;
-use crate::store::{self, LinkUpstream, MaTokenState};
-use crate::util;
+use crate::ma::{MusicAssistant, Refusal, commands};
+use crate::store::{self, LinkUpstream, MaToken, MaTokenState};
+use crate::util::{self, Secret};
 
 pub const PATH: &str = "/ma/api";
 const MAX_COMMAND_LEN: usize = 128;
+/// Our 401's description once Music Assistant refused the link's token.
+const RELINK: &str = "Music Assistant no longer accepts this link's token (it was deleted there, \
+                      or its user removed); link the skill again";
 
 fn error(status: StatusCode, code: &str, description: &str) -> Response<Body> {
     http::json(
@@ -148,23 +156,69 @@ where
     if let Some(refusal) = scope_refusal(&command, &claims.scope) {
         return Err(refusal);
     }
-    let secret = match &up.token {
+    let usable = match &up.token {
         Some(t) if up.state.as_deref() != Some(MaTokenState::REVOKED) => {
-            ma.open_token(&up.subject, t)
+            ma.open_token(&up.subject, t).map(|s| (t, s))
         }
         _ => None,
     };
-    let Some(secret) = secret else {
+    let Some((token, secret)) = usable else {
         return Err(invalid_token(
             "this link has no usable Music Assistant token; link the skill again",
         ));
     };
-    if ma.renewal_due(up.token.as_ref().map(|t| t.created_at), now) {
+    if ma.renewal_due(Some(token.created_at), now) {
         ma.spawn_renewal(app.store().clone(), up.link_id.clone());
     }
     let answer = ma.client().command_raw(&secret, upstream_body).await;
     tracing::debug!(link_id = %up.link_id, command, ok = answer.is_ok(), "gateway call");
+    if matches!(&answer, Ok(a) if a.status == StatusCode::UNAUTHORIZED) {
+        return Err(refused(app, ma, &claims, &up.link_id, token, &secret).await);
+    }
     Ok(relay(answer))
+}
+
+/// Music Assistant answered 401 to the link's own token: only a second
+/// refusal (a harmless authenticated read) ends the link.
+async fn refused(
+    app: &App,
+    ma: &MusicAssistant,
+    claims: &AccessClaims,
+    link_id: &str,
+    token: &MaToken,
+    secret: &Secret,
+) -> Response<Body> {
+    match ma
+        .confirm_refusal(app.store(), link_id, token, secret)
+        .await
+    {
+        Refusal::Ended => {
+            app.audit().emit(AuditEvent::MaTokenRefused {
+                client_id: claims.client_id.clone(),
+                link_id: link_id.to_owned(),
+            });
+            invalid_token(RELINK)
+        }
+        Refusal::AlreadyEnded => invalid_token(RELINK),
+        Refusal::NotConfirmed => error(
+            StatusCode::BAD_GATEWAY,
+            "upstream_error",
+            "Music Assistant refused this link's token once, then accepted it; try again",
+        ),
+        Refusal::Upstream(e) => relay(Err(e)),
+        Refusal::Store(e) => {
+            tracing::warn!(error = %e, "storage failure recording a refused Music Assistant token");
+            unavailable()
+        }
+    }
+}
+
+fn unavailable() -> Response<Body> {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+        "the server cannot reach its database right now; try again",
+    )
 }
 
 /// Reads the body (capped) and parses the command out of it.
@@ -198,25 +252,22 @@ async fn active_link(
     let found = app
         .store()
         .call(move |c| {
-            if !store::access_token_active(c, &sid, &jti)? {
-                return Ok(None);
-            }
-            store::link_upstream(c, &sid)
+            let active = store::access_token_active(c, &sid, &jti)?;
+            Ok(store::link_upstream(c, &sid)?.map(|up| (active, up)))
         })
         .await;
     match found {
-        Ok(Some(up)) if up.active => {
+        Ok(Some((true, up))) if up.active => {
             app.store().record_use(&claims.sid, now);
             Ok(up)
+        }
+        Ok(Some((_, up))) if up.state.as_deref() == Some(MaTokenState::REFUSED) => {
+            Err(invalid_token(RELINK))
         }
         Ok(_) => Err(invalid_token("the access token was revoked")),
         Err(e) => {
             tracing::warn!(error = %e, "storage failure on the gateway");
-            Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                "the server cannot reach its database right now; try again",
-            ))
+            Err(unavailable())
         }
     }
 }

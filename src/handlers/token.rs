@@ -12,7 +12,7 @@ use crate::http::{self, Body, params::Params};
 use crate::keys::AccessClaims;
 use crate::oauth::error::OAuthError;
 use crate::oauth::{parse_scope, pkce};
-use crate::store::{self, Client, Link, Redeemed};
+use crate::store::{self, Client, Link, MaTokenState, Redeemed};
 use crate::util;
 
 /// Longest code or refresh token we bother to look up (ours are 43 characters).
@@ -197,6 +197,11 @@ async fn refresh(
     };
     if found.link.client_id != client.id {
         return Err(reject("refresh token of another client"));
+    }
+    if found.link.ma_token_state.as_deref() == Some(MaTokenState::REFUSED) {
+        // The link ended when Music Assistant refused its token: Alexa asks
+        // the user to link again on invalid_grant.
+        return Err(reject("Music Assistant refused the link's token"));
     }
     if found.token_revoked || found.link.revoked_at.is_some() {
         return Err(reject("revoked refresh token"));

@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::header::{self, HeaderValue};
-use hyper::{Request, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -103,6 +103,16 @@ pub fn sign_in_pause(body: &[u8]) -> Option<Duration> {
     })
 }
 
+/// What `POST /auth/logout` with a token did to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// 2xx: Music Assistant revoked it.
+    Revoked,
+    /// 401: Music Assistant no longer knows it (deleted in its settings,
+    /// revoked before, expired, or its user removed): nothing left to revoke.
+    AlreadyGone,
+}
+
 #[derive(Clone)]
 pub struct MaClient {
     base: String,
@@ -173,9 +183,24 @@ impl MaClient {
         bearer: Option<&Secret>,
         body: Vec<u8>,
     ) -> Result<Answer, MaError> {
-        let mut req = Request::post(format!("{}{path}", self.base))
-            .header(header::CONTENT_TYPE, "application/json")
+        self.send(Method::POST, path, bearer, Some(body)).await
+    }
+
+    /// One request; the deadline covers the whole exchange.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&Secret>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, MaError> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
             .header(header::ACCEPT, "application/json");
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
         if let Some(t) = bearer {
             let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose())).map_err(|_| {
                 MaError::Protocol("a stored token is not a valid header value".into())
@@ -184,7 +209,7 @@ impl MaClient {
             req = req.header(header::AUTHORIZATION, v);
         }
         let req = req
-            .body(Full::new(Bytes::from(body)))
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
             .map_err(|e| MaError::Protocol(e.to_string()))?;
         let exchange = async {
             let resp = self.http.request(req).await.map_err(|e| {
@@ -283,6 +308,20 @@ impl MaClient {
         }
     }
 
+    /// Whether Music Assistant accepts `token` (`GET /auth/me`, a read
+    /// without side effects): true on 2xx, false on 401; anything else
+    /// (unreachable, slow, 5xx, other answers) is an error, never a verdict.
+    pub async fn token_accepted(&self, token: &Secret) -> Result<bool, MaError> {
+        let a = self
+            .send(Method::GET, "/auth/me", Some(token), None)
+            .await?;
+        match a.status {
+            s if s.is_success() => Ok(true),
+            StatusCode::UNAUTHORIZED => Ok(false),
+            _ => Err(a.into_error()),
+        }
+    }
+
     /// Forwards a command as is and returns the raw answer.
     pub async fn command_raw(&self, token: &Secret, body: Vec<u8>) -> Result<Answer, MaError> {
         self.post("/api", Some(token), body).await
@@ -325,29 +364,19 @@ impl MaClient {
         }
     }
 
-    /// Revokes the long-lived token named `name`, acting with `bearer`.
-    /// `auth/token/create` does not return an id, so the id comes from
-    /// `auth/tokens` by our unique name. Errors if no token has that name.
-    pub async fn revoke_token_named(&self, bearer: &Secret, name: &str) -> Result<(), MaError> {
-        let list = self.command(bearer, "auth/tokens", json!({})).await?;
-        let items = match &list {
-            Value::Array(a) => a.as_slice(),
-            Value::Object(o) => o
-                .get("tokens")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]),
-            _ => &[],
-        };
-        let id = items
-            .iter()
-            .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
-            .and_then(|t| t.get("token_id").or_else(|| t.get("id")))
-            .cloned()
-            .ok_or_else(|| MaError::Protocol(format!("no token named {name:?} in auth/tokens")))?;
-        self.command(bearer, "auth/token/revoke", json!({ "token_id": id }))
+    /// Revokes `token` itself: `POST /auth/logout` with it (Music Assistant
+    /// deletes the very token a logout carries, long-lived ones too). No
+    /// token list is involved: `auth/tokens` answers at most 100 rows in no
+    /// set order, so a lookup there can miss the token.
+    pub async fn revoke(&self, token: &Secret) -> Result<Revocation, MaError> {
+        let a = self
+            .post("/auth/logout", Some(token), b"{}".to_vec())
             .await?;
-        Ok(())
+        match a.status {
+            s if s.is_success() => Ok(Revocation::Revoked),
+            StatusCode::UNAUTHORIZED => Ok(Revocation::AlreadyGone),
+            _ => Err(a.into_error()),
+        }
     }
 }
 

@@ -40,7 +40,8 @@ pub const URL_META: &str = "music_assistant_url";
 /// After a failed renewal, the next attempt waits this long.
 const RENEW_BACKOFF: i64 = 600;
 
-/// A name Music Assistant shows in its token list, unique so it can be found again.
+/// The name Music Assistant shows for the token in its settings: whose link
+/// it is, when it was made, and a random tag that tells two apart.
 pub fn token_name(label: &str) -> String {
     let date = crate::util::fmt_time(util::now());
     let day = date.split(' ').next().unwrap_or_default();
@@ -55,8 +56,28 @@ pub fn token_name(label: &str) -> String {
 pub enum Revoked {
     /// Music Assistant revoked it; the ciphertext is gone.
     Upstream,
+    /// Music Assistant had already dropped it (401 to our revocation: deleted
+    /// in its settings, or its user removed); the ciphertext is gone.
+    AlreadyGone,
     /// The link had no (live) Music Assistant token.
     NoToken,
+}
+
+/// What a second look found after Music Assistant answered 401 to a link's
+/// own token (see [`MusicAssistant::confirm_refusal`]).
+#[derive(Debug)]
+pub enum Refusal {
+    /// Refused again: the link ended now (state `refused`, revoked here).
+    Ended,
+    /// Refused again, and the link had already ended.
+    AlreadyEnded,
+    /// Accepted at the second look (one odd answer), or the link holds
+    /// another token now (renewed meanwhile): nothing ended.
+    NotConfirmed,
+    /// The second look got no verdict (unreachable, slow, 5xx): nothing ended.
+    Upstream(client::MaError),
+    /// Refused again, but the database could not record it.
+    Store(store::StoreError),
 }
 
 pub struct MusicAssistant {
@@ -117,15 +138,51 @@ impl MusicAssistant {
         created_at.is_some_and(|c| now - c >= self.renew_after)
     }
 
-    /// Revokes a token upstream: by id (found by name in `auth/tokens`),
-    /// falling back to `POST /auth/logout` with the token itself.
-    pub async fn revoke_upstream(&self, token: &Secret, name: &str) -> Result<(), String> {
-        match self.client.revoke_token_named(token, name).await {
-            Ok(()) => Ok(()),
-            Err(first) => match self.client.logout(token).await {
-                Ok(()) => Ok(()),
-                Err(_) => Err(first.to_string()),
-            },
+    /// Revokes a token upstream with the token itself (`POST /auth/logout`):
+    /// [`Revoked::Upstream`], or [`Revoked::AlreadyGone`] if Music Assistant
+    /// answers 401 (it no longer knows the token: nothing is left to revoke).
+    /// Unreachable, slow, 5xx or any other answer is an error (retried by
+    /// `links revoke`).
+    pub async fn revoke_upstream(&self, token: &Secret) -> Result<Revoked, String> {
+        match self.client.revoke(token).await {
+            Ok(client::Revocation::Revoked) => Ok(Revoked::Upstream),
+            Ok(client::Revocation::AlreadyGone) => Ok(Revoked::AlreadyGone),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Music Assistant answered 401 to the link's token `token` (`secret` in
+    /// clear): asks once more with a harmless authenticated read
+    /// (`GET /auth/me`). Only a second 401 ends the link; one odd answer,
+    /// or Music Assistant unreachable, slow or failing, never does.
+    pub async fn confirm_refusal(
+        &self,
+        store: &Store,
+        link_id: &str,
+        token: &MaToken,
+        secret: &Secret,
+    ) -> Refusal {
+        match self.client.token_accepted(secret).await {
+            Ok(true) => return Refusal::NotConfirmed,
+            Ok(false) => {}
+            Err(e) => return Refusal::Upstream(e),
+        }
+        let (id, ct) = (link_id.to_owned(), token.ciphertext.clone());
+        let now = util::now();
+        match store
+            .call(move |c| store::refuse_link_ma_token(c, &id, &ct, now))
+            .await
+        {
+            Ok(store::Refused::Ended) => {
+                tracing::warn!(
+                    link_id,
+                    "Music Assistant refused the link's token: link ended"
+                );
+                Refusal::Ended
+            }
+            Ok(store::Refused::AlreadyEnded) => Refusal::AlreadyEnded,
+            Ok(store::Refused::Replaced) => Refusal::NotConfirmed,
+            Err(e) => Refusal::Store(e),
         }
     }
 
@@ -144,18 +201,25 @@ impl MusicAssistant {
             return Ok(Revoked::NoToken);
         };
         let result = match self.open_token(&up.subject, &tok) {
-            Some(secret) => self.revoke_upstream(&secret, &tok.name).await,
+            Some(secret) => self.revoke_upstream(&secret).await,
             None => Err("the stored token cannot be decrypted (was ma-token.key replaced?)".into()),
         };
         let id = link_id.to_owned();
         match result {
-            Ok(()) => {
+            Ok(how) => {
                 store
                     .call(move |c| store::clear_link_ma_token(c, &id))
                     .await
                     .map_err(|e| e.to_string())?;
-                tracing::info!(link_id, "Music Assistant token revoked");
-                Ok(Revoked::Upstream)
+                if how == Revoked::AlreadyGone {
+                    tracing::info!(
+                        link_id,
+                        "Music Assistant had already dropped the link's token"
+                    );
+                } else {
+                    tracing::info!(link_id, "Music Assistant token revoked");
+                }
+                Ok(how)
             }
             Err(e) => {
                 tracing::warn!(link_id, error = %e, "could not revoke the link's Music Assistant token");
@@ -245,7 +309,7 @@ impl MusicAssistant {
             Ok(true) => {}
             other => {
                 // Revoked or renewed meanwhile, or not saved: the new token must not linger.
-                let _ = self.revoke_upstream(&new.token, &new.name).await;
+                let _ = self.revoke_upstream(&new.token).await;
                 return match other {
                     Err(e) => mark_failed(e.to_string()).await,
                     _ => Ok(()),
@@ -253,7 +317,7 @@ impl MusicAssistant {
             }
         }
         tracing::info!(link_id, "Music Assistant token renewed");
-        if let Err(e) = self.revoke_upstream(&old_secret, &old.name).await {
+        if let Err(e) = self.revoke_upstream(&old_secret).await {
             tracing::warn!(link_id, error = %e, "could not revoke the replaced Music Assistant token");
         }
         Ok(())
@@ -270,7 +334,7 @@ impl MusicAssistant {
         }
         for (subject, tok) in &found {
             if let Some(secret) = self.open_token(subject, tok)
-                && let Err(e) = self.revoke_upstream(&secret, &tok.name).await
+                && let Err(e) = self.revoke_upstream(&secret).await
             {
                 tracing::warn!(error = %e, "could not revoke the token of an unused code");
             }

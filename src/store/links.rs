@@ -198,15 +198,20 @@ impl MaTokenState {
     /// The link was revoked but Music Assistant could not be told; the
     /// ciphertext is kept so a later `links revoke` can retry.
     pub const REVOKE_FAILED: &'static str = "revoke_failed";
-    /// Revoked upstream; the ciphertext is gone.
+    /// Revoked upstream (or found already gone there); the ciphertext is gone.
     pub const REVOKED: &'static str = "revoked";
+    /// Music Assistant refused the token twice in a row (deleted in its
+    /// settings, or its user removed): the link ended then (revoked here
+    /// too, so its refresh token answers `invalid_grant` and Alexa asks the
+    /// user to link again). The ciphertext is kept until `links revoke`.
+    pub const REFUSED: &'static str = "refused";
 }
 
 /// A Music Assistant token as stored: never the token itself.
 #[derive(Clone, PartialEq, Eq)]
 pub struct MaToken {
     pub ciphertext: Vec<u8>,
-    /// The name it carries in Music Assistant (how it is found to be revoked).
+    /// The name it carries in Music Assistant (shown in its settings).
     pub name: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -295,6 +300,57 @@ pub fn set_link_ma_state(conn: &Connection, link_id: &str, state: &str) -> Resul
     Ok(())
 }
 
+/// What [`refuse_link_ma_token`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The link ended now: state `refused`, link and refresh tokens revoked.
+    Ended,
+    /// The link had already ended (revoked, or refused before).
+    AlreadyEnded,
+    /// The link holds another token now (renewed meanwhile): nothing changed.
+    Replaced,
+}
+
+/// Music Assistant refused the link's token `ciphertext`: ends the link
+/// (state `refused`, link and refresh tokens revoked) if it is active and
+/// still holds that token. One transaction.
+pub fn refuse_link_ma_token(
+    conn: &mut Connection,
+    link_id: &str,
+    ciphertext: &[u8],
+    now: i64,
+) -> Result<Refused> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    let n = tx
+        .execute(
+            "UPDATE links SET ma_token_state = 'refused' \
+             WHERE id = ?1 AND revoked_at IS NULL AND ma_token_ciphertext = ?2",
+            params![link_id, ciphertext],
+        )
+        .db()?;
+    let outcome = if n == 1 {
+        revoke_links_where(&tx, Links::Id(link_id), now)?;
+        Refused::Ended
+    } else {
+        let active: Option<bool> = tx
+            .query_row(
+                "SELECT revoked_at IS NULL FROM links WHERE id = ?1",
+                [link_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .db()?;
+        match active {
+            Some(true) => Refused::Replaced,
+            _ => Refused::AlreadyEnded,
+        }
+    };
+    tx.commit().db()?;
+    Ok(outcome)
+}
+
 /// After the token was revoked upstream: forget the ciphertext.
 pub fn clear_link_ma_token(conn: &Connection, link_id: &str) -> Result<()> {
     conn.execute(
@@ -305,14 +361,74 @@ pub fn clear_link_ma_token(conn: &Connection, link_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Active links whose Music Assistant token is not in the `ok` state (for `status`).
+/// Links whose Music Assistant token needs a look (for `status`): active
+/// links whose token is not `ok` (`renewal_failed`), and ended links that
+/// still hold a token (`revoke_failed`: Music Assistant may still accept it;
+/// `refused`: the user must link again) until `links revoke` clears them.
 pub fn ma_token_problems(conn: &Connection) -> Result<Vec<(String, String)>> {
     let mut stmt = conn
         .prepare(
-            "SELECT id, ma_token_state FROM links WHERE revoked_at IS NULL AND ma_token_state IS NOT NULL \
-             AND ma_token_state <> 'ok' ORDER BY id",
+            "SELECT id, ma_token_state FROM links WHERE ma_token_state IS NOT NULL \
+             AND ma_token_state NOT IN ('ok', 'revoked') \
+             AND (revoked_at IS NULL OR ma_token_ciphertext IS NOT NULL) ORDER BY id",
         )
         .db()?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).db()?;
     rows.map(|r| r.db()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::store_with_link;
+
+    fn state(c: &Connection) -> (Option<String>, bool, bool) {
+        c.query_row(
+            "SELECT l.ma_token_state, l.revoked_at IS NOT NULL, r.revoked_at IS NOT NULL \
+             FROM links l JOIN refresh_tokens r ON r.link_id = l.id WHERE l.id = 'l1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    }
+
+    /// A refusal of a token the link no longer holds (a renewal replaced it)
+    /// changes nothing; of the token it holds, ends the link once.
+    #[test]
+    fn a_refusal_ends_the_link_only_for_the_token_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store_with_link(dir.path(), 0);
+        st.with(|c| {
+            c.execute_batch(
+                "UPDATE links SET ma_token_ciphertext = x'0102', ma_token_name = 'n', \
+                 ma_token_state = 'ok' WHERE id = 'l1'",
+            )
+            .db()?;
+            insert_refresh_token(c, &[7; 32], "l1", 0)
+        })
+        .unwrap();
+        let refuse = |ct: &[u8]| st.with(|c| refuse_link_ma_token(c, "l1", ct, 5)).unwrap();
+        assert_eq!(refuse(b"\x09\x09"), Refused::Replaced);
+        st.with(|c| {
+            assert_eq!(state(c), (Some("ok".into()), false, false));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(refuse(b"\x01\x02"), Refused::Ended);
+        st.with(|c| {
+            assert_eq!(state(c), (Some("refused".into()), true, true));
+            assert_eq!(
+                ma_token_problems(c)?,
+                vec![("l1".to_owned(), "refused".to_owned())]
+            );
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(refuse(b"\x01\x02"), Refused::AlreadyEnded);
+        assert_eq!(
+            st.with(|c| refuse_link_ma_token(c, "nope", b"\x01", 5))
+                .unwrap(),
+            Refused::AlreadyEnded
+        );
+    }
 }

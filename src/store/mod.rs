@@ -48,9 +48,9 @@ pub use clients::{
 pub use codes::{CodeGrant, Redeemed, insert_code, redeem_code, redeem_code_in};
 pub use conn::{Result, Store, StoreError, in_transaction, open_connection};
 pub use links::{
-    Link, LinkUpstream, MaToken, MaTokenState, RefreshLookup, clear_link_ma_token, get_link,
-    link_is_active, link_upstream, list_links, lookup_refresh, ma_token_problems,
-    replace_link_ma_token, revoke_link, set_link_ma_state,
+    Link, LinkUpstream, MaToken, MaTokenState, RefreshLookup, Refused, clear_link_ma_token,
+    get_link, link_is_active, link_upstream, list_links, lookup_refresh, ma_token_problems,
+    refuse_link_ma_token, replace_link_ma_token, revoke_link, set_link_ma_state,
 };
 pub use meta::{counts, get_meta, integrity_problems, set_meta};
 pub use purge::{clear_expired_code_ma_tokens, expired_code_ma_tokens, purge_expired};

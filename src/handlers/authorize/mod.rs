@@ -360,7 +360,7 @@ async fn save_failed(
     upstream: Option<&crate::ma::UpstreamToken>,
 ) -> Response<Body> {
     if let (Some(t), Some(ma)) = (upstream, app.ma()) {
-        let _ = ma.revoke_upstream(&t.token, &t.name).await;
+        let _ = ma.revoke_upstream(&t.token).await;
     }
     login_page(
         app,
