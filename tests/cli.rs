@@ -942,6 +942,43 @@ async fn serve_then_signal(sig: &str) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// `serve --listen 127.0.0.1:0` without `--public-url`: the issuer, the
+/// metadata and the URLs `status` and `client add` print carry the port the
+/// kernel chose, never `:0`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_on_port_0_uses_the_bound_address_as_issuer() {
+    let env = Env::new();
+    let mut sv = spawn_serve(&env.dir, &[], LIVENESS).unwrap_or_else(|e| panic!("{e}"));
+    let bound = format!("http://{}", sv.addr);
+    assert_ne!(sv.addr.port(), 0);
+    let r = send(
+        sv.addr,
+        "GET",
+        "/.well-known/oauth-authorization-server",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let meta = r.json();
+    assert_eq!(meta["issuer"], bound.as_str());
+    assert_eq!(
+        meta["token_endpoint"],
+        format!("{bound}/alexa/token").as_str()
+    );
+    let st = env.run(&["status", "--json"]).ok().json();
+    assert_eq!(st["public_url"], bound.as_str());
+    let c = env
+        .run(&["client", "add", "alexa", "--vendor-id", VENDOR, "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        c["authorization_uri"],
+        format!("{bound}/alexa/authorize").as_str()
+    );
+    sv.kill();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_exits_cleanly_on_sigterm() {
     serve_then_signal("TERM").await;

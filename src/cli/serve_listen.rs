@@ -19,29 +19,30 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
         .map_err(|e| Failure::usage(format!("--listen {listen:?}: {e}")))?
         .next()
         .ok_or_else(|| Failure::usage(format!("--listen {listen:?} resolves to no address")))?;
-    let issuer = match &args.public_url {
-        Some(u) => parse_public_url(u)?,
-        None if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
-        None => format!("http://{addr}"),
-    };
-    if !issuer.starts_with("https://") {
-        tracing::warn!(
-            target: LOG_TARGET,
-            issuer,
-            "the public URL is not https: Alexa will refuse it. Pass --public-url https://… when serving behind a proxy"
-        );
-    }
-    let mut config = serve_config(issuer, &args)?;
-    config.trusted_proxies = args.trusted_proxies.clone();
-
+    // A given public URL is checked before anything binds.
+    let public_url = args
+        .public_url
+        .as_deref()
+        .map(parse_public_url)
+        .transpose()?;
     let rt = multi_thread_runtime()?;
     rt.block_on(async move {
-        let app = open_app(config, dir).await?;
-        let issuer = app.config().issuer.clone();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;
         let local = listener.local_addr()?;
+        let issuer = public_url.unwrap_or_else(|| local_issuer(local));
+        if !issuer.starts_with("https://") {
+            tracing::warn!(
+                target: LOG_TARGET,
+                issuer,
+                "the public URL is not https: Alexa will refuse it. Pass --public-url https://… when serving behind a proxy"
+            );
+        }
+        let mut config = serve_config(issuer, &args)?;
+        config.trusted_proxies = args.trusted_proxies.clone();
+        let app = open_app(config, dir).await?;
+        let issuer = app.config().issuer.clone();
         let app = Arc::new(app);
         tracing::info!(target: LOG_TARGET, %local, %issuer, data_dir = %dir.display(), "serving");
         println!(
@@ -56,4 +57,14 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
         flush_link_uses(&app).await;
         Ok(())
     })
+}
+
+/// The issuer without `--public-url`: the address actually bound (port 0
+/// becomes the port the kernel chose), `localhost` for a wildcard address.
+fn local_issuer(local: SocketAddr) -> String {
+    if local.ip().is_unspecified() {
+        format!("http://localhost:{}", local.port())
+    } else {
+        format!("http://{local}")
+    }
 }
