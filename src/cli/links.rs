@@ -36,17 +36,7 @@ pub(super) fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
                 println!("no linked accounts yet");
             } else {
                 for l in links {
-                    let mut state = match l.revoked_at {
-                        Some(t) => format!("revoked {}", util::fmt_time(t)),
-                        None => "active".to_owned(),
-                    };
-                    if let Some(ma) = &l.ma_token_state {
-                        let exp = l
-                            .ma_token_expires_at
-                            .map(util::fmt_time)
-                            .unwrap_or_default();
-                        state.push_str(&format!("  music-assistant token {ma} (expires {exp})"));
-                    }
+                    let state = link_state_text(&l);
                     println!(
                         "{}  user {}  client {}  scope {:?}  linked {}  last used {}  {state}",
                         l.id,
@@ -115,6 +105,13 @@ fn revoke_ma_token(
         .build()
         .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
     match rt.block_on(ma.revoke_link_token(store, id)) {
+        Ok(crate::ma::Revoked::AlreadyGone) => {
+            println!(
+                "Music Assistant at {url} had already dropped the link's token \
+                 (deleted in its settings); forgotten here"
+            );
+            Ok(())
+        }
         Ok(_) => {
             println!("revoked the link's Music Assistant token at {url}");
             Ok(())
@@ -123,5 +120,34 @@ fn revoke_ma_token(
             "the link is revoked here, but Music Assistant at {url} could not revoke its token: {e}. \
              Run `links revoke {id}` again later, or delete the token in Music Assistant's settings"
         ))),
+    }
+}
+
+/// A link's state in words for `links list`.
+fn link_state_text(l: &store::Link) -> String {
+    use store::MaTokenState as S;
+    let ended = l.revoked_at.map(util::fmt_time);
+    match (l.ma_token_state.as_deref(), ended) {
+        (Some(S::REFUSED), Some(t)) => format!(
+            "ended {t}: Music Assistant refused its token; the user must link the skill again"
+        ),
+        (Some(S::REVOKE_FAILED), Some(t)) => format!(
+            "revoked {t}; its Music Assistant token could not be revoked yet: run `links revoke {}` again",
+            l.id
+        ),
+        (ma, ended) => {
+            let mut state = match ended {
+                Some(t) => format!("revoked {t}"),
+                None => "active".to_owned(),
+            };
+            if let Some(ma) = ma {
+                let exp = l
+                    .ma_token_expires_at
+                    .map(util::fmt_time)
+                    .unwrap_or_default();
+                state.push_str(&format!("  music-assistant token {ma} (expires {exp})"));
+            }
+            state
+        }
     }
 }

@@ -57,7 +57,7 @@ pub(super) fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
             None => println!("identity:       local accounts"),
         }
         for (id, state) in &ma_problems {
-            println!("music assistant: link {id}: token {state} (see `links list`)");
+            println!("music assistant: link {id}: {}", ma_problem_hint(id, state));
         }
         println!("tailnet:        {}", describe_tailnet(&tn));
         println!("clients: {clients}   users: {users}   active links: {links}");
@@ -155,4 +155,21 @@ fn describe_tailnet(v: &serde_json::Value) -> String {
         None => "no certificate yet".to_owned(),
     };
     format!("{name} ({state}), {funnel}, {cert}; {running}, as of {when}")
+}
+
+/// What `status` says of a link whose Music Assistant token needs attention.
+fn ma_problem_hint(id: &str, state: &str) -> String {
+    use crate::store::MaTokenState as S;
+    match state {
+        S::REFUSED => format!(
+            "Music Assistant refused its token: the link ended and the user must link the skill \
+             again (`links revoke {id}` forgets the token)"
+        ),
+        S::REVOKE_FAILED => {
+            format!(
+                "its token could not be revoked at Music Assistant: run `links revoke {id}` again"
+            )
+        }
+        other => format!("token {other} (see `links list`)"),
+    }
 }

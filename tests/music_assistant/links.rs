@@ -129,6 +129,10 @@ async fn revoking_a_link_whose_token_music_assistant_deleted_ends_revoked() {
         &ma.url,
     ]);
     assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("had already dropped the link's token"),
+        "{out}"
+    );
     let (state, revoked_at, kept) = link_state(&s, &l.link_id);
     assert_eq!((state.as_str(), kept), ("revoked", false));
     assert!(revoked_at.is_some());
@@ -222,6 +226,21 @@ async fn a_token_deleted_in_music_assistant_ends_the_link_and_alexa_asks_to_link
         .find(|x| x["id"] == l.link_id.as_str())
         .unwrap();
     assert_eq!(row["ma_token_state"], "refused");
+    let (ok, out, _) = cli(&["--data-dir", &dir, "links", "list"]);
+    assert!(ok);
+    assert!(
+        out.contains("Music Assistant refused its token; the user must link the skill again"),
+        "{out}"
+    );
+    let (ok, out, _) = cli(&["--data-dir", &dir, "status"]);
+    assert!(ok);
+    assert!(
+        out.contains(&format!(
+            "link {}: Music Assistant refused its token",
+            l.link_id
+        )),
+        "{out}"
+    );
     let (ok, out, _) = cli(&["--data-dir", &dir, "status", "--json"]);
     assert!(ok);
     let st: Value = serde_json::from_str(&out).unwrap();
