@@ -435,6 +435,41 @@ async fn dangerous_commands_get_403_and_never_reach_music_assistant() {
     );
 }
 
+/// `player_queues/play_media` is allowed, but Music Assistant fetches a
+/// plain URL given as `media`: such arguments get 403 and never reach it,
+/// while provider URIs are forwarded.
+#[tokio::test]
+async fn play_media_with_a_url_gets_403_and_never_reaches_music_assistant() {
+    let ma = Upstream::start().await;
+    let Some(sd) = ma.standin_or_skip(
+        "play_media_with_a_url_gets_403_and_never_reaches_music_assistant",
+        "only the stand-in records what reached it",
+    ) else {
+        return;
+    };
+    let s = server_for(&ma).await;
+    let l = link(&s, &ma, "music:read music:control").await;
+    let before = sd.commands().len();
+    for media in [
+        json!("http://192.168.1.1/admin"),
+        json!(["library://track/1", "https://10.0.0.1/x.mp3"]),
+        json!({"uri": "builtin://http://10.0.0.1/", "name": "x"}),
+        json!("file:///config/secrets.yaml"),
+    ] {
+        let body = json!({"command": "player_queues/play_media",
+            "args": {"queue_id": "kitchen", "media": media}});
+        let r = gateway(&s, Some(&l.access), &body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{media}: {}", r.text());
+        assert_eq!(r.error(), "forbidden_argument", "{media}");
+    }
+    assert_eq!(sd.commands().len(), before, "{:?}", sd.commands());
+    let body = json!({"command": "player_queues/play_media",
+        "args": {"queue_id": "kitchen", "media": "library://album/1"}});
+    let r = gateway(&s, Some(&l.access), &body).await;
+    assert_ne!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert_eq!(sd.commands().len(), before + 1);
+}
+
 /// What a voice skill asks of Music Assistant is forwarded.
 #[tokio::test]
 async fn what_a_voice_skill_needs_is_forwarded() {

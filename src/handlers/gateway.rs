@@ -156,6 +156,9 @@ where
     if let Some(refusal) = scope_refusal(&command, &claims.scope) {
         return Err(refusal);
     }
+    if let Some(refusal) = url_argument_refusal(&upstream_body) {
+        return Err(refusal);
+    }
     let usable = match &up.token {
         Some(t) if up.state.as_deref() != Some(MaTokenState::REVOKED) => {
             ma.open_token(&up.subject, t).map(|s| (t, s))
@@ -297,6 +300,22 @@ fn scope_refusal(command: &str, scope: &str) -> Option<Response<Body>> {
         ));
     }
     None
+}
+
+/// No argument may make Music Assistant fetch a URL the caller chose, from
+/// inside the home network (`player_queues/play_media` with a plain URL).
+fn url_argument_refusal(upstream_body: &[u8]) -> Option<Response<Body>> {
+    let body: Value = serde_json::from_slice(upstream_body).ok()?;
+    let url = commands::fetchable_url(&body["args"])?;
+    let shown: String = url.chars().take(80).collect();
+    Some(error(
+        StatusCode::FORBIDDEN,
+        "forbidden_argument",
+        &format!(
+            "arguments may not be URLs Music Assistant would fetch ({shown:?}); \
+             use a provider URI such as library://track/1"
+        ),
+    ))
 }
 
 /// Music Assistant's answer: 2xx and 4xx unchanged, anything else a 502 or 504.

@@ -23,9 +23,10 @@
 //!
 //! Not closed by a list of names: `player_queues/play_media` takes `media` as
 //! URIs or item objects, and a plain URL (or a `builtin://` URI) among them is
-//! fetched by Music Assistant too. Closing that needs a check of the
-//! arguments in the gateway (`handlers/gateway.rs`), which this table cannot
-//! express.
+//! fetched by Music Assistant too. [`fetchable_url`] closes that for every
+//! command: the gateway refuses any argument, at any depth, that is a URL
+//! Music Assistant could fetch (`http`, `https`, `builtin`, `file`, ...);
+//! provider URIs such as `library://track/12` or `spotify://album/x` pass.
 
 /// `music:read`: library, search, player and queue state.
 pub const READ: &[&str] = &["music:read"];
@@ -72,7 +73,7 @@ pub const COMMANDS: &[(&str, &[&str])] = &[
     ("player_queues/items", READ), // "what's next?"
     ("player_queues/get_active_queue", READ), // the queue a player is playing from
     // queues: playback
-    ("player_queues/play_media", CONTROL), // "play X": see the module doc about URLs
+    ("player_queues/play_media", CONTROL), // "play X" (never a fetchable URL: fetchable_url)
     ("player_queues/play", CONTROL),       // "play"
     ("player_queues/pause", CONTROL),      // "pause"
     ("player_queues/play_pause", CONTROL), // toggle
@@ -115,6 +116,38 @@ pub fn required_scopes(command: &str) -> Option<&'static [&'static str]> {
         .map(|(_, s)| *s)
 }
 
+/// URI schemes Music Assistant (or a library it uses) would fetch or open:
+/// never accepted in a forwarded argument.
+const FETCHED_SCHEMES: &[&str] = &[
+    "http", "https", "builtin", "file", "ftp", "ftps", "sftp", "rtsp", "rtsps", "rtmp", "rtmps",
+    "mms", "ws", "wss", "data", "smb", "nfs",
+];
+
+/// The first string in `args` (at any depth, keys excluded) that names a
+/// URL Music Assistant could fetch from inside the home network, if any.
+pub fn fetchable_url(args: &serde_json::Value) -> Option<&str> {
+    use serde_json::Value;
+    match args {
+        Value::String(s) => is_fetchable(s).then_some(s.as_str()),
+        Value::Array(items) => items.iter().find_map(fetchable_url),
+        Value::Object(members) => members.values().find_map(fetchable_url),
+        _ => None,
+    }
+}
+
+fn is_fetchable(s: &str) -> bool {
+    let s = s.trim_start();
+    if s.starts_with("//") || s.starts_with("\\\\") {
+        return true; // scheme-relative URL or a UNC path
+    }
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    FETCHED_SCHEMES
+        .iter()
+        .any(|f| scheme.trim().eq_ignore_ascii_case(f))
+}
+
 /// README's scope table, generated from [`COMMANDS`].
 pub fn scope_table_markdown() -> String {
     let mut out = String::from("| Command | Scopes needed |\n|---|---|\n");
@@ -128,6 +161,30 @@ pub fn scope_table_markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fetchable_urls_are_found_at_any_depth_and_provider_uris_pass() {
+        use serde_json::json;
+        for bad in [
+            json!({"queue_id": "q", "media": "http://192.168.1.1/admin"}),
+            json!({"media": ["library://track/1", " HTTPS://example.com/x.mp3"]}),
+            json!({"media": {"item_id": "1", "uri": "builtin://http://10.0.0.1/"}}),
+            json!({"media": [{"provider_mappings": [{"url": "file:///etc/passwd"}]}]}),
+            json!({"media": "//10.0.0.1/share"}),
+            json!({"media": "data:text/plain,hi"}),
+        ] {
+            assert!(fetchable_url(&bad).is_some(), "{bad}");
+        }
+        for good in [
+            json!({"queue_id": "kitchen", "media": "library://album/12", "option": "replace"}),
+            json!({"media": ["spotify://track/abc", "filesystem_local--x://track/9"]}),
+            json!({"search_query": "The Midnight Owls", "media_types": ["artist"], "limit": 5}),
+            json!({"media": {"name": "http lives in the name: ok", "uri": "library://track/3"}}),
+            json!({"volume_level": 30}),
+        ] {
+            assert_eq!(fetchable_url(&good), None, "{good}");
+        }
+    }
 
     #[test]
     fn allowlist_lookup() {
