@@ -306,7 +306,7 @@ fn scope_refusal(command: &str, scope: &str) -> Option<Response<Body>> {
 /// inside the home network (`player_queues/play_media` with a plain URL).
 fn url_argument_refusal(upstream_body: &[u8]) -> Option<Response<Body>> {
     let body: Value = serde_json::from_slice(upstream_body).ok()?;
-    let url = commands::fetchable_url(&body["args"])?;
+    let url = commands::fetchable_url(body.get("args")?)?;
     let shown: String = url.chars().take(80).collect();
     Some(error(
         StatusCode::FORBIDDEN,
