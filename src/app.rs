@@ -38,6 +38,8 @@ pub struct App {
     csrf_key: hmac::Key,
     audit: Audit,
     issuer_origin: String,
+    /// The issuer is `https://`: every response carries HSTS.
+    https: bool,
     metadata_json: Bytes,
     jwks_json: Bytes,
     /// Extra state reported by `/health` (the tailnet's, once it exists).
@@ -99,6 +101,7 @@ impl App {
         Ok(App {
             throttle: Throttle::new(config.login_policy.clone()),
             issuer_origin: issuer.origin().ascii_serialization(),
+            https: issuer.scheme() == "https",
             config,
             data_dir: data_dir.to_owned(),
             store,
@@ -154,6 +157,10 @@ impl App {
     }
     pub fn issuer_origin(&self) -> &str {
         &self.issuer_origin
+    }
+    /// True if the public URL (the issuer) is https.
+    pub fn https(&self) -> bool {
+        self.https
     }
 
     /// Sets a field reported by `/health` (e.g. `tailnet`).

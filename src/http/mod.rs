@@ -72,6 +72,21 @@ fn base(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) 
     r
 }
 
+/// The HSTS value sent when the issuer is https: one year, without
+/// `includeSubDomains` (the name is the node's or the user's own host, not a
+/// parent domain this server speaks for) and without `preload`.
+pub const HSTS: &str = "max-age=31536000";
+
+/// Adds `Strict-Transport-Security` ([`HSTS`]). For https issuers only: the
+/// caller decides (TLS ends in this process in tailnet mode, or at the
+/// user's proxy; either way the public URL is https).
+pub fn add_hsts<B>(r: &mut Response<B>) {
+    r.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static(HSTS),
+    );
+}
+
 /// A JSON response with `Cache-Control: no-store`.
 pub fn json(status: StatusCode, value: &impl Serialize) -> Response<Body> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
