@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use aws_lc_rs::hmac;
 use bytes::Bytes;
@@ -42,8 +42,6 @@ pub struct App {
     https: bool,
     metadata_json: Bytes,
     jwks_json: Bytes,
-    /// Extra state reported by `/health` (the tailnet's, once it exists).
-    health_extra: RwLock<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl std::fmt::Debug for App {
@@ -112,7 +110,6 @@ impl App {
             audit: Audit::default(),
             metadata_json,
             jwks_json,
-            health_extra: RwLock::default(),
         })
     }
 
@@ -163,12 +160,12 @@ impl App {
         self.https
     }
 
-    /// Sets a field reported by `/health` (e.g. `tailnet`).
+    /// Formerly published `value` in `/health` under `key` (the tailnet
+    /// node's state). `/health` is public and no longer carries local state:
+    /// the node's state reaches `status` through the snapshot file `serve`
+    /// writes, so this only logs it (debug). Kept while `serve` still calls it.
     pub fn set_health(&self, key: &str, value: serde_json::Value) {
-        self.health_extra
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_owned(), value);
+        tracing::debug!(key, %value, "local state (not published in /health)");
     }
 
     /// The client's address: the peer's, unless the peer is a trusted proxy,
@@ -209,13 +206,6 @@ impl App {
     /// The JWKS document, serialised once at start.
     pub fn jwks_json(&self) -> &Bytes {
         &self.jwks_json
-    }
-    /// Extra fields `/health` reports (set with [`App::set_health`]).
-    pub fn health_extra(&self) -> serde_json::Map<String, serde_json::Value> {
-        self.health_extra
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
     }
 
     /// Removes expired codes and revoked-token records.

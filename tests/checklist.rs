@@ -3134,3 +3134,37 @@ async fn an_http_issuer_sends_no_hsts() {
         assert_eq!(r.header("strict-transport-security"), None, "{what}");
     }
 }
+
+#[tokio::test]
+async fn health_tells_the_internet_only_status_version_and_public_endpoints() {
+    let s = TestServer::start().await;
+    // What serve publishes about the node (tailnet mode) stays local.
+    s.app.set_health(
+        "tailnet",
+        serde_json::json!({"state": "Running", "tailscale_ips": ["100.64.0.7"]}),
+    );
+    let r = s.get("/health").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    let keys: BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, BTreeSet::from(["status", "version", "endpoints"]), "{v}");
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    let endpoints: BTreeSet<&str> = v["endpoints"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        endpoints,
+        BTreeSet::from(["authorization", "token", "revocation", "introspection", "metadata", "jwks"]),
+        "{v}"
+    );
+    assert_eq!(v["endpoints"]["token"], s.url("/alexa/token"));
+    assert_eq!(v["endpoints"]["jwks"], s.url("/.well-known/jwks.json"));
+    let text = r.text();
+    for local in ["100.64.0.7", "tailnet", "identity", "local"] {
+        assert!(!text.contains(local), "/health shows {local:?}: {text}");
+    }
+}

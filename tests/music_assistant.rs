@@ -128,9 +128,14 @@ fn cli(args: &[&str]) -> (bool, String, String) {
 async fn link_with_a_music_assistant_account_and_use_the_gateway() {
     let ma = standin().await;
     let s = server_for(&ma).await;
-    let health = s.get("/health").await.json();
-    assert_eq!(health["identity"], "music_assistant");
-    assert_eq!(health["music_assistant"]["url"], ma.url.as_str());
+    // /health gives the internet the gateway's public URL, never Music
+    // Assistant's LAN address or which identity source is in use.
+    let health = s.get("/health").await;
+    assert_eq!(health.json()["endpoints"]["gateway"], s.url("/ma/api"));
+    let host = ma.url.trim_start_matches("http://");
+    assert!(!health.text().contains(host), "{}", health.text());
+    assert!(health.json().get("music_assistant").is_none(), "{}", health.text());
+    assert!(health.json().get("identity").is_none(), "{}", health.text());
 
     let l = link(&s, "music:read music:control").await;
 
