@@ -292,6 +292,46 @@ async fn scopes_and_the_allowlist_decide_what_is_forwarded() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// A declared body over the gateway's cap (64 KiB) is refused from the
+/// headers alone: 413 at once, not the body deadline's 408 10 s later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_declared_gateway_body_is_refused_at_once_with_413() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let ma = standin().await;
+    let s = server_for(&ma).await;
+    let l = link(&s, "music:read").await;
+    for len in [1_000_000_000usize, 64 * 1024 + 1] {
+        let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let head = format!(
+            "POST /ma/api HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer {}\r\nContent-Length: {len}\r\n\r\n",
+            l.access
+        );
+        c.write_all(head.as_bytes()).await.unwrap();
+        let start = std::time::Instant::now();
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(3), async {
+            let mut chunk = [0u8; 4096];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+        })
+        .await;
+        let text = String::from_utf8_lossy(&buf);
+        assert!(
+            text.starts_with("HTTP/1.1 413"),
+            "declared {len}: after {:?}: {text:?}",
+            start.elapsed()
+        );
+    }
+    // A normal command still works, and nothing reached Music Assistant for the refused ones.
+    let before = ma.commands().len();
+    assert_eq!(gateway(&s, Some(&l.access), &cmd("players/all")).await.status, StatusCode::OK);
+    assert_eq!(ma.commands().len(), before + 1);
+}
+
 #[tokio::test]
 async fn missing_bad_expired_and_revoked_tokens_get_401() {
     let ma = standin().await;

@@ -1581,3 +1581,74 @@ async fn a_trickled_body_is_cut_off_by_the_body_deadline() {
     }
     s.stop().await;
 }
+
+// ---------------------------------------------------------------------------
+// Declared body sizes and the default timeouts.
+
+/// Reads from `c` until one final response arrived or the server closed;
+/// everything read (interim responses included) and the first final response.
+async fn read_answer(c: &mut TcpStream, bound: Duration) -> (Vec<u8>, Option<RawResp>) {
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(bound, async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match c.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+            if !parse_responses(&buf, false).is_empty() {
+                return;
+            }
+        }
+    })
+    .await;
+    let first = parse_responses(&buf, true).into_iter().next();
+    (buf, first)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_declared_body_is_refused_at_once_with_413() {
+    // Default limits: the body deadline is 10 s. A declared length over the
+    // cap is refused from the headers alone, before any body byte is read.
+    let s = TestServer::start().await;
+    for path in ["/alexa/token", "/alexa/revoke", "/alexa/introspect", "/alexa/authorize"] {
+        for expect in ["", "Expect: 100-continue\r\n"] {
+            let mut c = TcpStream::connect(s.addr).await.unwrap();
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n{expect}Content-Length: 1000000000\r\n\r\n"
+            );
+            c.write_all(head.as_bytes()).await.unwrap();
+            let start = Instant::now();
+            let (bytes, r) = read_answer(&mut c, Duration::from_secs(3)).await;
+            let text = String::from_utf8_lossy(&bytes);
+            assert_eq!(
+                r.map(|r| r.status),
+                Some(413),
+                "{path} {expect:?}: after {:?}: {text}",
+                start.elapsed()
+            );
+            assert!(!text.contains(" 100 "), "{path}: asked for the body: {text}");
+        }
+        // A declared length just over the cap too; one at the cap is read.
+        let over = 8 * 1024 + 1;
+        let mut c = TcpStream::connect(s.addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {over}\r\n\r\n"
+        );
+        c.write_all(head.as_bytes()).await.unwrap();
+        let (bytes, r) = read_answer(&mut c, Duration::from_secs(3)).await;
+        assert_eq!(r.map(|r| r.status), Some(413), "{path}: {}", String::from_utf8_lossy(&bytes));
+    }
+    let r = send(
+        s.addr,
+        "POST",
+        "/alexa/token",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        Some(vec![b'a'; 8 * 1024]),
+    )
+    .await;
+    // Read and parsed: the refusal is about the (missing) client, not the size.
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a body at the cap is read: {}", r.text());
+    assert_healthy(&s, "huge declared bodies").await;
+    s.stop().await;
+}

@@ -25,6 +25,8 @@ pub enum BodyError {
 
 /// Reads a whole body, refusing more than `limit` bytes or taking longer
 /// than `deadline` (a body trickled byte by byte must not hold a connection).
+/// A declared length (`Content-Length`, hyper's size hint) over `limit` is
+/// refused before anything is read: no `100 Continue`, no wait for the deadline.
 pub async fn read_body<B>(
     body: B,
     limit: usize,
@@ -34,6 +36,9 @@ where
     B: hyper::body::Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    if body.size_hint().lower() > u64::try_from(limit).unwrap_or(u64::MAX) {
+        return Err(BodyError::TooLarge(limit));
+    }
     match tokio::time::timeout(deadline, Limited::new(body, limit).collect()).await {
         Err(_) => Err(BodyError::TimedOut),
         Ok(Ok(c)) => Ok(c.to_bytes()),
