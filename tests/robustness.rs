@@ -1007,7 +1007,7 @@ async fn head_requests_and_absolute_uris_are_served_safely() {
     .expect("a response");
     assert_eq!(r.status, 200, "{}", r.text());
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(v["issuer"], s.base.as_str());
+    assert_eq!(v["endpoints"]["token"], s.url("/alexa/token"));
     assert!(!r.text().contains("evil.example"), "{}", r.text());
     // A Host header does not change the metadata either.
     let r = exchange(
