@@ -3082,20 +3082,50 @@ async fn one_of_each_response(s: &TestServer) -> Vec<(&'static str, Resp)> {
     let form = [("content-type", "application/x-www-form-urlencoded")];
     let mut out = vec![
         ("health", s.get("/health").await),
-        ("HEAD health", send(s.addr, "HEAD", "/health", &[], None).await),
-        ("metadata", s.get("/.well-known/oauth-authorization-server").await),
+        (
+            "HEAD health",
+            send(s.addr, "HEAD", "/health", &[], None).await,
+        ),
+        (
+            "metadata",
+            s.get("/.well-known/oauth-authorization-server").await,
+        ),
         ("jwks", s.get("/.well-known/jwks.json").await),
         ("authorize page error", s.get("/alexa/authorize").await),
-        ("token", s.post_form("/alexa/token", &[], &[("grant_type", "refresh_token")]).await),
-        ("revoke", s.post_form("/alexa/revoke", &[], &[("token", "x")]).await),
-        ("introspect", s.post_form("/alexa/introspect", &[], &[("token", "x")]).await),
-        ("gateway", send(s.addr, "POST", "/ma/api", &[], Some(b"{}".to_vec())).await),
+        (
+            "token",
+            s.post_form("/alexa/token", &[], &[("grant_type", "refresh_token")])
+                .await,
+        ),
+        (
+            "revoke",
+            s.post_form("/alexa/revoke", &[], &[("token", "x")]).await,
+        ),
+        (
+            "introspect",
+            s.post_form("/alexa/introspect", &[], &[("token", "x")])
+                .await,
+        ),
+        (
+            "gateway",
+            send(s.addr, "POST", "/ma/api", &[], Some(b"{}".to_vec())).await,
+        ),
         ("not found", s.get("/nope").await),
-        ("method not allowed", send(s.addr, "PUT", "/health", &[], Some(Vec::new())).await),
+        (
+            "method not allowed",
+            send(s.addr, "PUT", "/health", &[], Some(Vec::new())).await,
+        ),
     ];
     out.push((
         "too large",
-        send(s.addr, "POST", "/alexa/token", &form, Some(vec![b'a'; 20_000])).await,
+        send(
+            s.addr,
+            "POST",
+            "/alexa/token",
+            &form,
+            Some(vec![b'a'; 20_000]),
+        )
+        .await,
     ));
     out.push((
         "authorize not a form",
@@ -3113,7 +3143,9 @@ async fn an_https_issuer_sends_hsts_on_every_response() {
     let statuses: Vec<u16> = all.iter().map(|(_, r)| r.status.as_u16()).collect();
     assert_eq!(
         statuses,
-        vec![200, 200, 200, 200, 400, 401, 401, 401, 404, 404, 405, 413, 415],
+        vec![
+            200, 200, 200, 200, 400, 401, 401, 401, 404, 404, 405, 413, 415
+        ],
         "{statuses:?}"
     );
     for (what, r) in &all {
@@ -3147,7 +3179,11 @@ async fn health_tells_the_internet_only_status_version_and_public_endpoints() {
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
     let keys: BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, BTreeSet::from(["status", "version", "endpoints"]), "{v}");
+    assert_eq!(
+        keys,
+        BTreeSet::from(["status", "version", "endpoints"]),
+        "{v}"
+    );
     assert_eq!(v["status"], "ok");
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
     let endpoints: BTreeSet<&str> = v["endpoints"]
@@ -3158,7 +3194,14 @@ async fn health_tells_the_internet_only_status_version_and_public_endpoints() {
         .collect();
     assert_eq!(
         endpoints,
-        BTreeSet::from(["authorization", "token", "revocation", "introspection", "metadata", "jwks"]),
+        BTreeSet::from([
+            "authorization",
+            "token",
+            "revocation",
+            "introspection",
+            "metadata",
+            "jwks"
+        ]),
         "{v}"
     );
     assert_eq!(v["endpoints"]["token"], s.url("/alexa/token"));

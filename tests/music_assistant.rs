@@ -134,7 +134,11 @@ async fn link_with_a_music_assistant_account_and_use_the_gateway() {
     assert_eq!(health.json()["endpoints"]["gateway"], s.url("/ma/api"));
     let host = ma.url.trim_start_matches("http://");
     assert!(!health.text().contains(host), "{}", health.text());
-    assert!(health.json().get("music_assistant").is_none(), "{}", health.text());
+    assert!(
+        health.json().get("music_assistant").is_none(),
+        "{}",
+        health.text()
+    );
     assert!(health.json().get("identity").is_none(), "{}", health.text());
 
     let l = link(&s, "music:read music:control").await;
@@ -328,7 +332,12 @@ async fn a_huge_declared_gateway_body_is_refused_at_once_with_413() {
     }
     // A normal command still works, and nothing reached Music Assistant for the refused ones.
     let before = ma.commands().len();
-    assert_eq!(gateway(&s, Some(&l.access), &cmd("players/all")).await.status, StatusCode::OK);
+    assert_eq!(
+        gateway(&s, Some(&l.access), &cmd("players/all"))
+            .await
+            .status,
+        StatusCode::OK
+    );
     assert_eq!(ma.commands().len(), before + 1);
 }
 

@@ -719,7 +719,10 @@ fn tailnet_funnel_end_to_end() {
         // /health is public: the endpoints, nothing about the node; TLS ends
         // here, so HSTS is on.
         let health = h.resp.json();
-        assert_eq!(health["endpoints"]["token"], format!("{}/alexa/token", p.origin()));
+        assert_eq!(
+            health["endpoints"]["token"],
+            format!("{}/alexa/token", p.origin())
+        );
         assert!(health.get("tailnet").is_none(), "{health}");
         assert_eq!(
             h.resp.header("strict-transport-security").as_deref(),
@@ -801,7 +804,10 @@ fn tailnet_funnel_end_to_end() {
         let h2 = p.get("/health", &[]).await;
         assert_eq!(h2.resp.status, StatusCode::OK);
         let node2 = status_json(&data, &lab)["tailnet"].clone();
-        assert_eq!(node2["serve_running"], true, "the restarted serve's snapshot: {node2}");
+        assert_eq!(
+            node2["serve_running"], true,
+            "the restarted serve's snapshot: {node2}"
+        );
         assert_eq!(node2["dns_name"], node["dns_name"]);
         assert_eq!(node2["tailscale_ips"], node["tailscale_ips"]);
         assert_eq!(
@@ -816,10 +822,7 @@ fn tailnet_funnel_end_to_end() {
         let s: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(s["public_url"], p.origin());
         assert_eq!(s["tailnet"]["configured"], true, "{s}");
-        assert_eq!(
-            s["tailnet"]["dns_name"], node["dns_name"],
-            "{s}"
-        );
+        assert_eq!(s["tailnet"]["dns_name"], node["dns_name"], "{s}");
         let expires = s["tailnet"]["cert_expires_at"].as_i64();
         assert!(
             expires.is_some_and(|t| t > ma_alexa_oauth::util::now()),
