@@ -11,9 +11,11 @@ use crate::throttle;
 pub struct Limits {
     /// Connections served at once; further ones wait in the listen backlog.
     pub max_connections: usize,
-    /// Time allowed to send a request's headers.
+    /// Time allowed to send a request's headers: from accept for the first
+    /// request, from its first byte for each later one on the connection.
     pub header_timeout: Duration,
-    /// A connection with no traffic for this long is closed.
+    /// A connection with no traffic for this long is closed (also a
+    /// keep-alive connection waiting for its next request).
     pub idle_timeout: Duration,
     /// Largest form body accepted (authorize POST, token, revoke, introspect).
     pub max_form_bytes: usize,

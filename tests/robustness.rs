@@ -1611,7 +1611,12 @@ async fn a_huge_declared_body_is_refused_at_once_with_413() {
     // Default limits: the body deadline is 10 s. A declared length over the
     // cap is refused from the headers alone, before any body byte is read.
     let s = TestServer::start().await;
-    for path in ["/alexa/token", "/alexa/revoke", "/alexa/introspect", "/alexa/authorize"] {
+    for path in [
+        "/alexa/token",
+        "/alexa/revoke",
+        "/alexa/introspect",
+        "/alexa/authorize",
+    ] {
         for expect in ["", "Expect: 100-continue\r\n"] {
             let mut c = TcpStream::connect(s.addr).await.unwrap();
             let head = format!(
@@ -1627,7 +1632,10 @@ async fn a_huge_declared_body_is_refused_at_once_with_413() {
                 "{path} {expect:?}: after {:?}: {text}",
                 start.elapsed()
             );
-            assert!(!text.contains(" 100 "), "{path}: asked for the body: {text}");
+            assert!(
+                !text.contains(" 100 "),
+                "{path}: asked for the body: {text}"
+            );
         }
         // A declared length just over the cap too; one at the cap is read.
         let over = 8 * 1024 + 1;
@@ -1637,7 +1645,12 @@ async fn a_huge_declared_body_is_refused_at_once_with_413() {
         );
         c.write_all(head.as_bytes()).await.unwrap();
         let (bytes, r) = read_answer(&mut c, Duration::from_secs(3)).await;
-        assert_eq!(r.map(|r| r.status), Some(413), "{path}: {}", String::from_utf8_lossy(&bytes));
+        assert_eq!(
+            r.map(|r| r.status),
+            Some(413),
+            "{path}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
     }
     let r = send(
         s.addr,
@@ -1648,7 +1661,132 @@ async fn a_huge_declared_body_is_refused_at_once_with_413() {
     )
     .await;
     // Read and parsed: the refusal is about the (missing) client, not the size.
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a body at the cap is read: {}", r.text());
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a body at the cap is read: {}",
+        r.text()
+    );
     assert_healthy(&s, "huge declared bodies").await;
+    s.stop().await;
+}
+
+/// An HTTP/2 connection has no per-request header clock: kept open and idle
+/// for longer than the header timeout, it still serves the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_connection_idle_beyond_the_header_timeout_still_serves() {
+    use http_body_util::{BodyExt as _, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let s = TestServer::start_with(slow_limits(
+        Duration::from_millis(300),
+        Duration::from_secs(30),
+    ))
+    .await;
+    let stream = TcpStream::connect(s.addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .handshake::<_, Empty<bytes::Bytes>>(TokioIo::new(stream))
+        .await
+        .expect("an HTTP/2 handshake");
+    let conn = tokio::spawn(conn);
+    for i in 0..3 {
+        // Idle for three header timeouts before each request.
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        let req = hyper::Request::builder()
+            .uri(format!("http://{}/health", s.addr))
+            .body(Empty::new())
+            .unwrap();
+        let resp = sender.send_request(req).await.unwrap_or_else(|e| {
+            panic!("request {i} after 900 ms idle (header timeout 300 ms): {e:?}")
+        });
+        assert_eq!(resp.status(), StatusCode::OK, "request {i}");
+        let _ = resp.into_body().collect().await;
+    }
+    assert!(!conn.is_finished());
+    s.stop().await;
+}
+
+/// One keep-alive `GET /health` on an open connection: its status, or None
+/// if the connection was closed or did not answer within [`LIVENESS`].
+async fn health_on(c: &mut TcpStream) -> Option<u16> {
+    c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .ok()?;
+    let mut buf = Vec::new();
+    tokio::time::timeout(LIVENESS, async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = c.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(r) = parse_responses(&buf, false).first() {
+                return Some(r.status);
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// README's fixed limits are `Limits::default()`, and a server with the
+/// defaults behaves so: a keep-alive connection stays open while idle for
+/// less than the idle timeout (even longer than the header timeout), closes
+/// once idle for the idle timeout, and the header timeout still bounds each
+/// request's header. Paused clock: the minutes pass in virtual time.
+#[tokio::test(start_paused = true)]
+async fn default_idle_and_header_timeouts_are_what_readme_says() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let d = ma_alexa_oauth::config::Limits::default();
+    for said in [
+        format!("request headers {} s", d.header_timeout.as_secs()),
+        format!("idle connections {} s", d.idle_timeout.as_secs()),
+        format!("request bodies {} s", d.body_timeout.as_secs()),
+    ] {
+        assert!(readme.contains(&said), "README does not say {said:?}");
+    }
+    assert_eq!(d.idle_timeout, Duration::from_secs(60));
+    assert_eq!(d.header_timeout, Duration::from_secs(10));
+
+    let s = TestServer::start().await;
+    let mut c = TcpStream::connect(s.addr).await.unwrap();
+    assert_eq!(health_on(&mut c).await, Some(200));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(
+        health_on(&mut c).await,
+        Some(200),
+        "a keep-alive connection idle for 30 s was closed (idle timeout 60 s)"
+    );
+    let idle_from = tokio::time::Instant::now();
+    let mut buf = [0u8; 256];
+    let closed = tokio::time::timeout(Duration::from_secs(300), c.read(&mut buf)).await;
+    let idle_for = idle_from.elapsed();
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
+    assert!(
+        (Duration::from_secs(59)..=Duration::from_secs(65)).contains(&idle_for),
+        "an idle keep-alive connection was closed after {idle_for:?} (idle timeout 60 s)"
+    );
+
+    // After 30 s idle, a request header that stalls is cut off by the header
+    // timeout (10 s from its first byte), well before the idle timeout.
+    let mut c = TcpStream::connect(s.addr).await.unwrap();
+    assert_eq!(health_on(&mut c).await, Some(200));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(300), c.read_to_end(&mut out)).await;
+    let took = started.elapsed();
+    assert!(
+        (Duration::from_secs(10)..=Duration::from_secs(12)).contains(&took),
+        "a stalled header on a kept-alive connection was cut off after {took:?} (header timeout 10 s)"
+    );
+    assert!(!String::from_utf8_lossy(&out).contains(" 200 "));
     s.stop().await;
 }

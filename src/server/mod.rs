@@ -2,6 +2,7 @@
 //! Funnel listener), serves HTTP/1.1 and HTTP/2 with hyper, enforces the
 //! connection cap, header and idle timeouts, and drains on shutdown.
 
+mod activity;
 mod idle;
 
 use std::future::Future;
@@ -17,6 +18,7 @@ use tokio::sync::Semaphore;
 use crate::app::App;
 pub use crate::listener::{ConnInfo, Listener};
 use crate::router;
+use activity::{Activity, Tracked};
 pub use idle::IdleTimeout;
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops
@@ -29,7 +31,10 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
+        // Off: hyper's clock also runs while a keep-alive connection waits
+        // for its next request, closing it after the header timeout instead
+        // of the idle timeout. `IdleTimeout` keeps the header timeout.
+        .header_read_timeout(None)
         .max_buf_size(64 * 1024)
         .keep_alive(true);
     builder
@@ -68,14 +73,17 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
         };
         tracing::debug!(peer = %info.peer, "connection accepted");
         let app = Arc::clone(&app);
+        let activity = Activity::new();
+        let act = Arc::clone(&activity);
         let svc = service_fn(move |req| {
+            let guard = act.begin_request();
             let app = Arc::clone(&app);
-            async move { Ok::<_, std::convert::Infallible>(router::handle(&app, req, info).await) }
+            async move {
+                let resp = router::handle(&app, req, info).await;
+                Ok::<_, std::convert::Infallible>(resp.map(|b| Tracked::new(b, guard)))
+            }
         });
-        // Until the first byte arrives hyper is still sniffing for the HTTP/2
-        // preface and its header timeout is not running: bound that wait too.
-        let io = IdleTimeout::new(io, limits.idle_timeout)
-            .first_byte_within(limits.header_timeout.min(limits.idle_timeout));
+        let io = IdleTimeout::new(io, limits.idle_timeout, limits.header_timeout, activity);
         let io = TokioIo::new(io);
         let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
         let conn = graceful.watch(conn);
