@@ -168,11 +168,16 @@ impl App {
         tracing::debug!(key, %value, "local state (not published in /health)");
     }
 
+    /// True if `ip` is a trusted proxy (`--trusted-proxy`).
+    pub fn trusted_proxy(&self, ip: IpAddr) -> bool {
+        self.config.trusted_proxies.iter().any(|c| c.contains(ip))
+    }
+
     /// The client's address: the peer's, unless the peer is a trusted proxy,
     /// in which case the right-most untrusted `X-Forwarded-For` entry.
     pub fn client_ip(&self, headers: &hyper::HeaderMap, conn: &ConnInfo) -> IpAddr {
         let peer = config::canonical(conn.peer.ip());
-        let trusted = |ip: IpAddr| self.config.trusted_proxies.iter().any(|c| c.contains(ip));
+        let trusted = |ip: IpAddr| self.trusted_proxy(ip);
         if !trusted(peer) {
             return peer;
         }

@@ -1,7 +1,8 @@
 //! What one connection is doing, as its I/O wrapper ([`super::IdleTimeout`])
 //! and its service see it: bytes arrived or not, a request header under way,
 //! requests in flight, a write waiting for the peer. The header timeout is
-//! timed from it.
+//! timed from it, and under pressure the connection table picks which
+//! connection makes room from it.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -33,6 +34,21 @@ pub struct Activity {
     since_ms: AtomicU64,
 }
 
+/// What a connection is doing, from the cheapest to drop to the dearest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Standing {
+    /// Read from and found nothing: not a byte yet.
+    Silent,
+    /// Between requests (keep-alive), or HTTP/2 with no stream open.
+    Idle,
+    /// Part of a request header arrived.
+    PartialHead,
+    /// Not polled yet: its first bytes may be waiting unread.
+    Unstarted,
+    /// A request in flight or a response being written.
+    Busy,
+}
+
 impl Activity {
     pub fn new() -> Arc<Activity> {
         Arc::new(Activity {
@@ -45,6 +61,23 @@ impl Activity {
             heads: AtomicU64::new(0),
             since_ms: AtomicU64::new(0),
         })
+    }
+
+    /// The current standing and since when.
+    pub fn standing(&self) -> (Standing, Instant) {
+        let since = self.accepted + std::time::Duration::from_millis(self.since_ms.load(Relaxed));
+        let s = if self.in_flight.load(Relaxed) > 0 || self.write_pending.load(Relaxed) {
+            Standing::Busy
+        } else if !self.started.load(Relaxed) {
+            Standing::Unstarted
+        } else if !self.bytes_seen.load(Relaxed) {
+            Standing::Silent
+        } else if self.head_pending.load(Relaxed) {
+            Standing::PartialHead
+        } else {
+            Standing::Idle
+        };
+        (s, since)
     }
 
     /// A request's header is complete: counts it and keeps the connection
