@@ -5,7 +5,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use aws_lc_rs::hmac;
 use bytes::Bytes;
@@ -38,10 +38,10 @@ pub struct App {
     csrf_key: hmac::Key,
     audit: Audit,
     issuer_origin: String,
+    /// The issuer is `https://`: every response carries HSTS.
+    https: bool,
     metadata_json: Bytes,
     jwks_json: Bytes,
-    /// Extra state reported by `/health` (the tailnet's, once it exists).
-    health_extra: RwLock<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl std::fmt::Debug for App {
@@ -99,6 +99,7 @@ impl App {
         Ok(App {
             throttle: Throttle::new(config.login_policy.clone()),
             issuer_origin: issuer.origin().ascii_serialization(),
+            https: issuer.scheme() == "https",
             config,
             data_dir: data_dir.to_owned(),
             store,
@@ -109,7 +110,6 @@ impl App {
             audit: Audit::default(),
             metadata_json,
             jwks_json,
-            health_extra: RwLock::default(),
         })
     }
 
@@ -155,20 +155,29 @@ impl App {
     pub fn issuer_origin(&self) -> &str {
         &self.issuer_origin
     }
+    /// True if the public URL (the issuer) is https.
+    pub fn https(&self) -> bool {
+        self.https
+    }
 
-    /// Sets a field reported by `/health` (e.g. `tailnet`).
+    /// Formerly published `value` in `/health` under `key` (the tailnet
+    /// node's state). `/health` is public and no longer carries local state:
+    /// the node's state reaches `status` through the snapshot file `serve`
+    /// writes, so this only logs it (debug). Kept while `serve` still calls it.
     pub fn set_health(&self, key: &str, value: serde_json::Value) {
-        self.health_extra
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_owned(), value);
+        tracing::debug!(key, %value, "local state (not published in /health)");
+    }
+
+    /// True if `ip` is a trusted proxy (`--trusted-proxy`).
+    pub fn trusted_proxy(&self, ip: IpAddr) -> bool {
+        self.config.trusted_proxies.iter().any(|c| c.contains(ip))
     }
 
     /// The client's address: the peer's, unless the peer is a trusted proxy,
     /// in which case the right-most untrusted `X-Forwarded-For` entry.
     pub fn client_ip(&self, headers: &hyper::HeaderMap, conn: &ConnInfo) -> IpAddr {
         let peer = config::canonical(conn.peer.ip());
-        let trusted = |ip: IpAddr| self.config.trusted_proxies.iter().any(|c| c.contains(ip));
+        let trusted = |ip: IpAddr| self.trusted_proxy(ip);
         if !trusted(peer) {
             return peer;
         }
@@ -202,13 +211,6 @@ impl App {
     /// The JWKS document, serialised once at start.
     pub fn jwks_json(&self) -> &Bytes {
         &self.jwks_json
-    }
-    /// Extra fields `/health` reports (set with [`App::set_health`]).
-    pub fn health_extra(&self) -> serde_json::Map<String, serde_json::Value> {
-        self.health_extra
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
     }
 
     /// Removes expired codes and revoked-token records.

@@ -9,11 +9,20 @@ use crate::throttle;
 /// Connection and request limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Connections served at once; further ones wait in the listen backlog.
+    /// Connections served at once. When all are taken, a new connection
+    /// gets the slot of one that has sent nothing yet, else of one idle
+    /// between requests; else it waits.
     pub max_connections: usize,
-    /// Time allowed to send a request's headers.
+    /// Connections one client may hold at once (an IPv4 address, or an IPv6
+    /// /64; trusted proxies have no share). A client at its share that
+    /// connects again loses its own least useful connection, or is refused
+    /// if all are busy. `None`: [`Limits::client_share`]'s default.
+    pub max_connections_per_client: Option<usize>,
+    /// Time allowed to send a request's headers: from accept for the first
+    /// request, from its first byte for each later one on the connection.
     pub header_timeout: Duration,
-    /// A connection with no traffic for this long is closed.
+    /// A connection with no traffic for this long is closed (also a
+    /// keep-alive connection waiting for its next request).
     pub idle_timeout: Duration,
     /// Largest form body accepted (authorize POST, token, revoke, introspect).
     pub max_form_bytes: usize,
@@ -27,12 +36,23 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_connections: 512,
+            max_connections_per_client: None,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             max_form_bytes: 8 * 1024,
             body_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
         }
+    }
+}
+
+impl Limits {
+    /// Connections one client may hold: `max_connections_per_client`, or
+    /// by default an eighth of `max_connections` (64 of 512), at least 4.
+    pub fn client_share(&self) -> usize {
+        self.max_connections_per_client
+            .unwrap_or((self.max_connections / 8).max(4))
+            .max(1)
     }
 }
 

@@ -13,6 +13,8 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::metadata::*;
 
 /// Routes one request. Never panics on client input; never answers 500.
+/// Every response leaves here, so headers that belong on all of them (HSTS
+/// for an https issuer) are added here.
 pub async fn handle<B>(app: &App, req: Request<B>, conn: ConnInfo) -> Response<Body>
 where
     B: hyper::body::Body<Data = Bytes>,
@@ -23,7 +25,7 @@ where
     let path = parts.uri.path();
     let addr = app.client_ip(&parts.headers, &conn);
     let limit = app.config().limits.max_form_bytes;
-    let resp = match (path, &method) {
+    let mut resp = match (path, &method) {
         (HEALTH_PATH, &Method::GET | &Method::HEAD) => discovery::health(app),
         (METADATA_PATH, &Method::GET | &Method::HEAD) => discovery::metadata(app),
         (JWKS_PATH, &Method::GET | &Method::HEAD) => discovery::jwks(app),
@@ -59,6 +61,9 @@ where
         (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, _) => method_not_allowed("POST"),
         _ => http::text(StatusCode::NOT_FOUND, "not found\n"),
     };
+    if app.https() {
+        http::add_hsts(&mut resp);
+    }
     tracing::debug!(%method, path, status = resp.status().as_u16(), %addr, "request");
     resp
 }

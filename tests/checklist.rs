@@ -2972,3 +2972,142 @@ fn code_lifetime_over_five_minutes_is_refused_at_start() {
     c.code_ttl = 300;
     assert!(ma_alexa_oauth::app::App::open(c, &tmp.path().join("d")).is_ok());
 }
+
+// ---------------------------------------------------------------------------
+// HSTS and what /health tells the internet
+
+/// One request of each kind the router answers (every endpoint, success and
+/// refusal, 404, 405, 413).
+async fn one_of_each_response(s: &TestServer) -> Vec<(&'static str, Resp)> {
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+    let mut out = vec![
+        ("health", s.get("/health").await),
+        (
+            "HEAD health",
+            send(s.addr, "HEAD", "/health", &[], None).await,
+        ),
+        (
+            "metadata",
+            s.get("/.well-known/oauth-authorization-server").await,
+        ),
+        ("jwks", s.get("/.well-known/jwks.json").await),
+        ("authorize page error", s.get("/alexa/authorize").await),
+        (
+            "token",
+            s.post_form("/alexa/token", &[], &[("grant_type", "refresh_token")])
+                .await,
+        ),
+        (
+            "revoke",
+            s.post_form("/alexa/revoke", &[], &[("token", "x")]).await,
+        ),
+        (
+            "introspect",
+            s.post_form("/alexa/introspect", &[], &[("token", "x")])
+                .await,
+        ),
+        (
+            "gateway",
+            send(s.addr, "POST", "/ma/api", &[], Some(b"{}".to_vec())).await,
+        ),
+        ("not found", s.get("/nope").await),
+        (
+            "method not allowed",
+            send(s.addr, "PUT", "/health", &[], Some(Vec::new())).await,
+        ),
+    ];
+    out.push((
+        "too large",
+        send(
+            s.addr,
+            "POST",
+            "/alexa/token",
+            &form,
+            Some(vec![b'a'; 20_000]),
+        )
+        .await,
+    ));
+    out.push((
+        "authorize not a form",
+        send(s.addr, "POST", "/alexa/authorize", &[], Some(b"x".to_vec())).await,
+    ));
+    out
+}
+
+#[tokio::test]
+async fn an_https_issuer_sends_hsts_on_every_response() {
+    // TLS ends in this process (tailnet mode) or at the user's own proxy:
+    // either way the public URL is https, and browsers should stay on it.
+    let s = TestServer::start_with(|c| c.issuer = "https://auth.example.com".into()).await;
+    let all = one_of_each_response(&s).await;
+    let statuses: Vec<u16> = all.iter().map(|(_, r)| r.status.as_u16()).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            200, 200, 200, 200, 400, 401, 401, 401, 404, 404, 405, 413, 415
+        ],
+        "{statuses:?}"
+    );
+    for (what, r) in &all {
+        assert_eq!(
+            r.header("strict-transport-security").as_deref(),
+            Some("max-age=31536000"),
+            "{what} ({})",
+            r.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_http_issuer_sends_no_hsts() {
+    let s = TestServer::start().await;
+    assert!(s.base.starts_with("http://"));
+    for (what, r) in one_of_each_response(&s).await {
+        assert_eq!(r.header("strict-transport-security"), None, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn health_tells_the_internet_only_status_version_and_public_endpoints() {
+    let s = TestServer::start().await;
+    // What serve publishes about the node (tailnet mode) stays local.
+    s.app.set_health(
+        "tailnet",
+        serde_json::json!({"state": "Running", "tailscale_ips": ["100.64.0.7"]}),
+    );
+    let r = s.get("/health").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    let keys: BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from(["status", "version", "endpoints"]),
+        "{v}"
+    );
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    let endpoints: BTreeSet<&str> = v["endpoints"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        endpoints,
+        BTreeSet::from([
+            "authorization",
+            "token",
+            "revocation",
+            "introspection",
+            "metadata",
+            "jwks"
+        ]),
+        "{v}"
+    );
+    assert_eq!(v["endpoints"]["token"], s.url("/alexa/token"));
+    assert_eq!(v["endpoints"]["jwks"], s.url("/.well-known/jwks.json"));
+    let text = r.text();
+    for local in ["100.64.0.7", "tailnet", "identity", "local"] {
+        assert!(!text.contains(local), "/health shows {local:?}: {text}");
+    }
+}

@@ -913,7 +913,14 @@ async fn serve_then_signal(sig: &str) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
     assert_eq!(v["status"], "ok");
-    assert_eq!(v["issuer"], "https://auth.example.com");
+    assert_eq!(
+        v["endpoints"]["metadata"],
+        "https://auth.example.com/.well-known/oauth-authorization-server"
+    );
+    assert_eq!(
+        r.header("strict-transport-security").as_deref(),
+        Some("max-age=31536000")
+    );
     // The public URL is remembered for `client add` and `status`.
     let st = env.run(&["status", "--json"]).ok().json();
     assert_eq!(st["public_url"], "https://auth.example.com");

@@ -202,8 +202,18 @@ async fn fifty_trickling_connections_above_the_cap_do_not_stop_service() {
         let stop = stop.clone();
         tricklers.spawn(async move {
             // Reconnect whenever cut off, and keep trickling one byte every 50 ms.
+            // From their own address (127.0.0.5): a client's connections
+            // beyond its share replace one another, so a well-behaved client
+            // on the same address would compete with them (robustness.rs
+            // tests the share itself).
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let Ok(c) = tokio::net::TcpStream::connect(addr).await else {
+                let Ok(sock) = tokio::net::TcpSocket::new_v4() else {
+                    continue;
+                };
+                if sock.bind("127.0.0.5:0".parse().unwrap()).is_err() {
+                    continue;
+                }
+                let Ok(c) = sock.connect(addr).await else {
                     continue;
                 };
                 let (mut r, mut w) = c.into_split();

@@ -170,9 +170,18 @@ fn cli(args: &[&str]) -> (bool, String, String) {
 async fn link_with_a_music_assistant_account_and_use_the_gateway() {
     let ma = Upstream::start().await;
     let s = server_for(&ma).await;
-    let health = s.get("/health").await.json();
-    assert_eq!(health["identity"], "music_assistant");
-    assert_eq!(health["music_assistant"]["url"], ma.url.as_str());
+    // /health gives the internet the gateway's public URL, never Music
+    // Assistant's LAN address or which identity source is in use.
+    let health = s.get("/health").await;
+    assert_eq!(health.json()["endpoints"]["gateway"], s.url("/ma/api"));
+    let host = ma.url.trim_start_matches("http://");
+    assert!(!health.text().contains(host), "{}", health.text());
+    assert!(
+        health.json().get("music_assistant").is_none(),
+        "{}",
+        health.text()
+    );
+    assert!(health.json().get("identity").is_none(), "{}", health.text());
 
     let l = link(&s, &ma, "music:read music:control").await;
     let long_token = ma_token_of(&s, &l.link_id).await.unwrap();
@@ -516,6 +525,53 @@ async fn what_a_voice_skill_needs_is_forwarded() {
         .map(|(c, _)| c)
         .collect();
     assert_eq!(forwarded, needed);
+}
+
+/// A declared body over the gateway's cap (64 KiB) is refused from the
+/// headers alone: 413 at once, not the body deadline's 408 10 s later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_declared_gateway_body_is_refused_at_once_with_413() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let ma = Upstream::start().await;
+    let s = server_for(&ma).await;
+    let l = link(&s, &ma, "music:read").await;
+    for len in [1_000_000_000usize, 64 * 1024 + 1] {
+        let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let head = format!(
+            "POST /ma/api HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer {}\r\nContent-Length: {len}\r\n\r\n",
+            l.access
+        );
+        c.write_all(head.as_bytes()).await.unwrap();
+        let start = std::time::Instant::now();
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(3), async {
+            let mut chunk = [0u8; 4096];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+        })
+        .await;
+        let text = String::from_utf8_lossy(&buf);
+        assert!(
+            text.starts_with("HTTP/1.1 413"),
+            "declared {len}: after {:?}: {text:?}",
+            start.elapsed()
+        );
+    }
+    // A normal command still works, and nothing reached Music Assistant for the refused ones.
+    let before = ma.standin().map(|sd| sd.commands().len());
+    assert_eq!(
+        gateway(&s, Some(&l.access), &cmd("players/all"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    if let Some(sd) = ma.standin() {
+        assert_eq!(Some(sd.commands().len()), before.map(|b| b + 1));
+    }
 }
 
 #[tokio::test]

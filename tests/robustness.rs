@@ -999,7 +999,7 @@ async fn head_requests_and_absolute_uris_are_served_safely() {
     .expect("a response");
     assert_eq!(r.status, 200, "{}", r.text());
     let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-    assert_eq!(v["issuer"], s.base.as_str());
+    assert_eq!(v["endpoints"]["token"], s.url("/alexa/token"));
     assert!(!r.text().contains("evil.example"), "{}", r.text());
     // A Host header does not change the metadata either.
     let r = exchange(
@@ -1260,10 +1260,14 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
 async fn connections_beyond_the_cap_wait_and_service_resumes() {
     const N: usize = 4;
     let s = TestServer::start_with(|c| c.limits.max_connections = N).await;
-    // N connections that each send half a request and then sit there.
+    // N connections, from N client addresses (each within its share), that
+    // each send half a request and then sit there: none is silent or idle,
+    // so none makes room for a newcomer.
     let mut held = Vec::new();
-    for _ in 0..N {
-        let mut c = TcpStream::connect(s.addr).await.unwrap();
+    for i in 0..N {
+        let mut c = connect_from(&format!("127.0.0.{}", 11 + i), s.addr)
+            .await
+            .unwrap();
         c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
             .await
             .unwrap();
@@ -1552,6 +1556,499 @@ async fn a_trickled_body_is_cut_off_by_the_body_deadline() {
         assert!(text.starts_with("HTTP/1.1 408"), "{path}: {text}");
         assert!(text.contains("not sent in time"), "{path}: {text}");
         assert_eq!(s.get("/health").await.status, hyper::StatusCode::OK);
+    }
+    s.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Connection floods: fairness between client addresses, and which
+// connections make room when every slot is taken. On loopback every
+// 127.0.0.0/8 address is local, so binding a client socket to 127.0.0.N
+// gives distinct client addresses.
+
+/// A functional bound for "answered promptly while flooded" (a loopback
+/// `/health` normally takes about a millisecond; the header timeout that
+/// used to free slots is 10 s).
+const FLOODED: Duration = Duration::from_secs(3);
+
+async fn connect_from(src: &str, to: SocketAddr) -> std::io::Result<TcpStream> {
+    let sock = tokio::net::TcpSocket::new_v4()?;
+    sock.bind(SocketAddr::new(ip(src), 0))?;
+    sock.connect(to).await
+}
+
+/// `GET /health` from `src` on a new connection: its status (None if no
+/// answer within `bound`) and how long the answer took.
+async fn health_from(src: &str, to: SocketAddr, bound: Duration) -> (Option<u16>, Duration) {
+    let start = Instant::now();
+    let got = tokio::time::timeout(bound, async {
+        let mut c = connect_from(src, to).await.ok()?;
+        c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .ok()?;
+        let mut out = Vec::new();
+        let _ = c.read_to_end(&mut out).await;
+        parse_responses(&out, true).first().map(|r| r.status)
+    })
+    .await;
+    (got.ok().flatten(), start.elapsed())
+}
+
+/// A flood's stop switch and its count of connections opened so far.
+#[derive(Clone, Default)]
+struct Flood {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    opened: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Flood {
+    fn opened(&self) -> usize {
+        self.opened.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// `n` connections from `src` that never send a byte, each reopened as soon
+/// as the server drops it, until `flood.stop`, for 20 s at most and at most
+/// `budget` connections in all.
+fn silent_flood(
+    src: &'static str,
+    to: SocketAddr,
+    n: usize,
+    budget: usize,
+    flood: &Flood,
+) -> tokio::task::JoinSet<usize> {
+    use std::sync::atomic::Ordering;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (stop, opened) = (flood.stop.clone(), flood.opened.clone());
+        set.spawn(async move {
+            let mut mine = 0;
+            while !stop.load(Ordering::Relaxed)
+                && Instant::now() < deadline
+                && opened.fetch_add(1, Ordering::Relaxed) < budget
+            {
+                let Ok(Ok(mut c)) =
+                    tokio::time::timeout(Duration::from_secs(2), connect_from(src, to)).await
+                else {
+                    continue;
+                };
+                mine += 1;
+                let mut buf = [0u8; 64];
+                // Hold it until the server closes it (or the flood stops).
+                while !stop.load(Ordering::Relaxed) {
+                    match tokio::time::timeout(Duration::from_millis(100), c.read(&mut buf)).await {
+                        Ok(Ok(0)) | Ok(Err(_)) => break,
+                        _ => {}
+                    }
+                }
+            }
+            mine
+        });
+    }
+    set
+}
+
+/// Opens `n` connections from `src` that each get one `/health` answer and
+/// then stay open, idle, between requests.
+async fn idle_keep_alive(src: &str, to: SocketAddr, n: usize) -> Vec<TcpStream> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut c = connect_from(src, to).await.unwrap();
+        assert_eq!(
+            health_on(&mut c).await,
+            Some(200),
+            "keep-alive set-up from {src}"
+        );
+        out.push(c);
+    }
+    out
+}
+
+/// True if the server has closed `c` (reads EOF or an error at once).
+async fn is_closed(c: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 64];
+    matches!(
+        tokio::time::timeout(Duration::from_millis(200), c.read(&mut buf)).await,
+        Ok(Ok(0)) | Ok(Err(_))
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_flooding_silent_connections_does_not_starve_another_address() {
+    // 16 slots; one address keeps 64 silent connections open, reopening
+    // each as it is dropped (the 1,100 against 512, scaled down).
+    let s = TestServer::start_with(|c| c.limits.max_connections = 16).await;
+    let flood = Flood::default();
+    let mut flooders = silent_flood("127.0.0.1", s.addr, 64, 1_000_000, &flood);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = flood.opened();
+    let mut took = Vec::new();
+    for i in 0..5 {
+        // Measured up to 30 s so that a failure says how long it took.
+        let (status, t) = health_from("127.0.0.2", s.addr, Duration::from_secs(30)).await;
+        println!("MEASURE /health from a second address during the flood: {t:?} ({status:?})");
+        assert_eq!(status, Some(200), "probe {i}: no answer within 30 s");
+        assert!(
+            t < FLOODED,
+            "probe {i}: /health from another address took {t:?} while one address flooded 16 slots"
+        );
+        took.push(t);
+    }
+    let during = flood.opened() - before;
+    flood.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut opened = 0;
+    while let Some(n) = flooders.join_next().await {
+        opened += n.unwrap();
+    }
+    println!(
+        "flooder opened {opened} connections ({during} during the probes); probes took {took:?}"
+    );
+    assert!(opened >= 64, "the flood did run ({opened} connections)");
+    assert!(during > 0, "the flood was still running during the probes");
+    assert_healthy(&s, "silent flood").await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_pressure_connections_that_sent_nothing_are_dropped_first() {
+    // Every slot taken, by four addresses that stay within their share: 12
+    // silent connections, 3 idle keep-alive ones and one request in flight.
+    let s = TestServer::start_with(|c| c.limits.max_connections = 16).await;
+    let mut silent = Vec::new();
+    for src in ["127.0.0.10", "127.0.0.11", "127.0.0.12"] {
+        for _ in 0..4 {
+            silent.push(connect_from(src, s.addr).await.unwrap());
+        }
+    }
+    let mut idle = idle_keep_alive("127.0.0.13", s.addr, 3).await;
+    let body = b"grant_type=refresh_token&refresh_token=abc&client_id=nobody&client_secret=x";
+    let mut busy = connect_from("127.0.0.14", s.addr).await.unwrap();
+    let head = format!(
+        "POST /alexa/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    busy.write_all(head.as_bytes()).await.unwrap();
+    busy.write_all(&body[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    for i in 0..3 {
+        let (status, t) = health_from("127.0.0.2", s.addr, Duration::from_secs(30)).await;
+        println!("MEASURE /health with every slot taken: {t:?} ({status:?})");
+        assert_eq!(status, Some(200), "probe {i}");
+        assert!(t < FLOODED, "probe {i} took {t:?} with every slot taken");
+    }
+    // Room was made by dropping silent connections, not the others.
+    let mut dropped = 0;
+    for c in &mut silent {
+        dropped += usize::from(is_closed(c).await);
+    }
+    assert!(dropped >= 1, "no silent connection was dropped");
+    for (i, c) in idle.iter_mut().enumerate() {
+        assert_eq!(
+            health_on(c).await,
+            Some(200),
+            "idle keep-alive connection {i} was dropped"
+        );
+    }
+    busy.write_all(&body[10..]).await.unwrap();
+    let (_, bytes) = time_until_closed(&mut busy)
+        .await
+        .expect("the request in flight is answered");
+    let r = parse_responses(&bytes, true);
+    assert_eq!(
+        r.first().map(|r| r.status),
+        Some(401),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_pressure_idle_keep_alive_connections_make_room() {
+    // Every slot held by an idle keep-alive connection (four addresses, four
+    // each): a new client is still answered promptly.
+    let s = TestServer::start_with(|c| c.limits.max_connections = 16).await;
+    let mut held = Vec::new();
+    for src in ["127.0.0.10", "127.0.0.11", "127.0.0.12", "127.0.0.13"] {
+        held.extend(idle_keep_alive(src, s.addr, 4).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, t) = health_from("127.0.0.2", s.addr, Duration::from_secs(30)).await;
+    println!("MEASURE /health with every slot idle keep-alive: {t:?} ({status:?})");
+    assert_eq!(status, Some(200));
+    assert!(
+        t < FLOODED,
+        "/health took {t:?} with every slot idle keep-alive"
+    );
+    let mut dropped = 0;
+    for c in &mut held {
+        dropped += usize::from(is_closed(c).await);
+    }
+    assert_eq!(dropped, 1, "one idle connection makes room for one new one");
+    s.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Declared body sizes and the default timeouts.
+
+/// Reads from `c` until one final response arrived or the server closed;
+/// everything read (interim responses included) and the first final response.
+async fn read_answer(c: &mut TcpStream, bound: Duration) -> (Vec<u8>, Option<RawResp>) {
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(bound, async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match c.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+            if !parse_responses(&buf, false).is_empty() {
+                return;
+            }
+        }
+    })
+    .await;
+    let first = parse_responses(&buf, true).into_iter().next();
+    (buf, first)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_declared_body_is_refused_at_once_with_413() {
+    // Default limits: the body deadline is 10 s. A declared length over the
+    // cap is refused from the headers alone, before any body byte is read.
+    let s = TestServer::start().await;
+    for path in [
+        "/alexa/token",
+        "/alexa/revoke",
+        "/alexa/introspect",
+        "/alexa/authorize",
+    ] {
+        for expect in ["", "Expect: 100-continue\r\n"] {
+            let mut c = TcpStream::connect(s.addr).await.unwrap();
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n{expect}Content-Length: 1000000000\r\n\r\n"
+            );
+            c.write_all(head.as_bytes()).await.unwrap();
+            let start = Instant::now();
+            let (bytes, r) = read_answer(&mut c, Duration::from_secs(3)).await;
+            let text = String::from_utf8_lossy(&bytes);
+            assert_eq!(
+                r.map(|r| r.status),
+                Some(413),
+                "{path} {expect:?}: after {:?}: {text}",
+                start.elapsed()
+            );
+            assert!(
+                !text.contains(" 100 "),
+                "{path}: asked for the body: {text}"
+            );
+        }
+        // A declared length just over the cap too; one at the cap is read.
+        let over = 8 * 1024 + 1;
+        let mut c = TcpStream::connect(s.addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {over}\r\n\r\n"
+        );
+        c.write_all(head.as_bytes()).await.unwrap();
+        let (bytes, r) = read_answer(&mut c, Duration::from_secs(3)).await;
+        assert_eq!(
+            r.map(|r| r.status),
+            Some(413),
+            "{path}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+    let r = send(
+        s.addr,
+        "POST",
+        "/alexa/token",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        Some(vec![b'a'; 8 * 1024]),
+    )
+    .await;
+    // Read and parsed: the refusal is about the (missing) client, not the size.
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a body at the cap is read: {}",
+        r.text()
+    );
+    assert_healthy(&s, "huge declared bodies").await;
+    s.stop().await;
+}
+
+/// An HTTP/2 connection has no per-request header clock: kept open and idle
+/// for longer than the header timeout, it still serves the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_connection_idle_beyond_the_header_timeout_still_serves() {
+    use http_body_util::{BodyExt as _, Empty};
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let s = TestServer::start_with(slow_limits(
+        Duration::from_millis(300),
+        Duration::from_secs(30),
+    ))
+    .await;
+    let stream = TcpStream::connect(s.addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .handshake::<_, Empty<bytes::Bytes>>(TokioIo::new(stream))
+        .await
+        .expect("an HTTP/2 handshake");
+    let conn = tokio::spawn(conn);
+    for i in 0..3 {
+        // Idle for three header timeouts before each request.
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        let req = hyper::Request::builder()
+            .uri(format!("http://{}/health", s.addr))
+            .body(Empty::new())
+            .unwrap();
+        let resp = sender.send_request(req).await.unwrap_or_else(|e| {
+            panic!("request {i} after 900 ms idle (header timeout 300 ms): {e:?}")
+        });
+        assert_eq!(resp.status(), StatusCode::OK, "request {i}");
+        let _ = resp.into_body().collect().await;
+    }
+    assert!(!conn.is_finished());
+    s.stop().await;
+}
+
+/// One keep-alive `GET /health` on an open connection: its status, or None
+/// if the connection was closed or did not answer within [`LIVENESS`].
+async fn health_on(c: &mut TcpStream) -> Option<u16> {
+    c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .ok()?;
+    let mut buf = Vec::new();
+    tokio::time::timeout(LIVENESS, async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = c.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(r) = parse_responses(&buf, false).first() {
+                return Some(r.status);
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// README's fixed limits are `Limits::default()`, and a server with the
+/// defaults behaves so: a keep-alive connection stays open while idle for
+/// less than the idle timeout (even longer than the header timeout), closes
+/// once idle for the idle timeout, and the header timeout still bounds each
+/// request's header. Paused clock: the minutes pass in virtual time.
+#[tokio::test(start_paused = true)]
+async fn default_idle_and_header_timeouts_are_what_readme_says() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let d = ma_alexa_oauth::config::Limits::default();
+    for said in [
+        format!("request headers {} s", d.header_timeout.as_secs()),
+        format!("idle connections {} s", d.idle_timeout.as_secs()),
+        format!("request bodies {} s", d.body_timeout.as_secs()),
+    ] {
+        assert!(readme.contains(&said), "README does not say {said:?}");
+    }
+    assert_eq!(d.idle_timeout, Duration::from_secs(60));
+    assert_eq!(d.header_timeout, Duration::from_secs(10));
+
+    let s = TestServer::start().await;
+    let mut c = TcpStream::connect(s.addr).await.unwrap();
+    assert_eq!(health_on(&mut c).await, Some(200));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(
+        health_on(&mut c).await,
+        Some(200),
+        "a keep-alive connection idle for 30 s was closed (idle timeout 60 s)"
+    );
+    let idle_from = tokio::time::Instant::now();
+    let mut buf = [0u8; 256];
+    let closed = tokio::time::timeout(Duration::from_secs(300), c.read(&mut buf)).await;
+    let idle_for = idle_from.elapsed();
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
+    assert!(
+        (Duration::from_secs(59)..=Duration::from_secs(65)).contains(&idle_for),
+        "an idle keep-alive connection was closed after {idle_for:?} (idle timeout 60 s)"
+    );
+
+    // After 30 s idle, a request header that stalls is cut off by the header
+    // timeout (10 s from its first byte), well before the idle timeout.
+    let mut c = TcpStream::connect(s.addr).await.unwrap();
+    assert_eq!(health_on(&mut c).await, Some(200));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(300), c.read_to_end(&mut out)).await;
+    let took = started.elapsed();
+    assert!(
+        (Duration::from_secs(10)..=Duration::from_secs(12)).contains(&took),
+        "a stalled header on a kept-alive connection was cut off after {took:?} (header timeout 10 s)"
+    );
+    assert!(!String::from_utf8_lossy(&out).contains(" 200 "));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_at_its_share_replaces_its_own_connections_but_a_trusted_proxy_has_no_share() {
+    // Share 4 of 16 slots. A client opening a 5th and 6th connection loses
+    // its two oldest (part of a header in, nothing in flight).
+    let s = TestServer::start_with(|c| {
+        c.limits.max_connections = 16;
+        c.limits.max_connections_per_client = Some(4);
+    })
+    .await;
+    let mut conns = Vec::new();
+    for _ in 0..6 {
+        let mut c = connect_from("127.0.0.3", s.addr).await.unwrap();
+        c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        conns.push(c);
+    }
+    let mut closed = Vec::new();
+    for c in &mut conns {
+        closed.push(is_closed(c).await);
+    }
+    assert_eq!(closed, [true, true, false, false, false, false]);
+    for (i, c) in conns.iter_mut().enumerate().skip(2) {
+        c.write_all(b"\r\n").await.unwrap();
+        let (_, r) = read_answer(c, LIVENESS).await;
+        assert_eq!(r.map(|r| r.status), Some(200), "connection {i}");
+    }
+    s.stop().await;
+
+    // Behind a trusted proxy every connection is the proxy's: no share.
+    let s = TestServer::start_with(|c| {
+        c.limits.max_connections = 16;
+        c.limits.max_connections_per_client = Some(4);
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let mut conns = Vec::new();
+    for _ in 0..8 {
+        let mut c = TcpStream::connect(s.addr).await.unwrap();
+        c.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        conns.push(c);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for (i, c) in conns.iter_mut().enumerate() {
+        c.write_all(b"\r\n").await.unwrap();
+        let (_, r) = read_answer(c, LIVENESS).await;
+        assert_eq!(r.map(|r| r.status), Some(200), "proxied connection {i}");
     }
     s.stop().await;
 }

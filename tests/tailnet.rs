@@ -240,6 +240,13 @@ struct Serve {
     err: PathBuf,
 }
 
+/// `status --json` of a data directory (run while serve runs, or after).
+fn status_json(data: &Path, lab: &Lab) -> Value {
+    let out = cli(data, lab, &["status", "--json"], None);
+    assert!(out.status.success(), "status: {out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn cli(data: &Path, lab: &Lab, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut c = Command::new(BIN)
         .arg("--data-dir")
@@ -693,11 +700,24 @@ fn tailnet_funnel_end_to_end() {
         // /health through Funnel, TLS verified against the lab's CA and the name.
         let h = p.get("/health", &[]).await;
         assert_eq!(h.resp.status, StatusCode::OK);
+        // /health is public: the endpoints, nothing about the node; TLS ends
+        // here, so HSTS is on.
         let health = h.resp.json();
-        assert_eq!(health["issuer"], p.origin());
-        assert_eq!(health["tailnet"]["state"], "Running");
-        assert_eq!(health["tailnet"]["funnel"]["listening"], true);
-        let ips: Vec<String> = health["tailnet"]["tailscale_ips"]
+        assert_eq!(
+            health["endpoints"]["token"],
+            format!("{}/alexa/token", p.origin())
+        );
+        assert!(health.get("tailnet").is_none(), "{health}");
+        assert_eq!(
+            h.resp.header("strict-transport-security").as_deref(),
+            Some("max-age=31536000")
+        );
+        // The node's state is for `status` (the snapshot serve keeps).
+        let node = status_json(&data, &lab)["tailnet"].clone();
+        assert_eq!(node["serve_running"], true, "{node}");
+        assert_eq!(node["state"], "Running", "{node}");
+        assert_eq!(node["funnel"]["listening"], true, "{node}");
+        let ips: Vec<String> = node["tailscale_ips"]
             .as_array()
             .unwrap()
             .iter()
@@ -766,15 +786,14 @@ fn tailnet_funnel_end_to_end() {
         );
         p.wait_reachable().await;
         let h2 = p.get("/health", &[]).await;
-        let health2 = h2.resp.json();
+        assert_eq!(h2.resp.status, StatusCode::OK);
+        let node2 = status_json(&data, &lab)["tailnet"].clone();
         assert_eq!(
-            health2["tailnet"]["dns_name"],
-            health["tailnet"]["dns_name"]
+            node2["serve_running"], true,
+            "the restarted serve's snapshot: {node2}"
         );
-        assert_eq!(
-            health2["tailnet"]["tailscale_ips"],
-            health["tailnet"]["tailscale_ips"]
-        );
+        assert_eq!(node2["dns_name"], node["dns_name"]);
+        assert_eq!(node2["tailscale_ips"], node["tailscale_ips"]);
         assert_eq!(
             h2.leaf, leaf,
             "the restarted node presents a different certificate"
@@ -787,10 +806,7 @@ fn tailnet_funnel_end_to_end() {
         let s: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(s["public_url"], p.origin());
         assert_eq!(s["tailnet"]["configured"], true, "{s}");
-        assert_eq!(
-            s["tailnet"]["dns_name"], health["tailnet"]["dns_name"],
-            "{s}"
-        );
+        assert_eq!(s["tailnet"]["dns_name"], node["dns_name"], "{s}");
         let expires = s["tailnet"]["cert_expires_at"].as_i64();
         assert!(
             expires.is_some_and(|t| t > ma_alexa_oauth::util::now()),

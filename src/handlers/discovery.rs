@@ -23,33 +23,27 @@ pub fn jwks(app: &App) -> Response<Body> {
     r
 }
 
-/// `GET /health`.
+/// `GET /health`: served to the internet, so it says only that the server
+/// is up, its version and the public endpoints (the gateway's when Music
+/// Assistant is configured). Local details (Music Assistant's LAN address,
+/// the identity source, the tailnet node) are for `status` and the logs.
 pub fn health(app: &App) -> Response<Body> {
-    let mut v = serde_json::json!({
+    let c = app.config();
+    let mut endpoints = serde_json::json!({
+        "authorization": c.url(AUTHORIZE_PATH),
+        "token": c.url(TOKEN_PATH),
+        "revocation": c.url(REVOKE_PATH),
+        "introspection": c.url(INTROSPECT_PATH),
+        "metadata": c.url(METADATA_PATH),
+        "jwks": c.url(JWKS_PATH),
+    });
+    if let (Some(obj), Some(_)) = (endpoints.as_object_mut(), app.ma()) {
+        obj.insert("gateway".into(), c.url(gateway::PATH).into());
+    }
+    let v = serde_json::json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
-        "issuer": app.config().issuer,
-        "identity": app.identity().name(),
-        "endpoints": {
-            "authorization": app.config().url(AUTHORIZE_PATH),
-            "token": app.config().url(TOKEN_PATH),
-            "revocation": app.config().url(REVOKE_PATH),
-            "introspection": app.config().url(INTROSPECT_PATH),
-            "metadata": app.config().url(METADATA_PATH),
-            "jwks": app.config().url(JWKS_PATH),
-        },
+        "endpoints": endpoints,
     });
-    if let Some(obj) = v.as_object_mut() {
-        if let Some(ma) = app.ma() {
-            obj.insert(
-                "music_assistant".into(),
-                serde_json::json!({
-                    "url": ma.client().base_url(),
-                    "gateway": app.config().url(gateway::PATH),
-                }),
-            );
-        }
-        obj.extend(app.health_extra());
-    }
     http::json(StatusCode::OK, &v)
 }

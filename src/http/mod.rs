@@ -25,6 +25,8 @@ pub enum BodyError {
 
 /// Reads a whole body, refusing more than `limit` bytes or taking longer
 /// than `deadline` (a body trickled byte by byte must not hold a connection).
+/// A declared length (`Content-Length`, hyper's size hint) over `limit` is
+/// refused before anything is read: no `100 Continue`, no wait for the deadline.
 pub async fn read_body<B>(
     body: B,
     limit: usize,
@@ -34,6 +36,9 @@ where
     B: hyper::body::Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    if body.size_hint().lower() > u64::try_from(limit).unwrap_or(u64::MAX) {
+        return Err(BodyError::TooLarge(limit));
+    }
     match tokio::time::timeout(deadline, Limited::new(body, limit).collect()).await {
         Err(_) => Err(BodyError::TimedOut),
         Ok(Ok(c)) => Ok(c.to_bytes()),
@@ -70,6 +75,21 @@ fn base(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) 
         HeaderValue::from_static("nosniff"),
     );
     r
+}
+
+/// The HSTS value sent when the issuer is https: one year, without
+/// `includeSubDomains` (the name is the node's or the user's own host, not a
+/// parent domain this server speaks for) and without `preload`.
+pub const HSTS: &str = "max-age=31536000";
+
+/// Adds `Strict-Transport-Security` ([`HSTS`]). For https issuers only: the
+/// caller decides (TLS ends in this process in tailnet mode, or at the
+/// user's proxy; either way the public URL is https).
+pub fn add_hsts<B>(r: &mut Response<B>) {
+    r.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static(HSTS),
+    );
 }
 
 /// A JSON response with `Cache-Control: no-store`.

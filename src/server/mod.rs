@@ -1,8 +1,11 @@
 //! The connection loop: accepts from any [`Listener`] (TCP, or the tailnet's
 //! Funnel listener), serves HTTP/1.1 and HTTP/2 with hyper, enforces the
-//! connection cap, header and idle timeouts, and drains on shutdown.
+//! connection cap and each client's share of it (`slots`), header and idle
+//! timeouts, and drains on shutdown.
 
+mod activity;
 mod idle;
+mod slots;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,43 +15,27 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::app::App;
+use crate::config::Limits;
 pub use crate::listener::{ConnInfo, Listener};
 use crate::router;
+use activity::{Activity, Tracked};
 pub use idle::IdleTimeout;
+use slots::{Admission, ClientKey, Table, Ticket};
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops
 /// accepting and gives requests in flight `limits.shutdown_grace` to finish.
 pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Future<Output = ()>) {
     let limits = app.config().limits.clone();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let table = Table::new(limits.client_share());
     let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout)
-        .max_buf_size(64 * 1024)
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(64)
-        .max_header_list_size(32 * 1024)
-        // No keep-alive PINGs: the PING and its answer count as traffic, so an
-        // idle HTTP/2 connection would never reach the idle timeout. Dead peers
-        // are found by the idle timeout instead.
-        .keep_alive_interval(None);
-    let builder = Arc::new(builder);
+    let builder = Arc::new(builder());
     tokio::pin!(shutdown);
     let mut backoff = Duration::from_millis(5);
     loop {
-        let permit = tokio::select! {
-            _ = &mut shutdown => break,
-            p = Arc::clone(&permits).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-        };
         let accepted = tokio::select! {
             _ = &mut shutdown => break,
             a = listener.accept() => a,
@@ -67,28 +54,134 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
             }
         };
         tracing::debug!(peer = %info.peer, "connection accepted");
-        let app = Arc::clone(&app);
-        let svc = service_fn(move |req| {
-            let app = Arc::clone(&app);
-            async move { Ok::<_, std::convert::Infallible>(router::handle(&app, req, info).await) }
-        });
-        // Until the first byte arrives hyper is still sniffing for the HTTP/2
-        // preface and its header timeout is not running: bound that wait too.
-        let io = IdleTimeout::new(io, limits.idle_timeout)
-            .first_byte_within(limits.header_timeout.min(limits.idle_timeout));
-        let io = TokioIo::new(io);
-        let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, peer = %info.peer, "connection ended with an error");
+        let ip = info.peer.ip();
+        let key = (!app.trusted_proxy(ip)).then(|| ClientKey::of(ip));
+        let made_room = match table.admit(key) {
+            Admission::Refused => {
+                tracing::debug!(peer = %info.peer, "connection refused: its client holds its share, all busy");
+                continue;
             }
-            drop(permit);
-        });
+            Admission::Replaced => true,
+            Admission::Admitted => false,
+        };
+        let Some(permit) = slot(&permits, &table, made_room, &mut shutdown).await else {
+            break;
+        };
+        let activity = Activity::new();
+        let (ticket, dropped) = table.insert(key, Arc::clone(&activity));
+        let conn = Conn {
+            info,
+            activity,
+            ticket,
+            dropped,
+            permit,
+        };
+        serve(&builder, &graceful, &app, &limits, io, conn);
     }
     tracing::info!("shutting down: no new connections; draining");
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections closed"),
         _ = tokio::time::sleep(limits.shutdown_grace) => tracing::warn!("shutdown grace period over; closing remaining connections"),
     }
+}
+
+fn builder() -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        // Off: hyper's clock also runs while a keep-alive connection waits
+        // for its next request, closing it after the header timeout instead
+        // of the idle timeout. `IdleTimeout` keeps the header timeout.
+        .header_read_timeout(None)
+        .max_buf_size(64 * 1024)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(64)
+        .max_header_list_size(32 * 1024)
+        // No keep-alive PINGs: the PING and its answer count as traffic, so an
+        // idle HTTP/2 connection would never reach the idle timeout. Dead peers
+        // are found by the idle timeout instead.
+        .keep_alive_interval(None);
+    builder
+}
+
+/// A free connection slot. When every slot is taken, makes room (drops a
+/// connection that has sent nothing, else one idle between requests) and
+/// waits for the slot it frees; with nothing to drop, waits, looking again
+/// every 100 ms. `made_room`: a connection was already dropped for this one.
+/// None if `shutdown` completes first.
+async fn slot<S: Future<Output = ()> + Unpin>(
+    permits: &Arc<Semaphore>,
+    table: &Table,
+    mut made_room: bool,
+    shutdown: &mut S,
+) -> Option<OwnedSemaphorePermit> {
+    loop {
+        if let Ok(p) = Arc::clone(permits).try_acquire_owned() {
+            return Some(p);
+        }
+        if !made_room {
+            made_room = table.make_room();
+        }
+        // A dropped connection gives its slot back at once; should it not,
+        // look for another after a second.
+        let wait = Duration::from_millis(if made_room { 1000 } else { 100 });
+        tokio::select! {
+            _ = &mut *shutdown => return None,
+            p = Arc::clone(permits).acquire_owned() => return p.ok(),
+            _ = tokio::time::sleep(wait) => made_room = false,
+        }
+    }
+}
+
+/// An admitted connection's bookkeeping: its place in the table, the signal
+/// that it is to be dropped, and its slot.
+struct Conn {
+    info: ConnInfo,
+    activity: Arc<Activity>,
+    ticket: Ticket,
+    dropped: oneshot::Receiver<()>,
+    permit: OwnedSemaphorePermit,
+}
+
+/// Serves one connection on its own task until it ends or is dropped.
+fn serve<I>(
+    builder: &Arc<auto::Builder<TokioExecutor>>,
+    graceful: &GracefulShutdown,
+    app: &Arc<App>,
+    limits: &Limits,
+    io: I,
+    c: Conn,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (app, act, info) = (Arc::clone(app), Arc::clone(&c.activity), c.info);
+    let svc = service_fn(move |req| {
+        let guard = act.begin_request();
+        let app = Arc::clone(&app);
+        async move {
+            let resp = router::handle(&app, req, info).await;
+            Ok::<_, std::convert::Infallible>(resp.map(|b| Tracked::new(b, guard)))
+        }
+    });
+    let io = IdleTimeout::new(io, limits.idle_timeout, limits.header_timeout, c.activity);
+    let conn = builder
+        .serve_connection_with_upgrades(TokioIo::new(io), svc)
+        .into_owned();
+    let conn = graceful.watch(conn);
+    let (ticket, dropped, permit) = (c.ticket, c.dropped, c.permit);
+    tokio::spawn(async move {
+        tokio::select! {
+            biased;
+            r = conn => if let Err(e) = r {
+                tracing::debug!(error = %e, peer = %info.peer, "connection ended with an error");
+            },
+            _ = dropped => tracing::debug!(peer = %info.peer, "connection dropped to make room"),
+        }
+        drop(ticket);
+        drop(permit);
+    });
 }
