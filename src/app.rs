@@ -160,14 +160,6 @@ impl App {
         self.https
     }
 
-    /// Formerly published `value` in `/health` under `key` (the tailnet
-    /// node's state). `/health` is public and no longer carries local state:
-    /// the node's state reaches `status` through the snapshot file `serve`
-    /// writes, so this only logs it (debug). Kept while `serve` still calls it.
-    pub fn set_health(&self, key: &str, value: serde_json::Value) {
-        tracing::debug!(key, %value, "local state (not published in /health)");
-    }
-
     /// True if `ip` is a trusted proxy (`--trusted-proxy`).
     pub fn trusted_proxy(&self, ip: IpAddr) -> bool {
         self.config.trusted_proxies.iter().any(|c| c.contains(ip))

@@ -986,6 +986,34 @@ async fn serve_on_port_0_uses_the_bound_address_as_issuer() {
     sv.kill();
 }
 
+/// `--max-connections-per-client 1`: a second connection from the same
+/// address takes the slot of the first, silent one (closed), and is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_max_connections_per_client_takes_effect() {
+    use tokio::io::AsyncReadExt as _;
+    let env = Env::new();
+    let mut sv = spawn_serve(&env.dir, &["--max-connections-per-client", "1"], LIVENESS)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut silent = tokio::net::TcpStream::connect(sv.addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await; // accepted, holding the slot
+    let r = send(sv.addr, "GET", "/health", &[], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf))
+        .await
+        .expect("the silent connection is closed, not left waiting");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    sv.kill();
+    let out = env.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--max-connections-per-client",
+        "0",
+    ]);
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_exits_cleanly_on_sigterm() {
     serve_then_signal("TERM").await;

@@ -60,6 +60,12 @@ pub(super) struct ServeArgs {
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65536), value_name = "N")]
     pub(super) max_connections: u32,
 
+    /// Connections one client address (an IPv6 /64) may hold at once; a
+    /// client over it loses its own least useful connection. Default: an
+    /// eighth of --max-connections, at least 4. Trusted proxies have no share.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65536), value_name = "N")]
+    pub(super) max_connections_per_client: Option<u32>,
+
     /// Music Assistant's URL on your network, e.g. http://homeassistant.local:8095.
     /// With it, people sign in with their Music Assistant accounts (local accounts
     /// are not used) and /ma/api forwards commands to it.
@@ -108,6 +114,7 @@ pub(super) fn serve_config(issuer: String, args: &ServeArgs) -> Result<Config, F
     let mut config = Config::new(issuer);
     config.access_token_ttl = args.access_token_ttl;
     config.limits.max_connections = args.max_connections as usize;
+    config.limits.max_connections_per_client = args.max_connections_per_client.map(|n| n as usize);
     apply_music_assistant(&mut config, args)?;
     Ok(config)
 }

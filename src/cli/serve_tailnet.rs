@@ -87,7 +87,7 @@ async fn serve_on_node(
         guard_host_listeners();
     }
     let st = node.status().await.unwrap_or(st);
-    publish_tailnet_state(&app, node.dir(), &st);
+    publish_tailnet_state(node.dir(), &st);
     announce(&st, &issuer, started.elapsed());
     serve_until_stopped(app, node, listener, signals, listen_denied).await;
     Ok(())
@@ -190,11 +190,7 @@ async fn serve_until_stopped(
     signals: &mut Signals,
     listen_denied: bool,
 ) {
-    let refresher = tokio::spawn(refresh_tailnet_state(
-        Arc::clone(&app),
-        node.clone(),
-        node.dir().to_owned(),
-    ));
+    let refresher = tokio::spawn(refresh_tailnet_state(node.clone(), node.dir().to_owned()));
     let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
     let guard = tokio::spawn(sweep_host_listeners(listen_denied));
     let closed = listener.closed();
@@ -257,10 +253,9 @@ fn tailnet_health(st: &tailnet::Status) -> serde_json::Value {
     })
 }
 
-/// Updates /health and the status snapshot for `status`.
-fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
+/// Writes the status snapshot `status` reads (never published in /health).
+fn publish_tailnet_state(state_dir: &Path, st: &tailnet::Status) {
     let v = tailnet_health(st);
-    app.set_health("tailnet", v.clone());
     let snap = json!({ "updated_at": util::now(), "pid": std::process::id(), "tailnet": v });
     let path = state_dir.join(TAILNET_SNAPSHOT);
     if let Err(e) = crate::files::write_private(&path, snap.to_string().as_bytes()) {
@@ -268,19 +263,16 @@ fn publish_tailnet_state(app: &App, state_dir: &Path, st: &tailnet::Status) {
     }
 }
 
-async fn refresh_tailnet_state(app: Arc<App>, node: tailnet::Node, state_dir: PathBuf) {
+async fn refresh_tailnet_state(node: tailnet::Node, state_dir: PathBuf) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
     tick.tick().await;
     loop {
         tick.tick().await;
         match node.status().await {
-            Ok(st) => publish_tailnet_state(&app, &state_dir, &st),
+            Ok(st) => publish_tailnet_state(&state_dir, &st),
+            // `status` shows the last good snapshot with its time.
             Err(e) => {
                 tracing::warn!(target: LOG_TARGET, error = %e, "cannot read the tailnet status");
-                app.set_health(
-                    "tailnet",
-                    json!({ "state": "unknown", "error": e.to_string() }),
-                );
             }
         }
     }
