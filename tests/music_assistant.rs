@@ -26,7 +26,7 @@ use ma_alexa_oauth::{store, util};
 use ma_upstream::{Upstream, token_hash};
 use serde_json::{Value, json};
 
-const MA_PASSWORD: &str = "ma password 123";
+use ma_upstream::STANDIN_PASSWORD as MA_PASSWORD;
 
 async fn server_for(ma: &Upstream) -> TestServer {
     let url = ma.url.clone();
