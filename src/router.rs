@@ -7,7 +7,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
 use crate::handlers::{authorize, discovery, gateway, introspect, revoke, token};
-use crate::http::{self, Body, BodyError};
+use crate::http::{self, Body};
 use crate::listener::ConnInfo;
 use crate::oauth::error::OAuthError;
 use crate::oauth::metadata::*;
@@ -35,7 +35,7 @@ where
         (AUTHORIZE_PATH, &Method::POST) => {
             match http::read_body(body, limit, app.config().limits.body_timeout).await {
                 Ok(b) => authorize::post(app, &parts.headers, &b, addr).await,
-                Err(e) => authorize::error_page(body_status(&e), "Request refused", &e.to_string()),
+                Err(e) => authorize::error_page(e.status(), "Request refused", &e.to_string()),
             }
         }
         (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, &Method::POST) => {
@@ -45,13 +45,11 @@ where
                     REVOKE_PATH => revoke::revoke(app, &parts.headers, &b, addr).await,
                     _ => introspect::introspect(app, &parts.headers, &b, addr).await,
                 },
-                Err(BodyError::TooLarge(n)) => OAuthError::too_large(n).into_response(),
-                Err(e @ BodyError::TimedOut) => OAuthError {
-                    status: StatusCode::REQUEST_TIMEOUT,
+                Err(e) => OAuthError {
+                    status: e.status(),
                     ..OAuthError::invalid_request(e.to_string())
                 }
                 .into_response(),
-                Err(e) => OAuthError::invalid_request(e.to_string()).into_response(),
             }
         }
         (gateway::PATH, &Method::POST) => gateway::handle(app, &parts.headers, body).await,
@@ -66,14 +64,6 @@ where
     }
     tracing::debug!(%method, path, status = resp.status().as_u16(), %addr, "request");
     resp
-}
-
-fn body_status(e: &BodyError) -> StatusCode {
-    match e {
-        BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
-        BodyError::Read => StatusCode::BAD_REQUEST,
-    }
 }
 
 fn method_not_allowed(allow: &'static str) -> Response<Body> {

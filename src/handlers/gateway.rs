@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::audit::AuditEvent;
-use crate::http::{self, Body, BodyError};
+use crate::http::{self, Body};
 use crate::keys::{AccessClaims, VerifyError};
 use crate::ma::client::{Answer as MaAnswer, MaError};
 use crate::ma::{MusicAssistant, Refusal, commands};
@@ -233,14 +233,7 @@ where
     let limits = &app.config().limits;
     let body = http::read_body(body, app.config().max_gateway_bytes, limits.body_timeout)
         .await
-        .map_err(|e| {
-            let status = match e {
-                BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-                BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
-                BodyError::Read => StatusCode::BAD_REQUEST,
-            };
-            error(status, "invalid_request", &e.to_string())
-        })?;
+        .map_err(|e| error(e.status(), "invalid_request", &e.to_string()))?;
     parse_command(&body).map_err(|m| error(StatusCode::BAD_REQUEST, "invalid_request", m))
 }
 

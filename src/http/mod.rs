@@ -23,6 +23,17 @@ pub enum BodyError {
     TimedOut,
 }
 
+impl BodyError {
+    /// The HTTP status that answers it: 413, 408, or 400.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyError::TimedOut => StatusCode::REQUEST_TIMEOUT,
+            BodyError::Read => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
 /// Reads a whole body, refusing more than `limit` bytes or taking longer
 /// than `deadline` (a body trickled byte by byte must not hold a connection).
 /// A declared length (`Content-Length`, hyper's size hint) over `limit` is

@@ -57,13 +57,6 @@ impl OAuthError {
             d,
         )
     }
-    pub fn too_large(limit: usize) -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_request",
-            format!("the request body is larger than {limit} bytes"),
-        )
-    }
 
     pub fn into_response(self) -> Response<Body> {
         let mut r = http::json(
