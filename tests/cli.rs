@@ -922,16 +922,7 @@ async fn serve_then_signal(sig: &str) {
         Some("max-age=31536000")
     );
     // The public URL is remembered for `client add` and `status`.
-    let st = env.run(&["status", "--json"]).ok().json();
-    assert_eq!(st["public_url"], "https://auth.example.com");
-    let c = env
-        .run(&["client", "add", "alexa", "--vendor-id", VENDOR, "--json"])
-        .ok()
-        .json();
-    assert_eq!(
-        c["authorization_uri"],
-        "https://auth.example.com/alexa/authorize"
-    );
+    let c = remembered_public_url(&env, "https://auth.example.com");
     assert_eq!(c["public_url_known"], true);
 
     let child = sv.child.take().unwrap();
@@ -947,6 +938,22 @@ async fn serve_then_signal(sig: &str) {
         "serve exit status after SIG{sig}: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Asserts that `status` and `client add` use `url`, the public URL the
+/// last `serve` ran with; returns `client add`'s JSON.
+fn remembered_public_url(env: &Env, url: &str) -> serde_json::Value {
+    let st = env.run(&["status", "--json"]).ok().json();
+    assert_eq!(st["public_url"], url);
+    let c = env
+        .run(&["client", "add", "alexa", "--vendor-id", VENDOR, "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        c["authorization_uri"],
+        format!("{url}/alexa/authorize").as_str()
+    );
+    c
 }
 
 /// `serve --listen 127.0.0.1:0` without `--public-url`: the issuer, the
@@ -973,16 +980,7 @@ async fn serve_on_port_0_uses_the_bound_address_as_issuer() {
         meta["token_endpoint"],
         format!("{bound}/alexa/token").as_str()
     );
-    let st = env.run(&["status", "--json"]).ok().json();
-    assert_eq!(st["public_url"], bound.as_str());
-    let c = env
-        .run(&["client", "add", "alexa", "--vendor-id", VENDOR, "--json"])
-        .ok()
-        .json();
-    assert_eq!(
-        c["authorization_uri"],
-        format!("{bound}/alexa/authorize").as_str()
-    );
+    remembered_public_url(&env, &bound);
     sv.kill();
 }
 
