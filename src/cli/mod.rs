@@ -14,6 +14,9 @@
 //! - `user.rs`: `user add|list|remove|passwd`.
 //! - `links.rs`: `links list|revoke` (and revocation at Music Assistant).
 //! - `status.rs`: `status`, with the tailnet node's last snapshot.
+//! - `addon.rs`: `addon`, the Home Assistant add-on's entrypoint (options,
+//!   the add-on's Alexa client, handing root over, then `serve`);
+//!   `addon_options.rs`: parsing and checking the add-on's options.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -23,6 +26,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::store::Store;
 
+mod addon;
+mod addon_options;
 mod client;
 mod links;
 mod serve;
@@ -33,6 +38,9 @@ mod signals;
 mod status;
 mod user;
 
+pub use addon::{ADDON_UID, OPTIONS_FILE};
+use addon::{AddonArgs, addon};
+pub use addon_options::{MUSIC_ASSISTANT_ADDON_URL, OPTION_NAMES};
 pub use client::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
 use client::{ClientCmd, client};
 use links::{LinksCmd, links};
@@ -89,6 +97,15 @@ enum LogFormat {
     Json,
 }
 
+impl LogFormat {
+    fn name(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the authorization server.
@@ -104,6 +121,10 @@ enum Command {
     Links(LinksCmd),
     /// Show the configuration and state of this installation.
     Status(JsonFlag),
+    /// The Home Assistant add-on's entrypoint: reads the add-on's options
+    /// (options.json in the data directory), registers and updates the Alexa
+    /// client from them, then serves on Tailscale Funnel.
+    Addon(AddonArgs),
 }
 
 #[derive(Debug, Args)]
@@ -144,7 +165,10 @@ impl<E: std::fmt::Display> From<E> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve(_));
-    init_logging(&cli.log, cli.log_format, serving);
+    // `addon` sets logging up itself, from its options.
+    if !matches!(cli.command, Command::Addon(_)) {
+        init_logging(&cli.log, cli.log_format, serving);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -181,6 +205,7 @@ fn default_data_dir() -> Result<PathBuf, Failure> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let format = cli.log_format;
     let dir = match cli.data_dir {
         Some(d) => d,
         None => default_data_dir()?,
@@ -191,6 +216,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => user(&dir, cmd),
         Command::Links(cmd) => links(&dir, cmd),
         Command::Status(f) => status(&dir, f.json),
+        Command::Addon(args) => addon(&dir, args, format),
     }
 }
 

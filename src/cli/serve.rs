@@ -75,6 +75,44 @@ pub(super) struct ServeArgs {
     /// Time allowed for each call to Music Assistant, in seconds.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=60), value_name = "SECS")]
     pub(super) music_assistant_timeout: u64,
+
+    /// What `addon` adds (not command-line options).
+    #[arg(skip)]
+    pub(super) extras: ServeExtras,
+}
+
+/// Run once the server is ready, with the issuer known (the Funnel name in
+/// tailnet mode): `addon` prints the Alexa console values then.
+pub(super) type ReadyHook = Box<dyn FnOnce(&App) + Send>;
+
+/// What `addon` passes to `serve` besides its options: the auth key from
+/// the add-on's options (never from the command line) and the ready hook.
+#[derive(Default)]
+pub(super) struct ServeExtras {
+    pub(super) authkey: Option<String>,
+    pub(super) on_ready: std::sync::Mutex<Option<ReadyHook>>,
+}
+
+impl ServeExtras {
+    /// Runs the ready hook, once.
+    pub(super) fn ready(&self, app: &App) {
+        let hook = self
+            .on_ready
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = hook {
+            h(app);
+        }
+    }
+}
+
+impl std::fmt::Debug for ServeExtras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeExtras")
+            .field("authkey", &self.authkey.as_ref().map(|_| "(hidden)"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// `serve`: with --listen on TCP (`serve_listen.rs`), otherwise on the

@@ -46,6 +46,10 @@ pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> 
         .hostname(args.hostname.clone())
         .control_url(args.control_url.clone())
         .authkey_from(args.authkey_file.as_deref())?;
+    let builder = match args.extras.authkey.clone() {
+        Some(k) => builder.authkey(Some(k)),
+        None => builder,
+    };
     let rt = multi_thread_runtime()?;
     rt.block_on(async move {
         let mut signals = Signals::new()
@@ -89,6 +93,7 @@ async fn serve_on_node(
     let st = node.status().await.unwrap_or(st);
     publish_tailnet_state(node.dir(), &st);
     announce(&st, &issuer, started.elapsed());
+    args.extras.ready(&app);
     serve_until_stopped(app, node, listener, signals, listen_denied).await;
     Ok(())
 }
