@@ -40,7 +40,7 @@ mod user;
 
 pub use addon::{ADDON_UID, OPTIONS_FILE};
 use addon::{AddonArgs, addon};
-pub use addon_options::{MUSIC_ASSISTANT_ADDON_URL, OPTION_NAMES};
+pub use addon_options::{AddonOptions, MUSIC_ASSISTANT_ADDON_URL, OPTION_NAMES, parse_options};
 pub use client::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
 use client::{ClientCmd, client};
 use links::{LinksCmd, links};
