@@ -710,3 +710,34 @@ fn backup_exclude_leaves_out_the_tailnet_log_only() {
         "the matcher can fail"
     );
 }
+
+/// The release workflow (it cannot run here) stays a thin wrapper: on `v*`
+/// tags it runs scripts/package for both architectures and pushes the image
+/// the add-on names, after checking that the tag, Cargo.toml and
+/// config.yaml agree.
+#[test]
+fn the_release_workflow_wraps_scripts_package() {
+    let path = root().join(".github/workflows/release.yml");
+    let w = yaml(&path);
+    // PyYAML reads the key `on` as YAML 1.1's true.
+    let on = w.get("on").or_else(|| w.get("true")).expect("on:");
+    assert_eq!(on["push"]["tags"], json!(["v*"]));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("scripts/package --arch all"),
+        "builds with scripts/package"
+    );
+    assert!(
+        !text.contains("cargo build") && !text.contains("docker build"),
+        "no second build recipe"
+    );
+    assert!(
+        text.contains("ma_alexa_oauth/config.yaml") && text.contains("docker://$IMAGE:$VERSION")
+    );
+    assert!(text.contains("ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/ma-alexa-oauth"));
+    let image = config()["image"].as_str().unwrap().to_owned();
+    assert!(
+        image.starts_with("ghcr.io/") && image.ends_with("/ma-alexa-oauth"),
+        "the workflow pushes ghcr.io/OWNER/ma-alexa-oauth: {image}"
+    );
+}

@@ -79,7 +79,18 @@ fn read_options(dir: &Path, path: Option<&Path>) -> Result<String, Failure> {
             (p.display().to_string(), r)
         }
     };
-    r.map_err(|e| Failure::runtime(format!("cannot read the add-on options from {name}: {e}")))?;
+    r.map_err(|e| {
+        // The Supervisor writes the file for root only (mode 0600).
+        let hint = if e.kind() == std::io::ErrorKind::PermissionDenied {
+            "; the add-on's image must start as root: `addon` hands everything over to \
+             uid 65532 itself after reading the options"
+        } else {
+            ""
+        };
+        Failure::runtime(format!(
+            "cannot read the add-on options from {name}: {e}{hint}"
+        ))
+    })?;
     Ok(text)
 }
 
