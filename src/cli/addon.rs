@@ -293,14 +293,23 @@ fn on_ready(app: &App, client_id: Option<&str>) {
     });
     match shown {
         Ok(Some((client, secret))) => {
-            print_client_secret(&client, &secret, &issuer, true, false);
-            println!(
-                "The secret is shown only this once. For a new one, turn on the option new_client_secret and restart."
+            print_client_secret(
+                &client,
+                &secret,
+                (&issuer, true),
+                false,
+                "turn on the add-on's option require_pkce",
             );
             let _ = std::io::stdout().flush();
+            // Printed, then recorded as shown (a crash in between shows a
+            // new secret next time rather than none); the last line comes
+            // after the record.
             if let Err(e) = app.store().with(|c| store::set_meta(c, PENDING_META, "")) {
                 tracing::warn!(target: LOG_TARGET, error = %e, "cannot record that the secret was shown; the next start shows a new one");
             }
+            println!(
+                "The secret is shown only this once. For a new one, turn on the option new_client_secret and restart."
+            );
         }
         Ok(None) => println!(
             "Alexa skill client {id} (console values shown on an earlier start; for a new secret, turn on new_client_secret and restart)"

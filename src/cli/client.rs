@@ -175,7 +175,8 @@ fn client_add(store: &Store, args: AddArgs) -> Result<(), Failure> {
     };
     store.with(|conn| store::insert_client(conn, &c))?;
     let (base, known) = public_url_for_print(store, public_url)?;
-    print_client_secret(&c, &secret, &base, known, json);
+    let then_pkce = format!("run `client set {} --require-pkce on`", c.id);
+    print_client_secret(&c, &secret, (&base, known), json, &then_pkce);
     if !json {
         println!(
             "The secret is shown only once; `client rotate-secret {}` makes a new one.",
@@ -353,8 +354,15 @@ fn kind_name(k: ClientKind) -> &'static str {
 }
 
 /// The values to paste into the Alexa developer console (or, with `json`,
-/// one JSON line); the caller adds how to get a new secret.
-pub(super) fn print_client_secret(c: &Client, secret: &str, base: &str, known: bool, json: bool) {
+/// one JSON line); `then_pkce` says how to require PKCE afterwards; the
+/// caller adds how to get a new secret.
+pub(super) fn print_client_secret(
+    c: &Client,
+    secret: &str,
+    (base, known): (&str, bool),
+    json: bool,
+    then_pkce: &str,
+) {
     let authorize = format!("{base}{}", metadata::AUTHORIZE_PATH);
     let token = format!("{base}{}", metadata::TOKEN_PATH);
     if json {
@@ -391,11 +399,7 @@ pub(super) fn print_client_secret(c: &Client, secret: &str, base: &str, known: b
         );
     } else {
         println!(
-            "  PKCE Authorization:                   optional; recommended: switch it on, then run"
-        );
-        println!(
-            "                                        `client set {} --require-pkce on`",
-            c.id
+            "  PKCE Authorization:                   optional; recommended: switch it on, then {then_pkce}"
         );
     }
     println!();
