@@ -261,19 +261,44 @@ fn the_grammar_parser_refuses_what_the_supervisor_refuses() {
 // ---------------------------------------------------------------------------
 // The repository and config.yaml.
 
+/// The repository's files (what the Supervisor clones): git's list, or
+/// without git (a source tarball) the tree minus build output and npm's.
 fn tracked_files() -> Vec<String> {
     let out = Command::new("git")
         .args(["ls-files", "-z"])
         .current_dir(root())
         .output()
-        .expect("git");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split('\0')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+        .ok()
+        .filter(|o| o.status.success());
+    if let Some(out) = out {
+        return String::from_utf8(out.stdout)
+            .unwrap()
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+    let mut files = Vec::new();
+    let mut todo = vec![root()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                    todo.push(p);
+                }
+            } else {
+                files.push(
+                    p.strip_prefix(root())
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    files
 }
 
 /// The store finds the repository file with `glob("**/repository.*")` (the
