@@ -1128,6 +1128,10 @@ fn tailnet_addon_prints_the_console_values_once_funnel_is_ready() {
         "console values after Funnel is ready:\n{out}"
     );
     assert!(
+        !out.contains("client add alexa"),
+        "no CLI advice in the add-on's log:\n{out}"
+    );
+    assert!(
         out.contains(&format!(
             "Your Web Authorization URI:           {}/alexa/authorize",
             p.origin()

@@ -94,6 +94,15 @@ pub(super) struct ServeExtras {
 }
 
 impl ServeExtras {
+    /// Whether a ready hook will print the console values (then `serve`
+    /// does not point at `client add`).
+    pub(super) fn has_ready_hook(&self) -> bool {
+        self.on_ready
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
     /// Runs the ready hook, once.
     pub(super) fn ready(&self, app: &App) {
         let hook = self

@@ -92,7 +92,12 @@ async fn serve_on_node(
     }
     let st = node.status().await.unwrap_or(st);
     publish_tailnet_state(node.dir(), &st);
-    announce(&st, &issuer, started.elapsed());
+    announce(
+        &st,
+        &issuer,
+        started.elapsed(),
+        !args.extras.has_ready_hook(),
+    );
     args.extras.ready(&app);
     serve_until_stopped(app, node, listener, signals, listen_denied).await;
     Ok(())
@@ -166,7 +171,7 @@ async fn listen_on_funnel(
 }
 
 /// Logs and prints that the server is ready, with the console values.
-fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration) {
+fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration, hint: bool) {
     tracing::info!(target: LOG_TARGET, %issuer, ready_ms = ready.as_millis() as u64, "serving on Tailscale Funnel");
     println!(
         "ma-alexa-oauth {} serving on Tailscale Funnel at {issuer}",
@@ -178,9 +183,11 @@ fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration) {
         st.tailscale_ips.join(", ")
     );
     print_console_values(issuer);
-    println!(
-        "  (register the skill with `ma-alexa-oauth client add alexa --vendor-id ID` for the other values)"
-    );
+    if hint {
+        println!(
+            "  (register the skill with `ma-alexa-oauth client add alexa --vendor-id ID` for the other values)"
+        );
+    }
     println!("funnel ready in {} ms: {issuer}", ready.as_millis());
     let _ = std::io::stdout().flush();
 }
