@@ -444,3 +444,63 @@ fn bad_options_are_one_line_and_exit_2_with_nothing_started_or_changed() {
         "{err}"
     );
 }
+
+/// An image that starts as root for the add-on sets `MA_ALEXA_RUN_AS`:
+/// every other command started as root then runs as that user (`serve`, the
+/// health check, commands run with `exec`), so none leaves root's files in
+/// the data directory.
+#[test]
+fn with_ma_alexa_run_as_other_commands_started_as_root_run_as_that_user() {
+    if !running_as_root() {
+        eprintln!("not root: nothing to hand over");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::os::unix::fs::chown(dir, Some(ADDON_UID), Some(ADDON_UID)).unwrap();
+    let run = |env: Option<&str>, args: &[&str]| {
+        let mut c = Command::new(BIN);
+        c.arg("--data-dir")
+            .arg(dir)
+            .args(args)
+            .env_remove("MA_ALEXA_RUN_AS");
+        if let Some(v) = env {
+            c.env("MA_ALEXA_RUN_AS", v);
+        }
+        c.stdin(Stdio::null()).output().unwrap()
+    };
+    let out = run(
+        Some("65532"),
+        &["client", "add", "alexa", "--vendor-id", "M2ABC", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let md = std::fs::symlink_metadata(e.path()).unwrap();
+        assert_eq!(
+            (md.uid(), md.gid()),
+            (ADDON_UID, ADDON_UID),
+            "{:?}",
+            e.file_name()
+        );
+    }
+    let out = run(Some("65532:65532"), &["status", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["clients"], 1);
+    let out = run(Some("nobody"), &["status"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("MA_ALEXA_RUN_AS must be UID or UID:GID") && err.lines().count() == 1,
+        "{err}"
+    );
+}

@@ -144,6 +144,38 @@ fn hand_over(dir: &Path, text: &str, format: LogFormat) -> Failure {
     Failure::runtime(format!("cannot start as user {ADDON_UID}: {err}"))
 }
 
+/// The user every other command started as root runs as, when set
+/// (`UID` or `UID:GID`): an image that must start as root for the add-on
+/// sets it, so that `serve`, `status --check` (its health check) and
+/// commands run with `exec` never run as root or leave root's files in the
+/// data directory.
+pub const RUN_AS_ENV: &str = "MA_ALEXA_RUN_AS";
+
+/// Started as root with [`RUN_AS_ENV`] set: re-executes this command, with
+/// the same arguments, environment and descriptors, as that user and group
+/// (supplementary groups dropped). Returns when there is nothing to do.
+pub(super) fn run_as_from_env() -> Result<(), Failure> {
+    let Some(v) = std::env::var_os(RUN_AS_ENV) else {
+        return Ok(());
+    };
+    let bad = || Failure::usage(format!("{RUN_AS_ENV} must be UID or UID:GID (numbers)"));
+    let v = v.to_str().ok_or_else(bad)?;
+    let (u, g) = v.split_once(':').unwrap_or((v, v));
+    let (uid, gid): (u32, u32) = (u.parse().map_err(|_| bad())?, g.parse().map_err(|_| bad())?);
+    if uid == 0 || effective_uid()? != 0 {
+        return Ok(());
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Failure::runtime(format!("cannot find this program: {e}")))?;
+    use std::os::unix::process::CommandExt as _;
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .uid(uid)
+        .gid(gid)
+        .exec();
+    Err(Failure::runtime(format!("cannot run as user {uid}: {err}")))
+}
+
 /// Makes [`ADDON_UID`] own the data directory and everything in it (links
 /// themselves, never their targets), except the Supervisor's options file.
 fn give_data_dir(dir: &Path) -> Result<(), Failure> {

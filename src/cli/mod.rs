@@ -38,7 +38,7 @@ mod signals;
 mod status;
 mod user;
 
-pub use addon::{ADDON_UID, OPTIONS_FILE};
+pub use addon::{ADDON_UID, OPTIONS_FILE, RUN_AS_ENV};
 use addon::{AddonArgs, addon};
 pub use addon_options::{AddonOptions, MUSIC_ASSISTANT_ADDON_URL, OPTION_NAMES, parse_options};
 pub use client::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
@@ -205,6 +205,10 @@ fn default_data_dir() -> Result<PathBuf, Failure> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    // `addon` reads root's options file first, then hands over itself.
+    if !matches!(cli.command, Command::Addon(_)) {
+        addon::run_as_from_env()?;
+    }
     let format = cli.log_format;
     let dir = match cli.data_dir {
         Some(d) => d,
