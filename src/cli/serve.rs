@@ -96,6 +96,7 @@ pub(super) struct ServeExtras {
 impl ServeExtras {
     /// Whether a ready hook will print the console values (then `serve`
     /// does not point at `client add`).
+    #[cfg_attr(not(feature = "tailnet"), allow(dead_code))]
     pub(super) fn has_ready_hook(&self) -> bool {
         self.on_ready
             .lock()
