@@ -821,11 +821,26 @@ fn tailnet_funnel_end_to_end() {
                 .to_owned();
             eprintln!("MEASURE serve (debug build) after the test traffic: {rss}");
         }
+        // `status --check` (the image's HEALTHCHECK): healthy while serving,
+        // not once stopped.
+        let check = cli(&data, &lab, &["status", "--check"], None);
+        let line = String::from_utf8_lossy(&check.stdout).into_owned();
+        assert!(check.status.success(), "status --check: {check:?}");
+        let name = node["dns_name"].as_str().unwrap().trim_end_matches('.');
+        assert!(
+            line.starts_with(&format!("healthy: {name} serving through Funnel")),
+            "{line}"
+        );
+
         let err_path = serve2.err.clone();
         let st = serve2.stop();
         assert!(st.success(), "serve exit status after SIGTERM: {st}");
         let err = std::fs::read_to_string(err_path).unwrap();
         assert!(!err.contains("panic"), "{err}");
+        let check = cli(&data, &lab, &["status", "--check"], None);
+        assert_eq!(check.status.code(), Some(1), "{check:?}");
+        let why = String::from_utf8_lossy(&check.stderr).into_owned();
+        assert!(why.contains("unhealthy: serve is not running"), "{why}");
     });
 }
 
