@@ -768,7 +768,7 @@ fn status_check_fails_with_one_line_when_not_serving() {
     // test's own (live) pid: stale.
     let node = env.dir.join("tailnet");
     std::fs::create_dir_all(&node).unwrap();
-    std::fs::write(node.join("tailscaled.state"), "{}").unwrap();
+    ma_alexa_oauth::files::write_private(&node.join("tailscaled.state"), b"{}").unwrap();
     let out = env.run(&["status", "--check"]);
     out.fails(1, &["unhealthy: serve has not reported"]);
     let snapshot = |pid: u32, age: i64| {
@@ -781,7 +781,8 @@ fn status_check_fails_with_one_line_when_not_serving() {
                 "funnel": { "listening": true, "permitted": true, "reason": "" },
             },
         });
-        std::fs::write(node.join("ma-alexa-status.json"), v.to_string()).unwrap();
+        let path = node.join("ma-alexa-status.json");
+        ma_alexa_oauth::files::write_private(&path, v.to_string().as_bytes()).unwrap();
     };
     snapshot(std::process::id(), 300);
     env.run(&["status", "--check"]).fails(
