@@ -94,6 +94,12 @@ fn build() -> Result<(), String> {
     println!("cargo:rustc-link-search=native={}", out.display());
     println!("cargo:rustc-link-lib=static=tsshim");
     println!("cargo:rustc-link-lib=dylib=pthread");
+    // Packed relative relocations (DT_RELR): the Go archive's pointers need
+    // ~130,000 relative relocations in a position-independent executable,
+    // 3 MB as RELA entries and a few KB packed. The binary then needs glibc
+    // 2.36 or newer at run time (it names GLIBC_ABI_DT_RELR). Debian 12's
+    // GNU ld packs them on x86_64; its aarch64 port ignores the option.
+    println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     // Visible to dependents as DEP_TSSHIM_LIB_DIR (the `links` key).
     println!("cargo:lib_dir={}", out.display());
     Ok(())
