@@ -437,13 +437,14 @@ pub fn shutdown_socket_if_inode(fd: RawFd, ino: u64) -> io::Result<bool> {
 const AUDIT_ARCH: u32 = 0xC000_003E; // AUDIT_ARCH_X86_64
 #[cfg(target_arch = "aarch64")]
 const AUDIT_ARCH: u32 = 0xC000_00B7; // AUDIT_ARCH_AARCH64
-#[cfg(target_arch = "arm")]
-const AUDIT_ARCH: u32 = 0x4000_0028; // AUDIT_ARCH_ARM (EABI, little-endian)
 #[cfg(target_arch = "x86_64")]
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(target_arch = "aarch64")]
 const X32_SYSCALL_BIT: u32 = 0;
 
+// The filter is built for x86_64 and aarch64 only (elsewhere, e.g. armv7,
+// `serve` uses the fallback that shuts host listeners down).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn bpf_stmt(code: u32, k: u32) -> libc::sock_filter {
     libc::sock_filter {
         code: code as u16,
@@ -453,6 +454,7 @@ fn bpf_stmt(code: u32, k: u32) -> libc::sock_filter {
     }
 }
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn bpf_jump(code: u32, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
     libc::sock_filter {
         code: code as u16,
