@@ -752,6 +752,61 @@ fn status_reports_counts_in_text_and_json() {
     );
 }
 
+/// `status --check` without a running `serve`: a data directory that never
+/// ran on the tailnet, and a node whose snapshot names a live process but
+/// stopped being refreshed, or names a process that is gone. (A healthy
+/// check needs a real node: tests/tailnet.rs.)
+#[test]
+fn status_check_fails_with_one_line_when_not_serving() {
+    let env = Env::new();
+    let out = env.run(&["status", "--check"]);
+    out.fails(1, &["unhealthy: no tailnet node"]);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{out:#?}");
+    assert!(!env.dir.exists(), "--check created the data directory");
+
+    // A node's state, and the snapshot a serve wrote 5 minutes ago with this
+    // test's own (live) pid: stale.
+    let node = env.dir.join("tailnet");
+    std::fs::create_dir_all(&node).unwrap();
+    ma_alexa_oauth::files::write_private(&node.join("tailscaled.state"), b"{}").unwrap();
+    let out = env.run(&["status", "--check"]);
+    out.fails(1, &["unhealthy: serve has not reported"]);
+    let snapshot = |pid: u32, age: i64| {
+        let v = serde_json::json!({
+            "updated_at": ma_alexa_oauth::util::now() - age,
+            "pid": pid,
+            "tailnet": {
+                "state": "Running",
+                "dns_name": "alexa.tail-scale.ts.net.",
+                "funnel": { "listening": true, "permitted": true, "reason": "" },
+            },
+        });
+        let path = node.join("ma-alexa-status.json");
+        ma_alexa_oauth::files::write_private(&path, v.to_string().as_bytes()).unwrap();
+    };
+    snapshot(std::process::id(), 300);
+    env.run(&["status", "--check"]).fails(
+        1,
+        &["unhealthy: the status snapshot is 30", "stuck or gone"],
+    );
+    // Fresh, but no certificate cached: still not serving.
+    snapshot(std::process::id(), 0);
+    env.run(&["status", "--check"]).fails(
+        1,
+        &["unhealthy: no certificate for alexa.tail-scale.ts.net"],
+    );
+    // A pid that no longer exists: a child that has exited and been reaped.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    snapshot(pid, 0);
+    env.run(&["status", "--check"])
+        .fails(1, &["unhealthy: serve is not running"]);
+    // --check and --json do not mix.
+    env.run(&["status", "--check", "--json"])
+        .fails(2, &["--json"]);
+}
+
 #[test]
 fn data_dir_from_the_environment_and_unusable_dirs() {
     let env = Env::new();

@@ -32,41 +32,6 @@ fn integrity(dir: &Path) -> Vec<String> {
     store::integrity_problems(&conn).unwrap()
 }
 
-/// A cookie-keeping login against a bare address (the server may be a child process).
-async fn link_at(addr: SocketAddr, id: &str, secret: &str) -> Option<String> {
-    let p = AuthParams::new(id, PITANGUI);
-    let page = send_within(LIVENESS, addr, "GET", &p.path(), &[], None).await?;
-    if page.status != StatusCode::OK {
-        return None;
-    }
-    let mut jar = Browser::default();
-    jar.remember(&page);
-    let cookie = jar.cookie_header();
-    let fields = hidden_fields(&page.text());
-    let form = login_form(&fields, USER, PASSWORD, "approve");
-    let r = send_within(
-        LIVENESS,
-        addr,
-        "POST",
-        "/alexa/authorize",
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("origin", "null"),
-            ("sec-fetch-site", "same-origin"),
-            ("cookie", &cookie),
-        ],
-        Some(encode_form(&form).into_bytes()),
-    )
-    .await?;
-    if r.status != StatusCode::SEE_OTHER {
-        return None;
-    }
-    let code = r.location_params().get("code").cloned()?;
-    let t = token(addr, id, secret, &code_grant(&code, PITANGUI, None)).await?;
-    assert_ne!(t.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", t.text());
-    (t.status == StatusCode::OK).then(|| t.json()["refresh_token"].as_str().unwrap().to_owned())
-}
-
 async fn token(addr: SocketAddr, id: &str, secret: &str, form: &[(&str, &str)]) -> Option<Resp> {
     let auth = basic_header(id, secret);
     send_within(
@@ -126,7 +91,7 @@ async fn kill_9_loop_keeps_every_told_token() {
         {
             let (id, secret, tx) = (id.clone(), secret.clone(), tx.clone());
             tasks.spawn(async move {
-                while let Some(rt) = link_at(addr, &id, &secret).await {
+                while let Some(rt) = link_at(addr, &id, &secret, LIVENESS).await {
                     let _ = tx.send((usize::MAX, rt));
                 }
             });
@@ -309,7 +274,7 @@ async fn database_locked_by_another_process_at_start() {
         }
         drop(other); // releases the lock (rolls back the open transaction)
         let served = spawn_serve(&dir, &[], LIVENESS).expect("starts once the lock is gone");
-        let rt = link_at(served.addr, &id, &secret).await;
+        let rt = link_at(served.addr, &id, &secret, LIVENESS).await;
         assert!(rt.is_some(), "{mode}: linking works after the lock is gone");
         drop(served);
         assert!(integrity(&dir).is_empty(), "{mode}");

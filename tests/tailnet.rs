@@ -135,7 +135,10 @@ fn isolated(test: &str) -> bool {
     let status = cmd
         .args(["-n", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
         .arg(&exe)
+        // --include-ignored: an ignored test (the container's) runs here
+        // only because it was asked for by name with --ignored.
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args(ignored_flag())
         .env(INNER, "1")
         .env("TAILNET_LAB_BIN", &lab)
         .status()
@@ -146,6 +149,16 @@ fn isolated(test: &str) -> bool {
          (If unshare itself failed: tailnet tests need root or user namespaces; {SKIP}=1 skips them.)"
     );
     false
+}
+
+/// `--include-ignored` when this run was asked for ignored tests.
+fn ignored_flag() -> Vec<&'static str> {
+    let asked = std::env::args().any(|a| a == "--ignored" || a == "--include-ignored");
+    if asked {
+        vec!["--include-ignored"]
+    } else {
+        vec![]
+    }
 }
 
 /// Polling interval of the synchronous waits (no runtime involved there).
@@ -821,11 +834,26 @@ fn tailnet_funnel_end_to_end() {
                 .to_owned();
             eprintln!("MEASURE serve (debug build) after the test traffic: {rss}");
         }
+        // `status --check` (the image's HEALTHCHECK): healthy while serving,
+        // not once stopped.
+        let check = cli(&data, &lab, &["status", "--check"], None);
+        let line = String::from_utf8_lossy(&check.stdout).into_owned();
+        assert!(check.status.success(), "status --check: {check:?}");
+        let name = node["dns_name"].as_str().unwrap().trim_end_matches('.');
+        assert!(
+            line.starts_with(&format!("healthy: {name} serving through Funnel")),
+            "{line}"
+        );
+
         let err_path = serve2.err.clone();
         let st = serve2.stop();
         assert!(st.success(), "serve exit status after SIGTERM: {st}");
         let err = std::fs::read_to_string(err_path).unwrap();
         assert!(!err.contains("panic"), "{err}");
+        let check = cli(&data, &lab, &["status", "--check"], None);
+        assert_eq!(check.status.code(), Some(1), "{check:?}");
+        let why = String::from_utf8_lossy(&check.stderr).into_owned();
+        assert!(why.contains("unhealthy: serve is not running"), "{why}");
     });
 }
 
@@ -1034,6 +1062,274 @@ fn deny_host_listeners_forbids_listening_in_every_thread() {
     std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     std::net::TcpStream::connect(before.local_addr().unwrap()).unwrap();
     println!("child: listen denied in both threads");
+}
+
+// ---------------------------------------------------------------------------
+// The container image (scripts/package), run with podman in the lab
+
+/// Names the image under test, loaded into podman's storage (scripts/test
+/// loads dist/ma-alexa-oauth-<version>-image-amd64.docker.tar and sets it).
+const IMAGE_ENV: &str = "MA_ALEXA_IMAGE";
+/// The image's user and group.
+const IMAGE_UID: u32 = 65532;
+
+/// A container of the image, removed when dropped.
+struct Container {
+    image: String,
+    name: String,
+    data: PathBuf,
+    trust: String,
+}
+
+impl Container {
+    fn new(image: &str, data: &Path, lab: &Lab) -> Container {
+        Container {
+            image: image.to_owned(),
+            name: format!("ma-alexa-test-{}", std::process::id()),
+            data: data.to_owned(),
+            trust: lab.env()["SSL_CERT_DIR"].clone(),
+        }
+    }
+
+    /// `podman run` with the hardening the image is made for: host network
+    /// (this loopback-only namespace), read-only root, no capabilities,
+    /// no-new-privileges, /data from the host.
+    fn run_cmd(&self, lab: &Lab, name: Option<&str>) -> Command {
+        let mut c = Command::new("podman");
+        // The hardened standalone run (README): the image's user for Home
+        // Assistant is root (see Containerfile), everywhere else this one.
+        c.args(["run", "--rm", "--network", "host", "--read-only"])
+            .args(["--user", "65532:65532"])
+            .args(["--cap-drop", "ALL", "--security-opt", "no-new-privileges"])
+            .arg("-v")
+            .arg(format!("{}:/data", self.data.display()))
+            .arg("-v")
+            .arg(format!("{0}:{0}:ro", self.trust));
+        if let Some(n) = name {
+            c.args(["--name", n]);
+        }
+        for (k, v) in lab.env() {
+            c.arg("-e").arg(format!("{k}={v}"));
+        }
+        c
+    }
+
+    /// A one-off command of the image's CLI on the same /data.
+    fn cli(&self, lab: &Lab, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+        let mut c = self.run_cmd(lab, None);
+        c.arg("-i").arg(&self.image).args(args);
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("podman runs");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            std::io::Write::write_all(&mut input, s.as_bytes()).unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "podman run {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// `serve` in the container, in the foreground of a `podman run` whose
+    /// output goes to files (a [`Serve`]: SIGTERM to it reaches the server).
+    fn serve(&self, lab: &Lab, tag: &str) -> Serve {
+        let out = self.data.with_file_name(format!("container-{tag}.out"));
+        let err = self.data.with_file_name(format!("container-{tag}.err"));
+        let mut c = self.run_cmd(lab, Some(&self.name));
+        c.arg("-e")
+            .arg(format!("TS_AUTHKEY={}", lab.s("authkey")))
+            .arg(&self.image)
+            .args(["--log-format", "json", "serve", "--control-url"])
+            .arg(lab.s("control_url"))
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&err).unwrap());
+        let child = c.spawn().expect("podman runs");
+        Serve { child, out, err }
+    }
+
+    fn podman(&self, args: &[&str]) -> std::process::Output {
+        Command::new("podman").args(args).output().unwrap()
+    }
+
+    /// The host pid of the container's main process.
+    fn pid(&self) -> u32 {
+        let out = self.podman(&["inspect", "--format", "{{.State.Pid}}", &self.name]);
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    /// The node's snapshot in /data (read from the host).
+    fn snapshot(&self) -> Value {
+        let raw = std::fs::read(self.data.join("tailnet/ma-alexa-status.json")).unwrap();
+        serde_json::from_slice(&raw).unwrap()
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = self.podman(&["rm", "--force", "--time", "5", &self.name]);
+    }
+}
+
+/// The fields of a /proc/PID/status line, e.g. "Uid:".
+fn proc_status(pid: u32, key: &str) -> Vec<String> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    s.lines()
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no {key} in /proc/{pid}/status"))
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The image from scripts/package, run with podman inside this loopback-only
+/// namespace: joins the lab tailnet, gets its certificate, serves /health and
+/// the Alexa link through Funnel, reports healthy to its HEALTHCHECK, runs
+/// as the image's user without capabilities, stops cleanly on SIGTERM, and
+/// keeps everything in /data across a restart (same node, same client).
+#[test]
+#[ignore = "needs podman and the image from scripts/package: scripts/test runs it"]
+fn container_image_in_the_lab() {
+    if !isolated("container_image_in_the_lab") {
+        return;
+    }
+    let image = std::env::var(IMAGE_ENV)
+        .unwrap_or_else(|_| panic!("{IMAGE_ENV} names the image to test (scripts/test sets it)"));
+    let lab = Lab::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::os::unix::fs::chown(&data, Some(IMAGE_UID), Some(IMAGE_UID)).unwrap();
+    let ctr = Container::new(&image, &data, &lab);
+
+    // Register the skill and a user with the image's own CLI.
+    let out = ctr.cli(
+        &lab,
+        &["client", "add", "alexa", "--vendor-id", VENDOR, "--json"],
+        None,
+    );
+    let reg: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (client_id, secret) = (
+        reg["client_id"].as_str().unwrap().to_owned(),
+        reg["client_secret"].as_str().unwrap().to_owned(),
+    );
+    ctr.cli(&lab, &["user", "add", USER], Some(&format!("{PASSWORD}\n")));
+
+    let started = Instant::now();
+    let mut serve = ctr.serve(&lab, "1");
+    let ready = serve.wait_ready();
+    eprintln!(
+        "MEASURE container start to Funnel-ready (cold: join + ACME): {} ms (serve says: {ready})",
+        started.elapsed().as_millis()
+    );
+    let p = Public::new(&lab);
+    assert!(ready.ends_with(&p.origin()), "{ready}");
+    check_container_process(&ctr, &lab);
+    let node = ctr.snapshot()["tailnet"].clone();
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        p.wait_reachable().await;
+        let h = p.get("/health", &[]).await;
+        assert_eq!(h.resp.status, StatusCode::OK, "{}", h.resp.text());
+        link_through_funnel(&p, &client_id, &secret).await;
+    });
+
+    // The image's HEALTHCHECK, as podman runs it, and its line.
+    let hc = ctr.podman(&["healthcheck", "run", &ctr.name]);
+    assert!(hc.status.success(), "podman healthcheck run: {hc:?}");
+    let check = ctr.podman(&[
+        "exec",
+        &ctr.name,
+        "/usr/bin/ma-alexa-oauth",
+        "status",
+        "--check",
+    ]);
+    let line = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert!(check.status.success(), "status --check: {check:?}");
+    assert!(line.starts_with("healthy: "), "{line}");
+
+    // SIGTERM (to podman run, which passes it on): a clean stop.
+    let err_path = serve.err.clone();
+    let st = serve.stop();
+    assert!(
+        st.success(),
+        "the container's exit status after SIGTERM: {st}"
+    );
+    let err = std::fs::read_to_string(err_path).unwrap();
+    assert!(err.contains("stopping the tailnet node"), "{err}");
+    assert!(!err.contains("panic"), "{err}");
+
+    // Everything is in /data: the restarted container is the same node and
+    // the same client links again.
+    let t1 = Instant::now();
+    let mut serve2 = ctr.serve(&lab, "2");
+    serve2.wait_ready();
+    eprintln!(
+        "MEASURE container restart to Funnel-ready (state and certificate in /data): {} ms",
+        t1.elapsed().as_millis()
+    );
+    let node2 = ctr.snapshot()["tailnet"].clone();
+    assert_eq!(node2["dns_name"], node["dns_name"], "{node2}");
+    assert_eq!(node2["tailscale_ips"], node["tailscale_ips"], "{node2}");
+    rt.block_on(async {
+        p.wait_reachable().await;
+        link_through_funnel(&p, &client_id, &secret).await;
+    });
+    let st = serve2.stop();
+    assert!(st.success(), "exit status after the second SIGTERM: {st}");
+}
+
+/// Nothing in the container runs as root or holds a capability, and its
+/// root file system is read-only.
+fn check_container_process(ctr: &Container, lab: &Lab) {
+    let pid = ctr.pid();
+    let uid = IMAGE_UID.to_string();
+    assert_eq!(proc_status(pid, "Uid:"), [uid.as_str(); 4]);
+    assert_eq!(proc_status(pid, "Gid:"), [uid.as_str(); 4]);
+    assert_eq!(proc_status(pid, "CapEff:"), ["0000000000000000"]);
+    assert_eq!(proc_status(pid, "CapBnd:"), ["0000000000000000"]);
+    assert_eq!(proc_status(pid, "NoNewPrivs:"), ["1"]);
+    // Every process of the container (host pids, as podman lists them).
+    let top = ctr.podman(&["top", &ctr.name, "hpid"]);
+    let text = String::from_utf8_lossy(&top.stdout).into_owned();
+    let pids: Vec<u32> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert!(pids.contains(&pid), "podman top: {top:?}");
+    for p in pids {
+        assert_eq!(proc_status(p, "Uid:"), [uid.as_str(); 4], "process {p}");
+    }
+    let ro = ctr.podman(&[
+        "inspect",
+        "--format",
+        "{{.HostConfig.ReadonlyRootfs}}",
+        &ctr.name,
+    ]);
+    assert_eq!(String::from_utf8_lossy(&ro.stdout).trim(), "true");
+    // The node runs with the network-safety environment.
+    let env = environ(pid);
+    for k in SAFETY_ENV {
+        assert_eq!(
+            env.get(k),
+            lab.env().get(k),
+            "{k} in the container's environment"
+        );
+    }
 }
 
 /// The Home Assistant add-on's entrypoint in the lab: the auth key comes

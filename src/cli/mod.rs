@@ -47,7 +47,7 @@ use links::{LinksCmd, links};
 pub use serve::parse_public_url;
 use serve::{ServeArgs, serve};
 pub use signals::{Signals, shutdown_signal};
-use status::status;
+use status::{status, status_check};
 use user::{UserCmd, user};
 
 /// The target of the events the CLI logs, from every file here:
@@ -120,11 +120,23 @@ enum Command {
     #[command(subcommand)]
     Links(LinksCmd),
     /// Show the configuration and state of this installation.
-    Status(JsonFlag),
+    Status(StatusArgs),
     /// The Home Assistant add-on's entrypoint: reads the add-on's options
     /// (options.json in the data directory), registers and updates the Alexa
     /// client from them, then serves on Tailscale Funnel.
     Addon(AddonArgs),
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    /// Print JSON instead of text.
+    #[arg(long, conflicts_with = "check")]
+    json: bool,
+    /// Health check of a running `serve` on the tailnet (a container's
+    /// HEALTHCHECK): one line, exit 0 when it serves through Funnel with a
+    /// fresh status snapshot and a certificate not about to expire, else 1.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(Debug, Args)]
@@ -219,7 +231,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Client(cmd) => client(&dir, cmd),
         Command::User(cmd) => user(&dir, cmd),
         Command::Links(cmd) => links(&dir, cmd),
-        Command::Status(f) => status(&dir, f.json),
+        Command::Status(a) if a.check => status_check(&dir),
+        Command::Status(a) => status(&dir, a.json),
         Command::Addon(args) => addon(&dir, args, format),
     }
 }

@@ -416,7 +416,10 @@ pub fn shutdown_socket_if_inode(fd: RawFd, ino: u64) -> io::Result<bool> {
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
         return Ok(false);
     }
-    if st.st_mode & libc::S_IFMT != libc::S_IFSOCK || st.st_ino != ino {
+    // st_ino is 32 bits on 32-bit ARM (armv7): widen it to compare.
+    #[allow(clippy::useless_conversion)]
+    let st_ino = u64::from(st.st_ino);
+    if st.st_mode & libc::S_IFMT != libc::S_IFSOCK || st_ino != ino {
         return Ok(false);
     }
     // SAFETY: shutdown does not close or invalidate the descriptor; fd was
@@ -436,9 +439,12 @@ const AUDIT_ARCH: u32 = 0xC000_003E; // AUDIT_ARCH_X86_64
 const AUDIT_ARCH: u32 = 0xC000_00B7; // AUDIT_ARCH_AARCH64
 #[cfg(target_arch = "x86_64")]
 const X32_SYSCALL_BIT: u32 = 0x4000_0000;
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(target_arch = "aarch64")]
 const X32_SYSCALL_BIT: u32 = 0;
 
+// The filter is built for x86_64 and aarch64 only (elsewhere, e.g. armv7,
+// `serve` uses the fallback that shuts host listeners down).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn bpf_stmt(code: u32, k: u32) -> libc::sock_filter {
     libc::sock_filter {
         code: code as u16,
@@ -448,6 +454,7 @@ fn bpf_stmt(code: u32, k: u32) -> libc::sock_filter {
     }
 }
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn bpf_jump(code: u32, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
     libc::sock_filter {
         code: code as u16,

@@ -1,15 +1,31 @@
 //! The real binary as a child process: a command with a clean environment,
-//! and `serve --listen 127.0.0.1:0` with the address it reports.
+//! `serve --listen 127.0.0.1:0` with the address it reports, and a whole
+//! Alexa link against such a process.
+//!
+//! `MA_ALEXA_TEST_BIN` replaces cargo's binary (e.g. the packaged aarch64
+//! one, scripts/test), run through `MA_ALEXA_TEST_RUNNER` when set (e.g.
+//! `qemu-aarch64-static`).
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use hyper::StatusCode;
+
+use super::*;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
+
+/// The binary under test: `MA_ALEXA_TEST_BIN`, else cargo's [`BIN`].
+pub fn bin() -> PathBuf {
+    std::env::var_os("MA_ALEXA_TEST_BIN")
+        .filter(|b| !b.is_empty())
+        .map_or_else(|| PathBuf::from(BIN), PathBuf::from)
+}
 
 /// A command running the binary with `args`, nothing inherited from the
 /// environment's configuration, stdin closed, stdout and stderr piped.
@@ -21,7 +37,14 @@ pub fn command(args: &[&str]) -> Command {
     if args.contains(&"serve") && !args.contains(&"--listen") && !args.contains(&"--help") {
         panic!("network safety: the tests may only run `serve --listen …`, got {args:?}");
     }
-    let mut c = Command::new(BIN);
+    let mut c = match std::env::var_os("MA_ALEXA_TEST_RUNNER").filter(|r| !r.is_empty()) {
+        Some(runner) => {
+            let mut c = Command::new(runner);
+            c.arg(bin());
+            c
+        }
+        None => Command::new(bin()),
+    };
     c.args(args)
         .env_remove("MA_ALEXA_DATA_DIR")
         .env_remove("MA_ALEXA_LISTEN")
@@ -123,4 +146,51 @@ pub fn spawn_serve(dir: &Path, extra: &[&str], limit: Duration) -> Result<Served
         first_line,
         stderr: Some(stderr),
     })
+}
+
+/// A cookie-keeping login against a bare address (the server may be a child process).
+pub async fn link_at(addr: SocketAddr, id: &str, secret: &str, limit: Duration) -> Option<String> {
+    let p = AuthParams::new(id, PITANGUI);
+    let page = send_within(limit, addr, "GET", &p.path(), &[], None).await?;
+    if page.status != StatusCode::OK {
+        return None;
+    }
+    let mut jar = Browser::default();
+    jar.remember(&page);
+    let cookie = jar.cookie_header();
+    let fields = hidden_fields(&page.text());
+    let form = login_form(&fields, USER, PASSWORD, "approve");
+    let r = send_within(
+        limit,
+        addr,
+        "POST",
+        "/alexa/authorize",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin"),
+            ("cookie", &cookie),
+        ],
+        Some(encode_form(&form).into_bytes()),
+    )
+    .await?;
+    if r.status != StatusCode::SEE_OTHER {
+        return None;
+    }
+    let code = r.location_params().get("code").cloned()?;
+    let auth = basic_header(id, secret);
+    let t = send_within(
+        limit,
+        addr,
+        "POST",
+        "/alexa/token",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("authorization", &auth),
+        ],
+        Some(encode_form(&code_grant(&code, PITANGUI, None)).into_bytes()),
+    )
+    .await?;
+    assert_ne!(t.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", t.text());
+    (t.status == StatusCode::OK).then(|| t.json()["refresh_token"].as_str().unwrap().to_owned())
 }
