@@ -53,6 +53,7 @@ pub mod oauth;
 pub mod pages;
 pub mod router;
 pub mod server;
+pub mod skill;
 pub mod startup;
 pub mod store;
 pub mod tailnet;

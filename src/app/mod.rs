@@ -23,6 +23,8 @@ use crate::startup::{StartError, open_store};
 use crate::store::{self, Store, StoreError};
 use crate::throttle::Throttle;
 
+pub mod link;
+
 /// HMAC key of the login forms' CSRF tokens; kept so forms survive a restart.
 pub const CSRF_KEY_FILE: &str = "csrf.key";
 
@@ -42,6 +44,8 @@ pub struct App {
     https: bool,
     metadata_json: Bytes,
     jwks_json: Bytes,
+    /// The skill's memory: each Echo's player, the library's names.
+    skill: crate::skill::Memory,
 }
 
 impl std::fmt::Debug for App {
@@ -110,6 +114,7 @@ impl App {
             audit: Audit::default(),
             metadata_json,
             jwks_json,
+            skill: crate::skill::Memory::default(),
         })
     }
 
@@ -142,6 +147,10 @@ impl App {
     /// Music Assistant, when configured.
     pub fn ma(&self) -> Option<&Arc<MusicAssistant>> {
         self.ma.as_ref()
+    }
+    /// What the Alexa skill remembers between requests.
+    pub fn skill(&self) -> &crate::skill::Memory {
+        &self.skill
     }
     pub fn throttle(&self) -> &Throttle {
         &self.throttle
