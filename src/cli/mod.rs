@@ -14,6 +14,8 @@
 //! - `user.rs`: `user add|list|remove|passwd`.
 //! - `links.rs`: `links list|revoke` (and revocation at Music Assistant).
 //! - `status.rs`: `status`, with the tailnet node's last snapshot.
+//! - `skill.rs`: `skill ...`; `skill_id.rs`: `skill id add|list|remove`
+//!   and `serve`'s skill options (skill ids, the testing trust).
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,8 @@ mod serve_listen;
 #[cfg(feature = "tailnet")]
 mod serve_tailnet;
 mod signals;
+mod skill;
+mod skill_id;
 mod status;
 mod user;
 
@@ -39,6 +43,7 @@ use links::{LinksCmd, links};
 pub use serve::parse_public_url;
 use serve::{ServeArgs, serve};
 pub use signals::{Signals, shutdown_signal};
+use skill::{SkillCmd, skill};
 use status::status;
 use user::{UserCmd, user};
 
@@ -104,6 +109,9 @@ enum Command {
     Links(LinksCmd),
     /// Show the configuration and state of this installation.
     Status(JsonFlag),
+    /// The Alexa skill served at /alexa/skill (its registered ids).
+    #[command(subcommand)]
+    Skill(SkillCmd),
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +199,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => user(&dir, cmd),
         Command::Links(cmd) => links(&dir, cmd),
         Command::Status(f) => status(&dir, f.json),
+        Command::Skill(cmd) => skill(&dir, cmd),
     }
 }
 

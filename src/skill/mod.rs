@@ -9,8 +9,26 @@
 //! - [`backend`]: the only way the skill calls Music Assistant (allowlisted).
 //! - [`rooms`], [`matching`], [`library`]: players, fuzzy names, the cached library.
 //! - [`model`]: the interaction model per locale.
+//!
+//! Request verification:
+//! - `verify.rs`: [`SkillVerifier`], the checks Amazon requires of every
+//!   request (headers, certificate chain, signature, timestamp, skill id),
+//!   [`Trust`] (production or, for testing only, operator-supplied roots
+//!   and chains), [`Verified`].
+//! - `error.rs`: [`VerifyError`], one variant per rule.
+//! - `cert_url.rs`: the `SignatureCertChainUrl` rules and normalisation.
+//! - `chain.rs`: chain sources, PEM reading, the webpki chain check, the
+//!   bounded cache by URL.
+//! - `fetch.rs`: the chain's https fetch (deadline, size cap) or test file.
+//! - `validity.rs`: a certificate's dates (DER walk), for the cache's life.
+//! - `timestamp.rs`: `request.timestamp` and certificate times.
+//! - `skill_id.rs`: the skill id's format (`amzn1.ask.skill.<uuid>`).
 
 pub mod backend;
+pub mod cert_url;
+pub mod chain;
+pub mod error;
+pub mod fetch;
 pub mod intents;
 pub mod library;
 pub mod matching;
@@ -20,6 +38,16 @@ pub mod phrases;
 pub mod request;
 pub mod response;
 pub mod rooms;
+pub mod skill_id;
+pub mod timestamp;
+pub mod validity;
+pub mod verify;
+
+pub use cert_url::{CertUrl, UrlRule};
+pub use chain::ChainSource;
+pub use error::VerifyError;
+pub use skill_id::parse_skill_id;
+pub use verify::{SkillVerifier, Trust, Verified};
 
 /// What the skill remembers between requests: each Echo's player and the
 /// library's names. One per server (held by the app state).

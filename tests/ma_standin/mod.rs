@@ -87,6 +87,8 @@ pub struct Knobs {
     /// failed`, as Music Assistant does when checking a token raised, although
     /// the token is fine.
     pub spurious_401: u32,
+    /// Every authenticated `/api` call answers this status (text/plain).
+    pub fail_with: Option<u16>,
 }
 
 impl Default for Knobs {
@@ -100,6 +102,7 @@ impl Default for Knobs {
             lockout: None,
             guests_may_create_tokens: false,
             spurious_401: 0,
+            fail_with: None,
         }
     }
 }
@@ -510,6 +513,9 @@ fn api(
     if st.knobs.spurious_401 > 0 {
         st.knobs.spurious_401 -= 1;
         return unauthorized("Authentication failed");
+    }
+    if let Some(code) = knobs.fail_with {
+        return text(StatusCode::from_u16(code).unwrap(), "Forbidden by the knob");
     }
     // Any exception inside a command: a bare 500, as the real server answers.
     let failed = || text(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
