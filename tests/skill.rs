@@ -231,30 +231,6 @@ impl Skill {
         }
     }
 
-    /// `args` holds every member of `want` (recursively equal values).
-    pub fn args_hold(args: &Value, want: &Value) -> bool {
-        match want {
-            Value::Object(w) => w
-                .iter()
-                .all(|(k, v)| args.get(k).is_some_and(|a| args_hold(a, v))),
-            other => args == other,
-        }
-    }
-
-    /// The last call of `command` among `calls`, which must hold `want`.
-    pub fn expect_call(calls: &[(String, Value)], command: &str, want: &Value) -> Value {
-        let (_, args) = calls
-            .iter()
-            .rev()
-            .find(|(c, _)| c == command)
-            .unwrap_or_else(|| panic!("no {command} among {calls:#?}"));
-        assert!(
-            args_hold(args, want),
-            "{command}: {args} does not hold {want}"
-        );
-        args.clone()
-    }
-
     /// The player ids: Kitchen's and Living Room's.
     pub fn player_ids(&self) -> (String, String) {
         if self.ma.is_real() {
@@ -280,4 +256,28 @@ async fn link(s: &TestServer, ma: &Upstream, scope: &str) -> (String, String) {
     let access: String = t.json()["access_token"].as_str().unwrap().into();
     let link_id = s.app.keys().verify(&access).unwrap().sid;
     (access, link_id)
+}
+
+/// `args` holds every member of `want` (recursively equal values).
+pub fn args_hold(args: &Value, want: &Value) -> bool {
+    match want {
+        Value::Object(w) => w
+            .iter()
+            .all(|(k, v)| args.get(k).is_some_and(|a| args_hold(a, v))),
+        other => args == other,
+    }
+}
+
+/// The last call of `command` among `calls`, which must hold `want`.
+pub fn expect_call(calls: &[(String, Value)], command: &str, want: &Value) -> Value {
+    let (_, args) = calls
+        .iter()
+        .rev()
+        .find(|(c, _)| c == command)
+        .unwrap_or_else(|| panic!("no {command} among {calls:#?}"));
+    assert!(
+        args_hold(args, want),
+        "{command}: {args} does not hold {want}"
+    );
+    args.clone()
 }

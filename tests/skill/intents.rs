@@ -462,12 +462,12 @@ async fn fuzzy_names_play_and_misses_suggest_the_nearest() {
     let h = sk
         .ask(
             &Ask::intent("en-US", "PlaySongIntent")
-                .slot("song", "street lights")
+                .slot("song", "harbor lights")
                 .device(dev),
         )
         .await;
     assert!(
-        h.speech().contains("Street Lamps") && h.speech().contains("couldn't find"),
+        h.speech().contains("Harbor Song") && h.speech().contains("couldn't find"),
         "{}",
         h.speech()
     );
