@@ -7,11 +7,14 @@
 //! the stand-in, and parts that need its knobs (down, slow, failing) print
 //! that they are skipped against the real server.
 //!
-//! `skill/intents.rs`: every intent in every locale; `skill/linking.rs`: the
+//! `skill/intents.rs`: every intent in every locale; `skill/generated.rs`:
+//! requests built by npm `virtual-alexa` from our own interaction model; `skill/linking.rs`: the
 //! account-linking paths; `skill/upstream.rs`: Music Assistant down, slow,
 //! failing, and requests that fail verification.
 
 mod common;
+#[path = "skill/generated.rs"]
+mod generated;
 #[path = "skill/intents.rs"]
 mod intents;
 #[path = "skill/linking.rs"]
