@@ -218,8 +218,15 @@ async fn control(ctx: &Ctx<'_>, p: &Player, c: Control) -> Result<Reply, Failure
             )
         }
     };
-    ctx.ma.call(command, args).await?;
-    Ok(Reply::say(text))
+    match ctx.ma.call(command, args).await {
+        Ok(_) => Ok(Reply::say(text)),
+        // Music Assistant answers a bare 500 for a command on a player
+        // with nothing to pause, stop or skip.
+        Err(Failure::Failed(_)) if !matches!(p.state.as_str(), "playing" | "paused") => {
+            Ok(Reply::say(fill(say.nothing_playing, &[("room", &p.name)])))
+        }
+        Err(f) => Err(f),
+    }
 }
 
 /// The queue the player plays from (`player_queues/get_active_queue`), or

@@ -89,6 +89,8 @@ pub struct Knobs {
     pub spurious_401: u32,
     /// Every authenticated `/api` call answers this status (text/plain).
     pub fail_with: Option<u16>,
+    /// Keep every request for inspection (off in benchmarks: memory).
+    pub record: bool,
 }
 
 impl Default for Knobs {
@@ -103,6 +105,7 @@ impl Default for Knobs {
             guests_may_create_tokens: false,
             spurious_401: 0,
             fail_with: None,
+            record: true,
         }
     }
 }
@@ -370,7 +373,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Fu
     };
     let knobs = {
         let mut st = state.lock().unwrap();
-        st.log.push(rec.clone());
+        if st.knobs.record {
+            st.log.push(rec.clone());
+        }
         st.knobs.clone()
     };
     let faulty = knobs
@@ -626,6 +631,9 @@ fn music_command(st: &mut State, cmd: &str, args: &Value) -> Option<Value> {
                 p.state = "playing".into()
             }
         }
+        // As the real server: nothing to pause or stop on an idle player is a 500.
+        "players/cmd/pause" if p.state == "idle" => return None,
+        "players/cmd/stop" if p.state == "idle" => return None,
         "players/cmd/pause" => p.state = "paused".into(),
         "players/cmd/stop" => p.state = "idle".into(),
         "players/cmd/next" => p.index = (p.index + 1).min(p.queue.len().saturating_sub(1)),

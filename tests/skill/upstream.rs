@@ -19,6 +19,9 @@ async fn music_assistant_down_slow_or_failing_is_said_in_time() {
         return;
     };
     let pause = Ask::intent("en-US", "AMAZON.PauseIntent").slot("room", "kitchen");
+    // Nothing playing: Music Assistant's bare 500 becomes that sentence.
+    let h = sk.ask(&pause).await;
+    assert_eq!(h.speech(), "Nothing is playing in the Kitchen.");
     // Slow: every answer takes longer than the skill's deadline.
     sd.set_knobs(|k| k.slow = Some(DEADLINE * 3));
     let h = sk.ask(&pause).await;
