@@ -565,3 +565,29 @@ fn testing_roots_must_be_readable_certificates() {
     });
     assert!(r.is_err(), "a plain-http test origin is refused");
 }
+
+#[tokio::test]
+async fn the_app_answers_registered_and_configured_skill_ids_and_sees_changes_at_once() {
+    use ma_alexa_oauth::{app::App, config::Config, store};
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Config::new("https://auth.example.com"), dir.path())
+        .unwrap()
+        .with_skill_ids(vec![OTHER_SKILL_ID.to_owned()]);
+    assert!(!app.skill_verifier().is_testing());
+    assert_eq!(
+        app.skill_ids().await.unwrap(),
+        vec![OTHER_SKILL_ID.to_owned()]
+    );
+    // Registered by another process (the CLI) while serving: seen by the next request.
+    let cli = ma_alexa_oauth::startup::open_store(dir.path()).unwrap();
+    cli.with(|c| store::add_skill_id(c, SKILL_ID, 1).map(|_| ()))
+        .unwrap();
+    let ids = app.skill_ids().await.unwrap();
+    assert!(ids.contains(&SKILL_ID.to_owned()) && ids.contains(&OTHER_SKILL_ID.to_owned()));
+    cli.with(|c| store::remove_skill_id(c, SKILL_ID).map(|_| ()))
+        .unwrap();
+    assert_eq!(
+        app.skill_ids().await.unwrap(),
+        vec![OTHER_SKILL_ID.to_owned()]
+    );
+}
