@@ -108,6 +108,8 @@ fn corpus(now: SystemTime) -> Vec<Case> {
         case("url path without echo.api", "https://s3.amazonaws.com/invalid/good.pem", intent(), [NO, NO, NO]),
         case("url dot-dot out of echo.api", "https://s3.amazonaws.com/echo.api/../good.pem", intent(), [NO, OK, OK])
             .differs("both check /echo.api/ on the URL as written, then fetch the normalised /good.pem (outside /echo.api/)"),
+        case("url encoded dot-dot out of echo.api", "https://s3.amazonaws.com/echo.api/%2e%2e/good.pem", intent(), [NO, OK, OK])
+            .differs("the same with %2e%2e, which WHATWG URL parsing (their fetch) resolves as .."),
         case("chain untrusted root", &chain_url(chains::UNTRUSTED), intent(), [NO, OK, NO])
             .differs("alexa-verifier does not check the chain to a trusted root"),
         case("chain leaf only", &chain_url(chains::LEAF_ONLY), intent(), [NO, OK, NO])

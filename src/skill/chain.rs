@@ -79,12 +79,22 @@ pub(super) struct Chains {
 pub fn parse_pem_chain(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, VerifyError> {
     let mut out = Vec::new();
     for c in CertificateDer::pem_slice_iter(pem) {
-        out.push(c.map_err(|e| VerifyError::ChainParse(format!("PEM: {e}")))?);
+        out.push(c.map_err(|e| VerifyError::ChainParse(pem_problem(&e).into()))?);
     }
     if out.is_empty() {
         return Err(VerifyError::ChainParse("no certificate in it".into()));
     }
     Ok(out)
+}
+
+fn pem_problem(e: &rustls_pki_types::pem::Error) -> &'static str {
+    use rustls_pki_types::pem::Error;
+    match e {
+        Error::MissingSectionEnd { .. } => "PEM: a section has no end line",
+        Error::IllegalSectionStart { .. } => "PEM: malformed section start",
+        Error::Base64Decode(_) => "PEM: not base64",
+        _ => "PEM: unreadable",
+    }
 }
 
 /// Trust anchors from a PEM file of root certificates.
