@@ -565,3 +565,63 @@ fn testing_roots_must_be_readable_certificates() {
     });
     assert!(r.is_err(), "a plain-http test origin is refused");
 }
+
+#[tokio::test]
+async fn the_app_answers_registered_and_configured_skill_ids_and_sees_changes_at_once() {
+    use ma_alexa_oauth::{app::App, config::Config, store};
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(Config::new("https://auth.example.com"), dir.path())
+        .unwrap()
+        .with_skill_ids(vec![OTHER_SKILL_ID.to_owned()]);
+    assert!(!app.skill_verifier().is_testing());
+    assert_eq!(
+        app.skill_ids().await.unwrap(),
+        vec![OTHER_SKILL_ID.to_owned()]
+    );
+    // Registered by another process (the CLI) while serving: seen by the next request.
+    let cli = ma_alexa_oauth::startup::open_store(dir.path()).unwrap();
+    cli.with(|c| store::add_skill_id(c, SKILL_ID, 1).map(|_| ()))
+        .unwrap();
+    let ids = app.skill_ids().await.unwrap();
+    assert!(ids.contains(&SKILL_ID.to_owned()) && ids.contains(&OTHER_SKILL_ID.to_owned()));
+    cli.with(|c| store::remove_skill_id(c, SKILL_ID).map(|_| ()))
+        .unwrap();
+    assert_eq!(
+        app.skill_ids().await.unwrap(),
+        vec![OTHER_SKILL_ID.to_owned()]
+    );
+}
+
+#[test]
+fn the_production_roots_do_not_trust_the_test_ca() {
+    use ma_alexa_oauth::skill::chain::{anchors_from_pem, check_chain, parse_pem_chain};
+    let certs = parse_pem_chain(skill_ca().chain(chains::GOOD)).unwrap();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let r = check_chain(&certs, webpki_roots::TLS_SERVER_ROOTS, now);
+    assert!(matches!(r, Err(VerifyError::ChainUntrusted(_))), "{r:?}");
+    // The same chain under the test root passes: the refusal is the root's.
+    let test_roots = anchors_from_pem(skill_ca().roots_pem.as_bytes()).unwrap();
+    check_chain(&certs, &test_roots, now).unwrap();
+    // The production verifier refuses a bad URL before any fetch (no network here).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let prod = SkillVerifier::amazon();
+    assert!(!prod.is_testing());
+    let body = skill_body(
+        "LaunchRequest",
+        &alexa_timestamp(SystemTime::now()),
+        SKILL_ID,
+    );
+    let r = rt.block_on(prod.verify(
+        Some("https://s3.amazonaws.com/EcHo.aPi/x.pem"),
+        Some("AAAA"),
+        &body,
+        SystemTime::now(),
+        &[SKILL_ID.to_owned()],
+    ));
+    assert_eq!(r, Err(VerifyError::CertUrl(UrlRule::Path)));
+}

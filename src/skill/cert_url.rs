@@ -152,6 +152,19 @@ mod tests {
             ok("https://a@s3.amazonaws.com/echo.api/x.pem"),
             Err(UrlRule::UserInfo)
         );
+        // Percent-encoded dot segments are dot segments (WHATWG), resolved first.
+        assert_eq!(
+            ok("https://s3.amazonaws.com/echo.api/%2e%2e/x.pem"),
+            Err(UrlRule::Path)
+        );
+        assert_eq!(
+            ok("https://s3.amazonaws.com/echo.api/%2E/x.pem"),
+            Ok("https://s3.amazonaws.com/echo.api/x.pem".into())
+        );
+        assert_eq!(
+            ok("https://s3.amazonaws.com/echo.api%2Fx.pem"),
+            Err(UrlRule::Path)
+        );
         assert_eq!(ok("not a url"), Err(UrlRule::Malformed));
         assert_eq!(ok(""), Err(UrlRule::Malformed));
         assert_eq!(

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use tokio::sync::{OnceCell, Semaphore};
@@ -47,10 +48,13 @@ pub(super) enum Source {
 }
 
 /// A fetched chain that passed every check at some moment.
-#[derive(Debug)]
 pub(super) struct Chain {
     /// Leaf first, then the intermediates, as served.
     pub(super) certs: Vec<CertificateDer<'static>>,
+    /// The leaf's public key, parsed once for the requests' signatures
+    /// (RSA PKCS#1 v1.5 SHA-256, 2048 to 8192 bits); `None` if it is not
+    /// such a key (every signature then fails).
+    pub(super) leaf_key: Option<ParsedPublicKey>,
     /// The latest `notBefore` and earliest `notAfter` of the chain (Unix
     /// seconds): inside it the dates need no new check; `None` if unreadable.
     pub(super) window: Option<(i64, i64)>,
@@ -75,12 +79,22 @@ pub(super) struct Chains {
 pub fn parse_pem_chain(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, VerifyError> {
     let mut out = Vec::new();
     for c in CertificateDer::pem_slice_iter(pem) {
-        out.push(c.map_err(|e| VerifyError::ChainParse(format!("PEM: {e}")))?);
+        out.push(c.map_err(|e| VerifyError::ChainParse(pem_problem(&e).into()))?);
     }
     if out.is_empty() {
         return Err(VerifyError::ChainParse("no certificate in it".into()));
     }
     Ok(out)
+}
+
+fn pem_problem(e: &rustls_pki_types::pem::Error) -> &'static str {
+    use rustls_pki_types::pem::Error;
+    match e {
+        Error::MissingSectionEnd { .. } => "PEM: a section has no end line",
+        Error::IllegalSectionStart { .. } => "PEM: malformed section start",
+        Error::Base64Decode(_) => "PEM: not base64",
+        _ => "PEM: unreadable",
+    }
 }
 
 /// Trust anchors from a PEM file of root certificates.
@@ -108,7 +122,7 @@ fn map_webpki(e: webpki::Error) -> VerifyError {
 /// Checks `certs` (leaf first) at `now` (Unix seconds): a path to one of
 /// `anchors` through the others, every certificate on it within its dates,
 /// the leaf's SAN holding `echo-api.amazon.com`.
-pub(super) fn check_chain(
+pub fn check_chain(
     certs: &[CertificateDer<'static>],
     anchors: &[TrustAnchor<'static>],
     now: i64,
@@ -234,7 +248,17 @@ impl Chains {
         let certs = parse_pem_chain(&pem)?;
         check_chain(&certs, &self.anchors, now)?;
         let window = window(&certs);
-        Ok(Arc::new(Chain { certs, window }))
+        let leaf_key = certs
+            .first()
+            .and_then(|c| EndEntityCert::try_from(c).ok())
+            .and_then(|ee| {
+                ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, ee.subject_public_key_info()).ok()
+            });
+        Ok(Arc::new(Chain {
+            certs,
+            leaf_key,
+            window,
+        }))
     }
 
     async fn fetch(&self, url: &CertUrl) -> Result<Vec<u8>, String> {

@@ -62,6 +62,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reads_a_real_certificates_dates() {
+        let pem = include_bytes!("../../tests/data/lab-cert.pem");
+        let certs = crate::skill::chain::parse_pem_chain(pem).unwrap();
+        let (nb, na) = validity(certs.first().unwrap()).unwrap();
+        assert!(nb < na, "{nb} {na}");
+        assert!(nb > 1_500_000_000, "{nb}");
+        // Any cut of it is refused, never a panic.
+        let der = certs.first().unwrap().as_ref();
+        for n in 0..der.len().min(400) {
+            let _ = validity(&der[..n]);
+        }
+    }
+
+    #[test]
     fn truncated_or_foreign_input_is_none() {
         assert_eq!(validity(b""), None);
         assert_eq!(validity(&[0x30, 0x82, 0xff]), None);

@@ -20,10 +20,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
-use webpki::EndEntityCert;
 
 use super::cert_url::CertUrl;
-use super::chain::{ChainSource, Chains, Source, anchors_from_pem, check_chain};
+use super::chain::{Chain, ChainSource, Chains, Source, anchors_from_pem, check_chain};
 use super::error::VerifyError;
 use super::timestamp::parse_rfc3339_millis;
 
@@ -144,7 +143,7 @@ impl SkillVerifier {
         if !chain.dates_hold(now_s) {
             check_chain(&chain.certs, self.chains.anchors(), now_s)?;
         }
-        verify_signature(&chain.certs, sig, body)?;
+        verify_signature(&chain, sig, body)?;
         check_body(body, now_ms, skill_ids)
     }
 }
@@ -157,11 +156,7 @@ fn unix_millis(t: SystemTime) -> i64 {
 }
 
 /// `sig` (base64) is the leaf key's RSA PKCS#1 v1.5 SHA-256 signature of `body`.
-fn verify_signature(
-    certs: &[rustls_pki_types::CertificateDer<'static>],
-    sig: &str,
-    body: &[u8],
-) -> Result<(), VerifyError> {
+fn verify_signature(chain: &Chain, sig: &str, body: &[u8]) -> Result<(), VerifyError> {
     let sig = sig.trim();
     if sig.len() > MAX_SIGNATURE_B64 {
         return Err(VerifyError::SignatureEncoding);
@@ -169,12 +164,11 @@ fn verify_signature(
     let sig = STANDARD
         .decode(sig)
         .map_err(|_| VerifyError::SignatureEncoding)?;
-    let leaf = certs
-        .first()
-        .ok_or_else(|| VerifyError::ChainParse("no certificate in it".into()))?;
-    let ee = EndEntityCert::try_from(leaf)
-        .map_err(|e| VerifyError::ChainParse(format!("leaf certificate: {e}")))?;
-    ee.verify_signature(webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA256, body, &sig)
+    let key = chain
+        .leaf_key
+        .as_ref()
+        .ok_or(VerifyError::SignatureMismatch)?;
+    key.verify_sig(body, &sig)
         .map_err(|_| VerifyError::SignatureMismatch)
 }
 

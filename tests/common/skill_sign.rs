@@ -47,7 +47,7 @@ pub mod chains {
     pub const GARBAGE: &str = "garbage";
     /// The good chain cut in the middle of the leaf.
     pub const TRUNCATED: &str = "truncated";
-    /// The good chain followed by 80 KB of PEM comment (over the 64 KiB cap).
+    /// The good chain after 72 KB of explanatory text (over the 64 KiB cap).
     pub const OVERSIZED: &str = "oversized";
 }
 
@@ -130,12 +130,11 @@ impl SkillCa {
         };
         let good = leaf(leaf_params(&san, -30, 365), &inter);
         let good_leaf = params_pem(&leaf_params(&san, -30, 365), &leaf_key, &inter);
-        let mut oversized = good.clone();
-        for _ in 0..1000 {
-            oversized.extend_from_slice(
-                b"# padding padding padding padding padding padding padding padding padding\n",
-            );
-        }
+        // Explanatory text before the first block is allowed in PEM (RFC 7468).
+        let line: &[u8] =
+            b"padding padding padding padding padding padding padding padding padding\n";
+        let mut oversized = line.repeat(1000);
+        oversized.extend_from_slice(&good);
         let truncated = good.get(..good.len() / 4).unwrap().to_vec();
         let chains = vec![
             (chains::GOOD, good),
