@@ -6,9 +6,9 @@
 //! answers commands on stdin, one per line:
 //!
 //! - `sign PATH`: writes a verified "pause" request (an `AMAZON.PauseIntent`
-//!   with the link's access token, stamped now: valid for 150 s) to PATH as
-//!   one line, and its headers to PATH.headers (`Name: value` lines); prints
-//!   `SIGNED`.
+//!   with the link's access token, stamped now: valid for 150 s) to PATH
+//!   (16 identical lines, one or more per wrk thread), and its headers to
+//!   PATH.headers (`Name: value` lines); prints `SIGNED`.
 //!
 //! EOF on stdin stops it. wrk then posts the same signed body over and over
 //! (Alexa's verification has no replay check beyond the timestamp window).
@@ -40,6 +40,8 @@ use serde_json::json;
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const PASSWORD: &str = "bench ma password";
+/// Copies of the signed body written per file: at least wrk's thread count.
+const LINES: usize = 16;
 
 /// A long-lived token of the stand-in's user, made as a login does.
 async fn ma_token(url: &str) -> Res<String> {
@@ -49,11 +51,14 @@ async fn ma_token(url: &str) -> Res<String> {
     else {
         return Err("the stand-in refused the login".into());
     };
-    Ok(client
-        .create_token(&session, "bench")
-        .await?
-        .expose()
-        .to_owned())
+    let token = client.create_token(&session, "bench").await?;
+    // Something plays in the Kitchen, so "pause" pauses (an idle player's
+    // pause is Music Assistant's 500).
+    let play = json!({"queue_id": "kitchen", "media": ["library://track/1"]});
+    client
+        .command(&token, "player_queues/play_media", play)
+        .await?;
+    Ok(token.expose().to_owned())
 }
 
 /// A link of client `client` holding the Music Assistant token; its access token.
@@ -172,8 +177,12 @@ async fn main() -> Res<()> {
                 continue;
             };
             let (body, sig) = pause_request(&access);
-            let mut b = body;
-            b.push(b'\n');
+            // One line per wrk thread (post.lua gives each thread its own lines).
+            let mut b = Vec::new();
+            for _ in 0..LINES {
+                b.extend_from_slice(&body);
+                b.push(b'\n');
+            }
             let headers = format!(
                 "Content-Type: application/json\nSignatureCertChainUrl: {chain}\nSignature-256: {sig}\n"
             );

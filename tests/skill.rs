@@ -10,8 +10,11 @@
 //! `skill/intents.rs`: every intent in every locale; `skill/generated.rs`:
 //! requests built by npm `virtual-alexa` from our own interaction model; `skill/linking.rs`: the
 //! account-linking paths; `skill/upstream.rs`: Music Assistant down, slow,
-//! failing, and requests that fail verification.
+//! failing, and requests that fail verification; `skill/cli.rs`: `skill
+//! model` and the console values of `client add alexa`.
 
+#[path = "skill/cli.rs"]
+mod cli;
 mod common;
 #[path = "skill/generated.rs"]
 mod generated;
