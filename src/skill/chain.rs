@@ -210,7 +210,7 @@ impl Chains {
         let (seq, map) = &mut *guard;
         let expired = |s: &Slot| {
             s.get()
-                .is_some_and(|c| c.window.is_none_or(|(_, a)| a < now))
+                .is_some_and(|c| c.window.is_some_and(|(_, a)| a < now))
         };
         if let Some((_, s)) = map.get(key) {
             if !expired(s) {
