@@ -107,7 +107,7 @@ fn main() -> Res<()> {
     let anchors = ma_alexa_oauth::skill::chain::anchors_from_pem(ca.roots_pem.as_bytes())?;
     let now_s = now.duration_since(SystemTime::UNIX_EPOCH)?.as_secs() as i64;
     out.push((
-        "  of which: PEM chain parse (2 certificates)".into(),
+        "  first request only: PEM chain parse (2 certificates)".into(),
         time(2000, || {
             let _ = parse_pem_chain(&pem);
         }),
@@ -116,6 +116,21 @@ fn main() -> Res<()> {
         "  first request only: chain check (webpki path to the root, dates, SAN)".into(),
         time(500, || {
             let _ = check_chain(&certs, &anchors, now_s);
+        }),
+    ));
+    let leaf = ma_alexa_oauth::skill::chain::leaf_key(&certs).ok_or("no RSA leaf key")?;
+    let raw_sig = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &sig)?;
+    out.push((
+        "  every request: RSA-2048 PKCS#1 SHA-256 signature check alone (key parsed once)".into(),
+        time(2000, || {
+            let _ = leaf.verify_sig(&body, &raw_sig);
+        }),
+    ));
+    let url_str = url.clone();
+    out.push((
+        "  every request: the URL rules alone (parse, normalise)".into(),
+        time(5000, || {
+            let _ = ma_alexa_oauth::skill::CertUrl::parse(&url_str);
         }),
     ));
     out.push((

@@ -625,3 +625,47 @@ fn the_production_roots_do_not_trust_the_test_ca() {
     ));
     assert_eq!(r, Err(VerifyError::CertUrl(UrlRule::Path)));
 }
+
+#[tokio::test]
+async fn headers_are_read_by_name_whatever_their_case() {
+    use ma_alexa_oauth::skill::verify::{CERT_CHAIN_URL_HEADER, SIGNATURE_256_HEADER};
+    let f = fixture();
+    let body = f.body("IntentRequest");
+    let mut h = hyper::HeaderMap::new();
+    h.insert(
+        hyper::header::HeaderName::from_bytes(b"SignatureCertChainUrl").unwrap(),
+        chain_url(chains::GOOD).parse().unwrap(),
+    );
+    let ids = [SKILL_ID.to_owned()];
+    assert_eq!(
+        f.verifier.verify_request(&h, &body, f.now, &ids).await,
+        Err(VerifyError::MissingSignature)
+    );
+    // The deprecated SHA-1 header is not read.
+    h.insert("signature", skill_ca().sign(&body).parse().unwrap());
+    assert_eq!(
+        f.verifier.verify_request(&h, &body, f.now, &ids).await,
+        Err(VerifyError::MissingSignature)
+    );
+    h.insert(
+        hyper::header::HeaderName::from_bytes(b"Signature-256").unwrap(),
+        skill_ca().sign(&body).parse().unwrap(),
+    );
+    assert!(
+        f.verifier
+            .verify_request(&h, &body, f.now, &ids)
+            .await
+            .is_ok()
+    );
+    assert!(h.contains_key(CERT_CHAIN_URL_HEADER) && h.contains_key(SIGNATURE_256_HEADER));
+    // A value that is not visible ASCII counts as missing.
+    h.insert(
+        CERT_CHAIN_URL_HEADER,
+        hyper::header::HeaderValue::from_bytes(b"https://s3.amazonaws.com/echo.api/\xff.pem")
+            .unwrap(),
+    );
+    assert_eq!(
+        f.verifier.verify_request(&h, &body, f.now, &ids).await,
+        Err(VerifyError::MissingCertUrl)
+    );
+}

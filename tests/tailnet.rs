@@ -1035,3 +1035,171 @@ fn deny_host_listeners_forbids_listening_in_every_thread() {
     std::net::TcpStream::connect(before.local_addr().unwrap()).unwrap();
     println!("child: listen denied in both threads");
 }
+
+/// The Home Assistant add-on's entrypoint in the lab: the auth key comes
+/// from options.json; as root it hands the data directory to uid 65532 and
+/// runs as that user; the console values are printed once Funnel is ready,
+/// with the Funnel URL, and their secret authenticates the client through
+/// Funnel; SIGTERM stops it cleanly; a restart prints no secret.
+#[test]
+fn tailnet_addon_prints_the_console_values_once_funnel_is_ready() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    if !isolated("tailnet_addon_prints_the_console_values_once_funnel_is_ready") {
+        return;
+    }
+    let lab = Lab::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    // The unprivileged user must reach the data directory inside it.
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let options = serde_json::json!({
+        "tailscale_auth_key": lab.s("authkey"), "device_name": "ma-alexa",
+        "alexa_vendor_id": VENDOR, "require_pkce": false, "log_level": "info",
+        "new_client_secret": false, "music_assistant_url": "http://127.0.0.1:9",
+    });
+    ma_alexa_oauth::files::write_private(
+        &data.join("options.json"),
+        options.to_string().as_bytes(),
+    )
+    .unwrap();
+    // The lab's trust directory (its ACME server's CA) lives in its own
+    // private directory; the unprivileged user gets a readable copy.
+    let trust = tmp.path().join("trust");
+    std::fs::create_dir(&trust).unwrap();
+    for e in std::fs::read_dir(&lab.env()["SSL_CERT_DIR"]).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), trust.join(e.file_name())).unwrap();
+        std::fs::set_permissions(
+            trust.join(e.file_name()),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+    }
+    std::fs::set_permissions(&trust, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let start = |tag: &str| {
+        let out = tmp.path().join(format!("addon-{tag}.out"));
+        let err = tmp.path().join(format!("addon-{tag}.err"));
+        let child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("addon")
+            .env_remove("TS_AUTHKEY")
+            .env_remove("MA_ALEXA_LISTEN")
+            .envs(lab.env())
+            .env("TS_CONTROL_URL", lab.s("control_url"))
+            .env("SSL_CERT_DIR", &trust)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .expect("start addon");
+        Serve { child, out, err }
+    };
+    let wait_for = |s: &mut Serve, what: &str| {
+        let t0 = Instant::now();
+        while !s.stdout().contains(what) {
+            if let Some(st) = s.child.try_wait().unwrap() {
+                panic!(
+                    "addon exited ({st})\nstdout:\n{}\nstderr:\n{}",
+                    s.stdout(),
+                    s.stderr()
+                );
+            }
+            assert!(
+                t0.elapsed() < HANG_GUARD,
+                "addon hangs\nstdout:\n{}\nstderr:\n{}",
+                s.stdout(),
+                s.stderr()
+            );
+            pause();
+        }
+    };
+    let mut addon = start("1");
+    wait_for(&mut addon, "The secret is shown only this once");
+    let out = addon.stdout();
+    let p = Public::new(&lab);
+    let ready_at = out.find("funnel ready").expect("funnel ready line");
+    let values_at = out
+        .find("Paste these into the Alexa developer console")
+        .unwrap();
+    assert!(
+        ready_at < values_at,
+        "console values after Funnel is ready:\n{out}"
+    );
+    assert!(
+        !out.contains("client add alexa"),
+        "no CLI advice in the add-on's log:\n{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "Your Web Authorization URI:           {}/alexa/authorize",
+            p.origin()
+        )),
+        "{out}"
+    );
+    let value = |label: &str| {
+        out.lines()
+            .find_map(|l| l.trim_start().strip_prefix(label))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("no {label} in {out}"))
+    };
+    let (client_id, secret) = (value("Your Client ID:"), value("Your Secret:"));
+    let key = lab.s("authkey");
+    assert!(
+        !out.contains(&key) && !addon.stderr().contains(&key),
+        "the auth key is never printed"
+    );
+    if is_root() {
+        let st = std::fs::read_to_string(format!("/proc/{}/status", addon.pid())).unwrap();
+        let uid = st.lines().find_map(|l| l.strip_prefix("Uid:")).unwrap();
+        assert!(
+            uid.split_whitespace().all(|u| u == "65532"),
+            "runs as 65532: Uid:{uid}"
+        );
+        assert_eq!(
+            std::fs::metadata(data.join("tailnet")).unwrap().uid(),
+            65532
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        assert_eq!(p.get("/health", &[]).await.resp.status, StatusCode::OK);
+        // The printed secret authenticates the client: a made-up code is
+        // then the grant's fault (invalid_grant), not the client's.
+        use base64::Engine as _;
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("code", "made-up")
+            .append_pair("redirect_uri", PITANGUI)
+            .finish();
+        let auth = format!("Basic {basic}");
+        let a = p
+            .send(
+                "POST",
+                "/alexa/token",
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+                Some(body.into_bytes()),
+            )
+            .await;
+        assert_eq!(a.resp.status, StatusCode::BAD_REQUEST, "{:?}", a.resp);
+        assert_eq!(a.resp.json()["error"], "invalid_grant");
+    });
+    assert!(addon.stop().success(), "SIGTERM stops it cleanly");
+    let mut again = start("2");
+    wait_for(&mut again, "console values shown on an earlier start");
+    assert!(
+        !again.stdout().contains("Your Secret:"),
+        "{}",
+        again.stdout()
+    );
+    assert!(again.stop().success());
+}

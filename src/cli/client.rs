@@ -77,7 +77,7 @@ pub(super) enum OnOff {
     Off,
 }
 
-fn valid_vendor_id(v: &str) -> bool {
+pub(super) fn valid_vendor_id(v: &str) -> bool {
     (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
@@ -107,7 +107,7 @@ fn check_redirect_uri(u: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-fn client_id_for(name: &str) -> String {
+pub(super) fn client_id_for(name: &str) -> String {
     let slug: String = name
         .chars()
         .filter_map(|c| {
@@ -175,7 +175,15 @@ fn client_add(store: &Store, args: AddArgs) -> Result<(), Failure> {
     };
     store.with(|conn| store::insert_client(conn, &c))?;
     let (base, known) = public_url_for_print(store, public_url)?;
-    print_client_secret(&c, &secret, &base, known, json);
+    let then_pkce = format!("run `client set {} --require-pkce on`", c.id);
+    print_client_secret(&c, &secret, (&base, known), json, &then_pkce);
+    if !json {
+        println!(
+            "The secret is shown only once; `client rotate-secret {}` makes a new one.",
+            c.id
+        );
+        print_redirect_uris(&c, known);
+    }
     Ok(())
 }
 
@@ -345,7 +353,16 @@ fn kind_name(k: ClientKind) -> &'static str {
     }
 }
 
-fn print_client_secret(c: &Client, secret: &str, base: &str, known: bool, json: bool) {
+/// The values to paste into the Alexa developer console (or, with `json`,
+/// one JSON line); `then_pkce` says how to require PKCE afterwards; the
+/// caller adds how to get a new secret.
+pub(super) fn print_client_secret(
+    c: &Client,
+    secret: &str,
+    (base, known): (&str, bool),
+    json: bool,
+    then_pkce: &str,
+) {
     let authorize = format!("{base}{}", metadata::AUTHORIZE_PATH);
     let token = format!("{base}{}", metadata::TOKEN_PATH);
     if json {
@@ -383,18 +400,15 @@ fn print_client_secret(c: &Client, secret: &str, base: &str, known: bool, json: 
         );
     } else {
         println!(
-            "  PKCE Authorization:                   optional; recommended: switch it on, then run"
-        );
-        println!(
-            "                                        `client set {} --require-pkce on`",
-            c.id
+            "  PKCE Authorization:                   optional; recommended: switch it on, then {then_pkce}"
         );
     }
     println!();
-    println!(
-        "The secret is shown only once; `client rotate-secret {}` makes a new one.",
-        c.id
-    );
+}
+
+/// After the console values: the placeholder hint, and the registered
+/// redirect URLs of an Alexa client.
+pub(super) fn print_redirect_uris(c: &Client, known: bool) {
     if !known {
         println!(
             "Replace https://YOUR-PUBLIC-HOST with the public HTTPS address of this server (pass --public-url)."

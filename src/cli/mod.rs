@@ -16,6 +16,9 @@
 //! - `status.rs`: `status`, with the tailnet node's last snapshot.
 //! - `skill.rs`: `skill ...`; `skill_id.rs`: `skill id add|list|remove`
 //!   and `serve`'s skill options (skill ids, the testing trust).
+//! - `addon.rs`: `addon`, the Home Assistant add-on's entrypoint (options,
+//!   the add-on's Alexa client, handing root over, then `serve`);
+//!   `addon_options.rs`: parsing and checking the add-on's options.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -25,6 +28,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::store::Store;
 
+mod addon;
+mod addon_options;
 mod client;
 mod links;
 mod serve;
@@ -37,6 +42,9 @@ mod skill_id;
 mod status;
 mod user;
 
+pub use addon::{ADDON_UID, OPTIONS_FILE, RUN_AS_ENV};
+use addon::{AddonArgs, addon};
+pub use addon_options::{AddonOptions, MUSIC_ASSISTANT_ADDON_URL, OPTION_NAMES, parse_options};
 pub use client::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
 use client::{ClientCmd, client};
 use links::{LinksCmd, links};
@@ -94,6 +102,15 @@ enum LogFormat {
     Json,
 }
 
+impl LogFormat {
+    fn name(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the authorization server.
@@ -112,6 +129,10 @@ enum Command {
     /// The Alexa skill served at /alexa/skill (its registered ids).
     #[command(subcommand)]
     Skill(SkillCmd),
+    /// The Home Assistant add-on's entrypoint: reads the add-on's options
+    /// (options.json in the data directory), registers and updates the Alexa
+    /// client from them, then serves on Tailscale Funnel.
+    Addon(AddonArgs),
 }
 
 #[derive(Debug, Args)]
@@ -152,7 +173,10 @@ impl<E: std::fmt::Display> From<E> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve(_));
-    init_logging(&cli.log, cli.log_format, serving);
+    // `addon` sets logging up itself, from its options.
+    if !matches!(cli.command, Command::Addon(_)) {
+        init_logging(&cli.log, cli.log_format, serving);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
@@ -189,6 +213,11 @@ fn default_data_dir() -> Result<PathBuf, Failure> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    // `addon` reads root's options file first, then hands over itself.
+    if !matches!(cli.command, Command::Addon(_)) {
+        addon::run_as_from_env()?;
+    }
+    let format = cli.log_format;
     let dir = match cli.data_dir {
         Some(d) => d,
         None => default_data_dir()?,
@@ -200,6 +229,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Links(cmd) => links(&dir, cmd),
         Command::Status(f) => status(&dir, f.json),
         Command::Skill(cmd) => skill(&dir, cmd),
+        Command::Addon(args) => addon(&dir, args, format),
     }
 }
 

@@ -79,6 +79,53 @@ pub(super) struct ServeArgs {
 
     #[command(flatten)]
     pub(super) skill: SkillServeArgs,
+    /// What `addon` adds (not command-line options).
+    #[arg(skip)]
+    pub(super) extras: ServeExtras,
+}
+
+/// Run once the server is ready, with the issuer known (the Funnel name in
+/// tailnet mode): `addon` prints the Alexa console values then.
+pub(super) type ReadyHook = Box<dyn FnOnce(&App) + Send>;
+
+/// What `addon` passes to `serve` besides its options: the auth key from
+/// the add-on's options (never from the command line) and the ready hook.
+#[derive(Default)]
+pub(super) struct ServeExtras {
+    pub(super) authkey: Option<String>,
+    pub(super) on_ready: std::sync::Mutex<Option<ReadyHook>>,
+}
+
+impl ServeExtras {
+    /// Whether a ready hook will print the console values (then `serve`
+    /// does not point at `client add`).
+    #[cfg_attr(not(feature = "tailnet"), allow(dead_code))]
+    pub(super) fn has_ready_hook(&self) -> bool {
+        self.on_ready
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Runs the ready hook, once.
+    pub(super) fn ready(&self, app: &App) {
+        let hook = self
+            .on_ready
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = hook {
+            h(app);
+        }
+    }
+}
+
+impl std::fmt::Debug for ServeExtras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeExtras")
+            .field("authkey", &self.authkey.as_ref().map(|_| "(hidden)"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// `serve`: with --listen on TCP (`serve_listen.rs`), otherwise on the

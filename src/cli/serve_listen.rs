@@ -50,6 +50,7 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
             env!("CARGO_PKG_VERSION")
         );
         print_console_values(&issuer);
+        args.extras.ready(&app);
         let _ = std::io::stdout().flush();
         let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
         crate::server::run(listener, Arc::clone(&app), shutdown_signal()).await;

@@ -46,6 +46,10 @@ pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> 
         .hostname(args.hostname.clone())
         .control_url(args.control_url.clone())
         .authkey_from(args.authkey_file.as_deref())?;
+    let builder = match args.extras.authkey.clone() {
+        Some(k) => builder.authkey(Some(k)),
+        None => builder,
+    };
     let rt = multi_thread_runtime()?;
     rt.block_on(async move {
         let mut signals = Signals::new()
@@ -88,7 +92,13 @@ async fn serve_on_node(
     }
     let st = node.status().await.unwrap_or(st);
     publish_tailnet_state(node.dir(), &st);
-    announce(&st, &issuer, started.elapsed());
+    announce(
+        &st,
+        &issuer,
+        started.elapsed(),
+        !args.extras.has_ready_hook(),
+    );
+    args.extras.ready(&app);
     serve_until_stopped(app, node, listener, signals, listen_denied).await;
     Ok(())
 }
@@ -161,7 +171,7 @@ async fn listen_on_funnel(
 }
 
 /// Logs and prints that the server is ready, with the console values.
-fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration) {
+fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration, hint: bool) {
     tracing::info!(target: LOG_TARGET, %issuer, ready_ms = ready.as_millis() as u64, "serving on Tailscale Funnel");
     println!(
         "ma-alexa-oauth {} serving on Tailscale Funnel at {issuer}",
@@ -173,9 +183,11 @@ fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration) {
         st.tailscale_ips.join(", ")
     );
     print_console_values(issuer);
-    println!(
-        "  (register the skill with `ma-alexa-oauth client add alexa --vendor-id ID` for the other values)"
-    );
+    if hint {
+        println!(
+            "  (register the skill with `ma-alexa-oauth client add alexa --vendor-id ID` for the other values)"
+        );
+    }
     println!("funnel ready in {} ms: {issuer}", ready.as_millis());
     let _ = std::io::stdout().flush();
 }

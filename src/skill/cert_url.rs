@@ -10,7 +10,7 @@ use url::Url;
 pub const CERT_HOST: &str = "s3.amazonaws.com";
 /// The path prefix every chain URL must have after normalisation.
 pub const CERT_PATH_PREFIX: &str = "/echo.api/";
-/// Longer URLs are refused before parsing.
+/// Longer URLs are refused, as written and once normalised.
 pub const MAX_CERT_URL_LEN: usize = 2048;
 
 /// Which URL rule a `SignatureCertChainUrl` broke.
@@ -58,6 +58,10 @@ impl CertUrl {
             return Err(UrlRule::Malformed);
         }
         let url = Url::parse(raw.trim()).map_err(|_| UrlRule::Malformed)?;
+        // Percent-encoding may lengthen it: the limit holds for what is fetched too.
+        if url.as_str().len() > MAX_CERT_URL_LEN {
+            return Err(UrlRule::Malformed);
+        }
         if url.scheme() != "https" {
             return Err(UrlRule::Scheme);
         }
@@ -166,6 +170,11 @@ mod tests {
             Err(UrlRule::Path)
         );
         assert_eq!(ok("not a url"), Err(UrlRule::Malformed));
+        // Within the limit as written, over it once percent-encoded (found by
+        // the skill_cert fuzz target: the normalised URL must parse again).
+        let accents = format!("https://s3.amazonaws.com/echo.api/{}", "é".repeat(600));
+        assert!(accents.len() <= MAX_CERT_URL_LEN);
+        assert_eq!(ok(&accents), Err(UrlRule::Malformed));
         assert_eq!(ok(""), Err(UrlRule::Malformed));
         assert_eq!(
             CertUrl::parse("https://s3.amazonaws.com/echo.api/a/b.pem")

@@ -149,6 +149,13 @@ pub fn check_chain(
         .map_err(map_webpki)
 }
 
+/// The leaf's (first certificate's) public key, parsed for RSA PKCS#1 v1.5
+/// SHA-256 signatures (2048 to 8192 bits); `None` for any other key.
+pub fn leaf_key(certs: &[CertificateDer<'static>]) -> Option<ParsedPublicKey> {
+    let ee = EndEntityCert::try_from(certs.first()?).ok()?;
+    ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, ee.subject_public_key_info()).ok()
+}
+
 /// The window in which every certificate of `certs` is within its dates.
 fn window(certs: &[CertificateDer<'static>]) -> Option<(i64, i64)> {
     certs.iter().try_fold((i64::MIN, i64::MAX), |(nb, na), c| {
@@ -210,7 +217,7 @@ impl Chains {
         let (seq, map) = &mut *guard;
         let expired = |s: &Slot| {
             s.get()
-                .is_some_and(|c| c.window.is_none_or(|(_, a)| a < now))
+                .is_some_and(|c| c.window.is_some_and(|(_, a)| a < now))
         };
         if let Some((_, s)) = map.get(key) {
             if !expired(s) {
@@ -248,12 +255,7 @@ impl Chains {
         let certs = parse_pem_chain(&pem)?;
         check_chain(&certs, &self.anchors, now)?;
         let window = window(&certs);
-        let leaf_key = certs
-            .first()
-            .and_then(|c| EndEntityCert::try_from(c).ok())
-            .and_then(|ee| {
-                ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, ee.subject_public_key_info()).ok()
-            });
+        let leaf_key = leaf_key(&certs);
         Ok(Arc::new(Chain {
             certs,
             leaf_key,

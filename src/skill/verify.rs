@@ -30,6 +30,11 @@ use super::timestamp::parse_rfc3339_millis;
 pub const TIMESTAMP_TOLERANCE_MS: i64 = 150_000;
 /// The same for skill events (`AlexaSkillEvent.*`), which Alexa may deliver late.
 pub const SKILL_EVENT_TOLERANCE_MS: i64 = 3_600_000;
+/// The request header naming the certificate chain's URL (HTTP header names
+/// are case-insensitive; `HeaderMap` keeps them lower-case).
+pub const CERT_CHAIN_URL_HEADER: &str = "signaturecertchainurl";
+/// The request header carrying the body's RSA-SHA256 signature.
+pub const SIGNATURE_256_HEADER: &str = "signature-256";
 /// Signatures longer than this (base64) are refused unread (RSA-8192 is 1368).
 const MAX_SIGNATURE_B64: usize = 2048;
 
@@ -122,6 +127,26 @@ impl SkillVerifier {
     /// Number of verified chains in the cache.
     pub fn cached_chains(&self) -> usize {
         self.chains.cached()
+    }
+
+    /// [`SkillVerifier::verify`] with the two headers taken from `headers`
+    /// (a header whose value is not visible ASCII counts as missing).
+    pub async fn verify_request(
+        &self,
+        headers: &hyper::HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+        skill_ids: &[String],
+    ) -> Result<Verified, VerifyError> {
+        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        self.verify(
+            get(CERT_CHAIN_URL_HEADER),
+            get(SIGNATURE_256_HEADER),
+            body,
+            now,
+            skill_ids,
+        )
+        .await
     }
 
     /// Verifies one request: its two headers, the raw body, at `now`, against

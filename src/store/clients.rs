@@ -167,3 +167,22 @@ pub fn set_client_require_pkce(conn: &Connection, id: &str, require: bool) -> Re
         .db()?;
     Ok(n == 1)
 }
+
+/// Sets an Alexa client's vendor id and its redirect URIs (the add-on keeps
+/// them in step with its option). Returns false if the client is unknown.
+pub fn set_client_vendor_id(
+    conn: &Connection,
+    id: &str,
+    vendor_id: &str,
+    redirect_uris: &[String],
+) -> Result<bool> {
+    let uris =
+        serde_json::to_string(redirect_uris).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let n = conn
+        .execute(
+            "UPDATE clients SET vendor_id = ?2, redirect_uris = ?3 WHERE id = ?1",
+            params![id, vendor_id, uris],
+        )
+        .db()?;
+    Ok(n == 1)
+}

@@ -45,7 +45,7 @@ mod uses;
 
 pub use clients::{
     Client, ClientKind, delete_client, get_client, insert_client, list_clients,
-    set_client_require_pkce, set_client_secret_hash,
+    set_client_require_pkce, set_client_secret_hash, set_client_vendor_id,
 };
 pub use codes::{CodeGrant, Redeemed, insert_code, redeem_code, redeem_code_in};
 pub use conn::{Result, Store, StoreError, in_transaction, open_connection};

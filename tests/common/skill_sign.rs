@@ -341,6 +341,7 @@ impl SkillCa {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
+                let _ = tcp.set_nodelay(true);
                 let (acceptor, count, dir) = (acceptor.clone(), Arc::clone(&count), dir.clone());
                 tokio::spawn(async move {
                     let Ok(tls) = acceptor.accept(tcp).await else {

@@ -1,0 +1,351 @@
+//! `addon`: the Home Assistant add-on's entrypoint. Reads the options the
+//! Supervisor writes (`/data/options.json`), checks them (a bad option is
+//! one line and exit 2, before anything starts), keeps the add-on's Alexa
+//! client in step with them, then runs `serve` with `/data` as the data
+//! directory. The console values (with the secret) are printed once, when
+//! the public URL is known (the Funnel name, after joining).
+//!
+//! Started as root (the Supervisor's containers start as the image's user,
+//! and its options file is root's, mode 0600), it reads the options, gives
+//! the data directory to [`ADDON_UID`], and re-executes itself as that user
+//! with the options on stdin: nothing runs as root afterwards.
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser};
+
+use super::addon_options::{AddonOptions, parse_options};
+use super::client::{alexa_redirect_uris, client_id_for, print_client_secret};
+use super::serve::{ReadyHook, ServeArgs, serve};
+use super::{Failure, LOG_TARGET, LogFormat, init_logging, open};
+use crate::app::App;
+use crate::oauth::{self, client_auth};
+use crate::store::{self, Client, ClientKind};
+use crate::util;
+
+/// The user and group the add-on's server runs as (the image's unprivileged user).
+pub const ADDON_UID: u32 = 65532;
+/// The options file in the data directory (what the Supervisor writes).
+pub const OPTIONS_FILE: &str = "options.json";
+/// The largest options file read.
+const OPTIONS_MAX: u64 = 64 * 1024;
+/// Meta keys: the client the add-on manages, whether its secret has yet to
+/// be shown, and whether the `new_client_secret` request was served.
+const CLIENT_META: &str = "addon_client_id";
+const PENDING_META: &str = "addon_secret_pending";
+const RESET_META: &str = "addon_new_secret_done";
+
+// `addon`'s arguments (no doc comment here: the variant's is the help text).
+#[derive(Debug, Args)]
+pub(super) struct AddonArgs {
+    /// The options file (default: options.json in the data directory); `-`
+    /// reads stdin.
+    #[arg(long, value_name = "FILE")]
+    options: Option<PathBuf>,
+}
+
+/// `addon`: options, the client, then `serve`.
+pub(super) fn addon(dir: &Path, args: AddonArgs, format: LogFormat) -> Result<(), Failure> {
+    let text = read_options(dir, args.options.as_deref())?;
+    let opts = parse_options(&text, crate::tailnet::DEFAULT_HOSTNAME)
+        .map_err(|e| Failure::usage(format!("add-on options: {e}")))?;
+    if effective_uid()? == 0 {
+        return Err(hand_over(dir, &text, format));
+    }
+    init_logging(opts.log_filter, format, true);
+    let client_id = sync_client(dir, &opts)?;
+    let mut serve_args = serve_args(&opts)?;
+    if serve_args.listen.is_some() {
+        tracing::warn!(target: LOG_TARGET, "MA_ALEXA_LISTEN is set: serving plain HTTP on it instead of joining the tailnet (for testing only)");
+    }
+    serve_args.extras.authkey = opts.tailscale_auth_key.clone();
+    let hook: ReadyHook = Box::new(move |app: &App| on_ready(app, client_id.as_deref()));
+    serve_args.extras.on_ready = std::sync::Mutex::new(Some(hook));
+    serve(dir, serve_args)
+}
+
+fn read_options(dir: &Path, path: Option<&Path>) -> Result<String, Failure> {
+    let mut text = String::new();
+    let (name, r) = match path {
+        Some(p) if p == Path::new("-") => (
+            "stdin".to_owned(),
+            std::io::stdin().take(OPTIONS_MAX).read_to_string(&mut text),
+        ),
+        _ => {
+            let p = path.map_or_else(|| dir.join(OPTIONS_FILE), Path::to_path_buf);
+            let r =
+                std::fs::File::open(&p).and_then(|f| f.take(OPTIONS_MAX).read_to_string(&mut text));
+            (p.display().to_string(), r)
+        }
+    };
+    r.map_err(|e| {
+        // The Supervisor writes the file for root only (mode 0600).
+        let hint = if e.kind() == std::io::ErrorKind::PermissionDenied {
+            "; the add-on's image must start as root: `addon` hands everything over to \
+             uid 65532 itself after reading the options"
+        } else {
+            ""
+        };
+        Failure::runtime(format!(
+            "cannot read the add-on options from {name}: {e}{hint}"
+        ))
+    })?;
+    Ok(text)
+}
+
+/// The effective user id, from /proc/self/status (no `unsafe` needed).
+fn effective_uid() -> Result<u32, Failure> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| Failure::runtime(format!("cannot read /proc/self/status: {e}")))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|u| u.parse().ok())
+        .ok_or_else(|| Failure::runtime("no effective uid in /proc/self/status"))
+}
+
+/// As root: gives the data directory to [`ADDON_UID`] and re-executes this
+/// program as that user and group (supplementary groups dropped: std's
+/// `Command::uid` calls `setgroups(0)`), with the options on stdin. Returns
+/// only on failure.
+fn hand_over(dir: &Path, text: &str, format: LogFormat) -> Failure {
+    if let Err(e) = give_data_dir(dir) {
+        return e;
+    }
+    let exe = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => return Failure::runtime(format!("cannot find this program: {e}")),
+    };
+    let (mut ours, theirs) = match std::os::unix::net::UnixStream::pair() {
+        Ok(p) => p,
+        Err(e) => return Failure::runtime(format!("cannot pass the options on: {e}")),
+    };
+    // The options are small; the socket's buffer holds them until the new
+    // program reads them. Our end closes on exec (std opens it CLOEXEC).
+    if let Err(e) = ours
+        .write_all(text.as_bytes())
+        .and_then(|()| ours.shutdown(std::net::Shutdown::Write))
+    {
+        return Failure::runtime(format!("cannot pass the options on: {e}"));
+    }
+    use std::os::unix::process::CommandExt as _;
+    let err = std::process::Command::new(exe)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--log-format", format.name(), "addon", "--options", "-"])
+        .stdin(std::process::Stdio::from(std::os::fd::OwnedFd::from(
+            theirs,
+        )))
+        .uid(ADDON_UID)
+        .gid(ADDON_UID)
+        .exec();
+    Failure::runtime(format!("cannot start as user {ADDON_UID}: {err}"))
+}
+
+/// The user every other command started as root runs as, when set
+/// (`UID` or `UID:GID`): an image that must start as root for the add-on
+/// sets it, so that `serve`, `status --check` (its health check) and
+/// commands run with `exec` never run as root or leave root's files in the
+/// data directory.
+pub const RUN_AS_ENV: &str = "MA_ALEXA_RUN_AS";
+
+/// Started as root with [`RUN_AS_ENV`] set: re-executes this command, with
+/// the same arguments, environment and descriptors, as that user and group
+/// (supplementary groups dropped). Returns when there is nothing to do.
+pub(super) fn run_as_from_env() -> Result<(), Failure> {
+    let Some(v) = std::env::var_os(RUN_AS_ENV) else {
+        return Ok(());
+    };
+    let bad = || Failure::usage(format!("{RUN_AS_ENV} must be UID or UID:GID (numbers)"));
+    let v = v.to_str().ok_or_else(bad)?;
+    let (u, g) = v.split_once(':').unwrap_or((v, v));
+    let (uid, gid): (u32, u32) = (u.parse().map_err(|_| bad())?, g.parse().map_err(|_| bad())?);
+    if uid == 0 || effective_uid()? != 0 {
+        return Ok(());
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Failure::runtime(format!("cannot find this program: {e}")))?;
+    use std::os::unix::process::CommandExt as _;
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .uid(uid)
+        .gid(gid)
+        .exec();
+    Err(Failure::runtime(format!("cannot run as user {uid}: {err}")))
+}
+
+/// Makes [`ADDON_UID`] own the data directory and everything in it (links
+/// themselves, never their targets), except the Supervisor's options file.
+fn give_data_dir(dir: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt as _;
+    crate::files::ensure_data_dir(dir).map_err(|e| Failure::runtime(e.to_string()))?;
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        let md = std::fs::symlink_metadata(&p)
+            .map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?;
+        if md.is_dir() {
+            let entries = std::fs::read_dir(&p)
+                .map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?;
+            for e in entries {
+                let e = e.map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?;
+                if !(p == dir && e.file_name() == OPTIONS_FILE) {
+                    todo.push(e.path());
+                }
+            }
+        }
+        if md.uid() != ADDON_UID || md.gid() != ADDON_UID {
+            std::os::unix::fs::lchown(&p, Some(ADDON_UID), Some(ADDON_UID)).map_err(|e| {
+                Failure::runtime(format!(
+                    "cannot give {} to user {ADDON_UID}: {e}",
+                    p.display()
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// `serve`'s arguments from the options, parsed by clap as if typed (so
+/// every default is `serve`'s own; its environment variables still apply,
+/// e.g. `TS_CONTROL_URL` for the offline lab, `MA_ALEXA_LISTEN` for tests).
+fn serve_args(opts: &AddonOptions) -> Result<ServeArgs, Failure> {
+    #[derive(Parser)]
+    #[command(no_binary_name = true)]
+    struct ServeOnly {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+    let argv = [
+        "--hostname",
+        &opts.device_name,
+        "--music-assistant-url",
+        &opts.music_assistant_url,
+    ];
+    let parsed = ServeOnly::try_parse_from(argv).map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(parsed.args)
+}
+
+/// Brings the add-on's Alexa client in line with the options, in one
+/// transaction: registered (its secret shown once the server is ready),
+/// vendor id and PKCE setting, a new secret asked for. Returns its id.
+fn sync_client(dir: &Path, o: &AddonOptions) -> Result<Option<String>, Failure> {
+    let store = open(dir)?;
+    let mut changes = Vec::new();
+    let id = store.with(|c| {
+        store::in_transaction(c, |c| {
+            let known = store::get_meta(c, CLIENT_META)?.filter(|s| !s.is_empty());
+            let client = match &known {
+                Some(id) => store::get_client(c, id)?,
+                None => None,
+            };
+            let id = match (client, &o.alexa_vendor_id) {
+                (None, None) => return Ok(None),
+                (None, Some(v)) => {
+                    let new = new_alexa_client(v, o.require_pkce);
+                    store::insert_client(c, &new)?;
+                    store::set_meta(c, CLIENT_META, &new.id)?;
+                    store::set_meta(c, PENDING_META, &new.id)?;
+                    changes.push(format!("registered the Alexa skill as client {} (vendor id {v})", new.id));
+                    new.id
+                }
+                (Some(cl), v) => {
+                    if let Some(v) = v.as_deref().filter(|v| cl.vendor_id.as_deref() != Some(*v)) {
+                        store::set_client_vendor_id(c, &cl.id, v, &alexa_redirect_uris(v))?;
+                        changes.push(format!("client {}: vendor id now {v} (its redirect URLs follow)", cl.id));
+                    }
+                    if cl.require_pkce != o.require_pkce {
+                        store::set_client_require_pkce(c, &cl.id, o.require_pkce)?;
+                        let on = if o.require_pkce { "on" } else { "off" };
+                        changes.push(format!("client {}: require PKCE {on}", cl.id));
+                    }
+                    cl.id
+                }
+            };
+            // `new_client_secret` acts when turned on, once: a restart with
+            // it still on makes no further secret.
+            let reset_done = store::get_meta(c, RESET_META)?.is_some_and(|s| s == "1");
+            if o.new_client_secret && !reset_done {
+                store::set_meta(c, PENDING_META, &id)?;
+                store::set_meta(c, RESET_META, "1")?;
+                changes.push(format!("client {id}: a new secret was asked for (shown when ready; turn new_client_secret off again)"));
+            } else if !o.new_client_secret && reset_done {
+                store::set_meta(c, RESET_META, "")?;
+            }
+            Ok(Some(id))
+        })
+    })?;
+    for change in &changes {
+        tracing::info!(target: LOG_TARGET, "{change}");
+    }
+    if !o.music_assistant_url_given {
+        tracing::info!(target: LOG_TARGET, url = %o.music_assistant_url, "Music Assistant: the add-on's address (set music_assistant_url if yours runs elsewhere)");
+    }
+    Ok(id)
+}
+
+/// A new Alexa client; its secret is replaced (and shown) once the server is ready.
+fn new_alexa_client(vendor_id: &str, require_pkce: bool) -> Client {
+    Client {
+        id: client_id_for("alexa"),
+        name: "alexa".to_owned(),
+        kind: ClientKind::Alexa,
+        vendor_id: Some(vendor_id.to_owned()),
+        secret_hash: client_auth::secret_hash(&client_auth::new_secret()),
+        redirect_uris: alexa_redirect_uris(vendor_id),
+        scopes: oauth::default_scopes(),
+        created_at: util::now(),
+        require_pkce,
+    }
+}
+
+/// When serving, with the public URL known: a secret not shown yet is made
+/// and printed with the console values, once.
+fn on_ready(app: &App, client_id: Option<&str>) {
+    let Some(id) = client_id else {
+        println!(
+            "No Alexa skill registered yet: set the add-on option alexa_vendor_id and restart."
+        );
+        return;
+    };
+    let issuer = app.config().issuer.clone();
+    let shown = app.store().with(|c| {
+        store::in_transaction(c, |c| {
+            if store::get_meta(c, PENDING_META)?.as_deref() != Some(id) {
+                return Ok(None);
+            }
+            let Some(client) = store::get_client(c, id)? else {
+                return Ok(None);
+            };
+            let secret = client_auth::new_secret();
+            store::set_client_secret_hash(c, id, &client_auth::secret_hash(&secret))?;
+            Ok(Some((client, secret)))
+        })
+    });
+    match shown {
+        Ok(Some((client, secret))) => {
+            print_client_secret(
+                &client,
+                &secret,
+                (&issuer, true),
+                false,
+                "turn on the add-on's option require_pkce",
+            );
+            let _ = std::io::stdout().flush();
+            // Printed, then recorded as shown (a crash in between shows a
+            // new secret next time rather than none); the last line comes
+            // after the record.
+            if let Err(e) = app.store().with(|c| store::set_meta(c, PENDING_META, "")) {
+                tracing::warn!(target: LOG_TARGET, error = %e, "cannot record that the secret was shown; the next start shows a new one");
+            }
+            println!(
+                "The secret is shown only this once. For a new one, turn on the option new_client_secret and restart."
+            );
+        }
+        Ok(None) => println!(
+            "Alexa skill client {id} (console values shown on an earlier start; for a new secret, turn on new_client_secret and restart)"
+        ),
+        Err(e) => tracing::error!(target: LOG_TARGET, error = %e, "cannot make the client secret"),
+    }
+}

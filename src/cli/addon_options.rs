@@ -1,0 +1,276 @@
+//! The Home Assistant add-on's options (`/data/options.json`, written by the
+//! Supervisor from `ma_alexa_oauth/config.yaml`'s schema): parsed and
+//! checked in one place, each failure one line naming the option. Nothing
+//! here knows OAuth or storage.
+
+use serde_json::{Map, Value};
+
+/// Where Music Assistant's add-on is reached from another add-on: it runs
+/// with `host_network`, and the Supervisor's network gateway
+/// (`172.30.32.0/23`, gateway `.1`: `DOCKER_IPV4_NETWORK_MASK[1]` in the
+/// Supervisor's `const.py`, the address it gives host-network add-ons) is
+/// the host. 8095 is Music Assistant's server port.
+pub const MUSIC_ASSISTANT_ADDON_URL: &str = "http://172.30.32.1:8095";
+
+/// The option names, as in config.yaml's schema.
+pub const OPTION_NAMES: [&str; 7] = [
+    "tailscale_auth_key",
+    "device_name",
+    "alexa_vendor_id",
+    "require_pkce",
+    "music_assistant_url",
+    "log_level",
+    "new_client_secret",
+];
+
+/// The add-on's options, checked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AddonOptions {
+    /// Used only while the node has no state (its first start).
+    pub tailscale_auth_key: Option<String>,
+    /// The tailnet node's hostname.
+    pub device_name: String,
+    pub alexa_vendor_id: Option<String>,
+    pub require_pkce: bool,
+    /// The URL given, or [`MUSIC_ASSISTANT_ADDON_URL`].
+    pub music_assistant_url: String,
+    /// Whether `music_assistant_url` came from the options.
+    pub music_assistant_url_given: bool,
+    /// A tracing filter: `trace`, `debug`, `info`, `warn` or `error`.
+    pub log_filter: &'static str,
+    pub new_client_secret: bool,
+}
+
+impl std::fmt::Debug for AddonOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddonOptions")
+            .field(
+                "tailscale_auth_key",
+                &self.tailscale_auth_key.as_ref().map(|_| "(hidden)"),
+            )
+            .field("device_name", &self.device_name)
+            .field("alexa_vendor_id", &self.alexa_vendor_id)
+            .field("require_pkce", &self.require_pkce)
+            .field("music_assistant_url", &self.music_assistant_url)
+            .field("log_filter", &self.log_filter)
+            .field("new_client_secret", &self.new_client_secret)
+            .finish()
+    }
+}
+
+/// Parses and checks the options file's text. The error is one line that
+/// names the option and never contains the auth key.
+pub fn parse_options(text: &str, default_hostname: &str) -> Result<AddonOptions, String> {
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| format!("the options are not valid JSON ({e})"))?;
+    let Value::Object(m) = v else {
+        return Err("the options are not a JSON object".to_owned());
+    };
+    if let Some(k) = m.keys().find(|k| !OPTION_NAMES.contains(&k.as_str())) {
+        return Err(format!(
+            "unknown option {k:?} (known: {})",
+            OPTION_NAMES.join(", ")
+        ));
+    }
+    let device_name = opt_str(&m, "device_name")?.unwrap_or_else(|| default_hostname.to_owned());
+    check_hostname(&device_name)?;
+    let alexa_vendor_id = opt_str(&m, "alexa_vendor_id")?;
+    if let Some(v) = &alexa_vendor_id {
+        check_vendor_id(v)?;
+    }
+    let given = opt_str(&m, "music_assistant_url")?;
+    let music_assistant_url = match &given {
+        Some(u) => check_music_assistant_url(u)?,
+        None => MUSIC_ASSISTANT_ADDON_URL.to_owned(),
+    };
+    Ok(AddonOptions {
+        tailscale_auth_key: auth_key(&m)?,
+        device_name,
+        alexa_vendor_id,
+        require_pkce: opt_bool(&m, "require_pkce")?,
+        music_assistant_url,
+        music_assistant_url_given: given.is_some(),
+        log_filter: log_filter(&m)?,
+        new_client_secret: opt_bool(&m, "new_client_secret")?,
+    })
+}
+
+/// A string option; absent, null or blank is `None`.
+fn opt_str(m: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+        Some(other) => Err(format!(
+            "option {key} must be text, not {}",
+            json_kind(other)
+        )),
+    }
+}
+
+/// A yes/no option; absent is `false`.
+fn opt_bool(m: &Map<String, Value>, key: &str) -> Result<bool, String> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(format!(
+            "option {key} must be true or false, not {}",
+            json_kind(other)
+        )),
+    }
+}
+
+fn json_kind(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(_) => "a boolean".to_owned(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+fn auth_key(m: &Map<String, Value>) -> Result<Option<String>, String> {
+    // Never quote the key's value in an error: it is a secret.
+    match m.get("tailscale_auth_key") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let k = s.trim();
+            if k.is_empty() {
+                Ok(None)
+            } else if k.len() > 512 || k.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                Err(
+                    "option tailscale_auth_key is not a Tailscale auth key (one word, \
+                     as copied from the admin console's Keys page)"
+                        .to_owned(),
+                )
+            } else {
+                Ok(Some(k.to_owned()))
+            }
+        }
+        Some(_) => Err("option tailscale_auth_key must be text".to_owned()),
+    }
+}
+
+/// A DNS label: 1 to 63 letters, digits and hyphens, not starting or ending
+/// with a hyphen (the node's name in the tailnet).
+fn check_hostname(h: &str) -> Result<(), String> {
+    let b = h.as_bytes();
+    let ok = (1..=63).contains(&b.len())
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        && !h.starts_with('-')
+        && !h.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "option device_name {h:?} is not a device name (1 to 63 letters, digits and \
+             hyphens, not starting or ending with a hyphen)"
+        ))
+    }
+}
+
+fn check_vendor_id(v: &str) -> Result<(), String> {
+    if (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "option alexa_vendor_id {v:?} is not an Alexa vendor id (letters and digits, \
+             as at the end of the console's Alexa Redirect URLs: …/api/skill/link/<VendorID>)"
+        ))
+    }
+}
+
+fn check_music_assistant_url(u: &str) -> Result<String, String> {
+    crate::ma::client::parse_base_url(u).map_err(|e| format!("option music_assistant_url: {e}"))
+}
+
+/// The add-on's log levels (config.yaml: `list(trace|debug|info|warning|error)`)
+/// as tracing filters; absent is `info`.
+fn log_filter(m: &Map<String, Value>) -> Result<&'static str, String> {
+    match opt_str(m, "log_level")?.as_deref() {
+        None | Some("info") => Ok("info"),
+        Some("trace") => Ok("trace"),
+        Some("debug") => Ok("debug"),
+        Some("warning") => Ok("warn"),
+        Some("error") => Ok("error"),
+        Some(other) => Err(format!(
+            "option log_level {other:?} is not one of trace, debug, info, warning, error"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<AddonOptions, String> {
+        parse_options(s, "ma-alexa")
+    }
+
+    #[test]
+    fn the_supervisors_defaults_parse() {
+        let o = parse(
+            r#"{"tailscale_auth_key": "", "device_name": "ma-alexa", "alexa_vendor_id": "",
+               "require_pkce": false, "log_level": "info", "new_client_secret": false}"#,
+        )
+        .unwrap();
+        assert_eq!(o.tailscale_auth_key, None);
+        assert_eq!(o.device_name, "ma-alexa");
+        assert_eq!(o.alexa_vendor_id, None);
+        assert_eq!(o.music_assistant_url, MUSIC_ASSISTANT_ADDON_URL);
+        assert!(!o.music_assistant_url_given);
+        assert_eq!(o.log_filter, "info");
+        let o = parse("{}").unwrap();
+        assert_eq!(o.device_name, "ma-alexa");
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let o = parse(
+            r#"{"tailscale_auth_key": "tskey-auth-abc", "device_name": "alexa-2",
+               "alexa_vendor_id": "M2ABCDEF", "require_pkce": true,
+               "music_assistant_url": "http://192.168.1.20:8095/", "log_level": "warning",
+               "new_client_secret": true}"#,
+        )
+        .unwrap();
+        assert_eq!(o.tailscale_auth_key.as_deref(), Some("tskey-auth-abc"));
+        assert_eq!(o.device_name, "alexa-2");
+        assert_eq!(o.alexa_vendor_id.as_deref(), Some("M2ABCDEF"));
+        assert!(o.require_pkce && o.new_client_secret && o.music_assistant_url_given);
+        assert_eq!(o.music_assistant_url, "http://192.168.1.20:8095");
+        assert_eq!(o.log_filter, "warn");
+        assert!(!format!("{o:?}").contains("tskey"), "Debug hides the key");
+    }
+
+    #[test]
+    fn bad_options_are_one_line_naming_the_option() {
+        let cases = [
+            ("[]", "not a JSON object"),
+            ("{", "not valid JSON"),
+            (r#"{"alexa_vendor_id": "M2-ABC"}"#, "alexa_vendor_id"),
+            (r#"{"device_name": "-bad"}"#, "device_name"),
+            (r#"{"device_name": "a.b"}"#, "device_name"),
+            (r#"{"require_pkce": "yes"}"#, "require_pkce"),
+            (r#"{"log_level": "loud"}"#, "log_level"),
+            (
+                r#"{"music_assistant_url": "https://ma.local"}"#,
+                "music_assistant_url",
+            ),
+            (r#"{"music_assistant_url": 8095}"#, "music_assistant_url"),
+            (r#"{"surprise": 1}"#, "unknown option \"surprise\""),
+            (
+                r#"{"tailscale_auth_key": "tskey secret"}"#,
+                "tailscale_auth_key",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = parse(text).expect_err(text);
+            assert!(e.contains(want), "{text}: {e}");
+            assert!(!e.contains('\n'), "{text}: one line: {e}");
+        }
+        let e = parse(r#"{"tailscale_auth_key": "tskey secret"}"#).unwrap_err();
+        assert!(!e.contains("secret"), "the key is never quoted: {e}");
+    }
+}
