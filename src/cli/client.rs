@@ -403,6 +403,9 @@ pub(super) fn print_client_secret(
             "  PKCE Authorization:                   optional; recommended: switch it on, then {then_pkce}"
         );
     }
+    if c.kind == ClientKind::Alexa {
+        print_skill_endpoint(base);
+    }
     println!();
 }
 
@@ -419,7 +422,6 @@ pub(super) fn print_redirect_uris(c: &Client, known: bool) {
         for u in &c.redirect_uris {
             println!("  {u}");
         }
-        print_skill_endpoint(base);
     }
 }
 

@@ -142,19 +142,12 @@ async fn refused(
 /// The request's signature, certificate chain, timestamp and skill id
 /// ([`crate::skill::SkillVerifier`]); the reason of a refusal.
 async fn verify(app: &App, headers: &HeaderMap, raw: &[u8]) -> Result<(), String> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let ids = app.skill_ids().await.map_err(|e| {
         tracing::warn!(error = %e, "reading the registered skill ids failed");
         "the registered skill ids cannot be read right now".to_owned()
     })?;
     app.skill_verifier()
-        .verify(
-            header("signaturecertchainurl"),
-            header("signature-256"),
-            raw,
-            std::time::SystemTime::now(),
-            &ids,
-        )
+        .verify_request(headers, raw, std::time::SystemTime::now(), &ids)
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
