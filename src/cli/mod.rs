@@ -114,7 +114,7 @@ impl LogFormat {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the authorization server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage OAuth clients (the Alexa skill).
     #[command(subcommand)]
     Client(ClientCmd),
@@ -223,7 +223,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         None => default_data_dir()?,
     };
     match cli.command {
-        Command::Serve(args) => serve(&dir, args),
+        Command::Serve(args) => serve(&dir, *args),
         Command::Client(cmd) => client(&dir, cmd),
         Command::User(cmd) => user(&dir, cmd),
         Command::Links(cmd) => links(&dir, cmd),
