@@ -79,6 +79,9 @@ pub struct Config {
     pub ma_token_renew_after: i64,
     /// Largest `/ma/api` request body.
     pub max_gateway_bytes: usize,
+    /// The Alexa skill answers within this time, Music Assistant slow or not
+    /// (Alexa gives up after about 8 s).
+    pub skill_deadline: Duration,
 }
 
 impl Config {
@@ -101,6 +104,7 @@ impl Config {
             upstream_timeout: Duration::from_secs(10),
             ma_token_renew_after: 300 * 86_400,
             max_gateway_bytes: 64 * 1024,
+            skill_deadline: Duration::from_secs(6),
         }
     }
 

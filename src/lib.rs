@@ -17,6 +17,8 @@
 //!   bounded Argon2id hashing.
 //! - [`ma`]: Music Assistant: REST client, token encryption at rest, the
 //!   gateway's command allowlist, token renewal and revocation.
+//! - [`skill`]: the Alexa skill: request verification, intents, speech,
+//!   rooms, fuzzy names, the interaction model.
 //! - [`gateway`]: `POST /ma/api`, the token-guarded proxy to Music Assistant.
 //! - [`throttle`]: login slow-down per account and per address.
 //! - [`audit`]: typed audit events.
@@ -53,6 +55,7 @@ pub mod oauth;
 pub mod pages;
 pub mod router;
 pub mod server;
+pub mod skill;
 pub mod startup;
 pub mod store;
 pub mod tailnet;

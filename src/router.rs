@@ -6,7 +6,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
-use crate::handlers::{authorize, discovery, gateway, introspect, revoke, token};
+use crate::handlers::{authorize, discovery, gateway, introspect, revoke, skill, token};
 use crate::http::{self, Body};
 use crate::listener::ConnInfo;
 use crate::oauth::error::OAuthError;
@@ -54,6 +54,8 @@ where
         }
         (gateway::PATH, &Method::POST) => gateway::handle(app, &parts.headers, body).await,
         (gateway::PATH, _) => method_not_allowed("POST"),
+        (skill::PATH, &Method::POST) => skill::handle(app, &parts.headers, body).await,
+        (skill::PATH, _) => method_not_allowed("POST"),
         (HEALTH_PATH | METADATA_PATH | JWKS_PATH, _) => method_not_allowed("GET, HEAD"),
         (AUTHORIZE_PATH, _) => method_not_allowed("GET, HEAD, POST"),
         (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, _) => method_not_allowed("POST"),

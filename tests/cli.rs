@@ -1169,3 +1169,167 @@ fn user_add_prompts_twice_on_a_terminal() {
     assert!(out.contains("differ"), "{out}");
     assert_eq!(env.password_hash("alice").unwrap(), h);
 }
+
+// ---------------------------------------------------------------------------
+// skill
+
+const SKILL_A: &str = "amzn1.ask.skill.0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+const SKILL_B: &str = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555";
+
+#[test]
+fn skill_id_add_list_and_remove() {
+    let env = Env::new();
+    let out = env.run(&["skill", "id", "list"]);
+    assert!(out.ok().stdout.contains("skill id add"), "{out:#?}");
+    let out = env.run(&["skill", "id", "add", SKILL_A]);
+    assert!(out.ok().stdout.contains("registered"), "{out:#?}");
+    let out = env.run(&["skill", "id", "add", SKILL_A]);
+    assert!(out.ok().stdout.contains("already"), "{out:#?}");
+    env.run(&["skill", "id", "add", SKILL_B]).ok();
+    let ids = env.store().with(|c| store::skill_ids(c)).unwrap();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&SKILL_A.to_owned()) && ids.contains(&SKILL_B.to_owned()));
+    let out = env.run(&["skill", "id", "list"]);
+    assert!(out.ok().stdout.contains(SKILL_A) && out.stdout.contains(SKILL_B));
+    let v = env.run(&["skill", "id", "list", "--json"]).ok().json();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[0]["id"], SKILL_A);
+    assert!(v[0]["added_at"].as_i64().unwrap() > 1_700_000_000);
+    env.run(&["skill", "id", "remove", SKILL_A]).ok();
+    env.run(&["skill", "id", "remove", SKILL_A])
+        .fails(1, &["not registered", "skill id list"]);
+    assert_eq!(
+        env.store().with(|c| store::skill_ids(c)).unwrap(),
+        vec![SKILL_B.to_owned()]
+    );
+}
+
+#[test]
+fn skill_id_refuses_what_is_not_a_skill_id() {
+    let env = Env::new();
+    for bad in [
+        "amzn1.ask.skill.",
+        "M2TESTVENDOR1",
+        "amzn1.ask.skill.0A1B2C3D-4E5F-6789-ABCD-EF0123456789",
+        "amzn1.ask.skill.0a1b2c3d-4e5f-6789-abcd",
+    ] {
+        env.run(&["skill", "id", "add", bad])
+            .fails(2, &["not a skill id", "amzn1.ask.skill."]);
+        env.run(&["skill", "id", "remove", bad])
+            .fails(2, &["not a skill id"]);
+    }
+    env.run(&["skill", "id", "add"]).fails(2, &["<ID>"]);
+    assert!(
+        env.store()
+            .with(|c| store::skill_ids(c))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn skill_commands_and_serve_skill_options_have_help() {
+    for args in [
+        &["skill", "--help"][..],
+        &["skill", "id", "--help"],
+        &["skill", "id", "add", "--help"],
+    ] {
+        let out = run_cmd(command(args), None);
+        assert_eq!(out.code(), Some(0), "{args:?}: {out:#?}");
+        assert!(out.stdout.contains("Usage"), "{args:?}: {}", out.stdout);
+    }
+    let out = run_cmd(command(&["--help"]), None);
+    assert!(out.stdout.contains("skill"), "{}", out.stdout);
+    // The testing options are in the long help only, marked as such.
+    let out = run_cmd(command(&["serve", "--help"]), None);
+    assert!(out.stdout.contains("--alexa-skill-id"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("--skill-test-trust-roots"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("FOR TESTING ONLY"), "{}", out.stdout);
+    let out = run_cmd(command(&["serve", "--listen", "127.0.0.1:0", "-h"]), None);
+    assert!(
+        !out.stdout.contains("--skill-test-trust-roots"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn serve_refuses_bad_skill_options_before_starting() {
+    let env = Env::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let files = skill_ca().write(tmp.path());
+    let roots = files.roots.to_str().unwrap();
+    let chains = files.chains.to_str().unwrap();
+    let base = ["serve", "--listen", "127.0.0.1:0"];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        env.run(&a)
+    };
+    with(&["--alexa-skill-id", "bogus"]).fails(2, &["--alexa-skill-id", "amzn1.ask.skill."]);
+    with(&["--skill-test-trust-roots", roots]).fails(2, &["--skill-test-chain-dir"]);
+    with(&["--skill-test-chain-dir", chains]).fails(2, &["--skill-test-trust-roots"]);
+    with(&[
+        "--skill-test-trust-roots",
+        roots,
+        "--skill-test-chain-dir",
+        chains,
+        "--skill-test-chain-origin",
+        "https://127.0.0.1:1",
+    ])
+    .fails(2, &["exclude"]);
+    with(&[
+        "--skill-test-trust-roots",
+        "/nonexistent.pem",
+        "--skill-test-chain-dir",
+        chains,
+    ])
+    .fails(2, &["/nonexistent.pem"]);
+    let garbage = tmp.path().join("garbage.pem");
+    write_file(&garbage, b"not a certificate");
+    with(&[
+        "--skill-test-trust-roots",
+        garbage.to_str().unwrap(),
+        "--skill-test-chain-dir",
+        chains,
+    ])
+    .fails(2, &["garbage.pem", "no certificate"]);
+    with(&[
+        "--skill-test-trust-roots",
+        roots,
+        "--skill-test-chain-origin",
+        "http://127.0.0.1:1",
+    ])
+    .fails(2, &["https"]);
+}
+
+#[test]
+fn serve_with_the_skill_testing_trust_says_so_loudly() {
+    let env = Env::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let files = skill_ca().write(tmp.path());
+    let mut sv = spawn_serve(
+        &env.dir,
+        &[
+            "--skill-test-trust-roots",
+            files.roots.to_str().unwrap(),
+            "--skill-test-chain-dir",
+            files.chains.to_str().unwrap(),
+            "--alexa-skill-id",
+            SKILL_A,
+        ],
+        LIVENESS,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    sv.kill();
+    let err = sv.stderr();
+    assert!(err.contains("TESTING ONLY"), "{err}");
+    // Without the options: no such warning.
+    let mut sv = spawn_serve(&env.dir, &[], LIVENESS).unwrap_or_else(|e| panic!("{e}"));
+    sv.kill();
+    assert!(!sv.stderr().contains("TESTING ONLY"));
+}

@@ -399,7 +399,12 @@ async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
+    // Migration 4: the skill ids table, empty after an upgrade.
+    let skill_ids: i64 = conn
+        .query_row("SELECT count(*) FROM skill_ids", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(skill_ids, 0);
     let flags: Vec<(String, i64)> = conn
         .prepare("SELECT id, require_pkce FROM clients ORDER BY id")
         .unwrap()

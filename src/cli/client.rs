@@ -372,6 +372,7 @@ pub(super) fn print_client_secret(
             "scopes": c.scopes, "authentication_scheme": "HTTP Basic",
             "default_access_token_expiration": 3600, "public_url_known": known,
             "require_pkce": c.require_pkce,
+            "skill_endpoint": format!("{base}{}", crate::handlers::skill::PATH),
         });
         println!("{v}");
         return;
@@ -402,6 +403,9 @@ pub(super) fn print_client_secret(
             "  PKCE Authorization:                   optional; recommended: switch it on, then {then_pkce}"
         );
     }
+    if c.kind == ClientKind::Alexa {
+        print_skill_endpoint(base);
+    }
     println!();
 }
 
@@ -419,6 +423,22 @@ pub(super) fn print_redirect_uris(c: &Client, known: bool) {
             println!("  {u}");
         }
     }
+}
+
+/// The skill's own endpoint (Build > Endpoint) and its id's registration.
+fn print_skill_endpoint(base: &str) {
+    let endpoint = format!("{base}{}", crate::handlers::skill::PATH);
+    println!();
+    println!("The skill's endpoint (your skill > Build > Endpoint > HTTPS), Default Region:");
+    println!("  URL:         {endpoint}");
+    println!(
+        "  Certificate: \"My development endpoint has a certificate from a trusted certificate authority\""
+    );
+    println!(
+        "Then register the skill id shown under the skill's name, so its requests are answered:"
+    );
+    println!("  ma-alexa-oauth skill id add amzn1.ask.skill.<id from the console>");
+    println!("The interaction model: `ma-alexa-oauth skill model --locale en-US` (JSON Editor).");
 }
 
 #[cfg(test)]

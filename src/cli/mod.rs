@@ -14,6 +14,8 @@
 //! - `user.rs`: `user add|list|remove|passwd`.
 //! - `links.rs`: `links list|revoke` (and revocation at Music Assistant).
 //! - `status.rs`: `status`, with the tailnet node's last snapshot.
+//! - `skill.rs`: `skill ...`; `skill_id.rs`: `skill id add|list|remove`
+//!   and `serve`'s skill options (skill ids, the testing trust).
 //! - `addon.rs`: `addon`, the Home Assistant add-on's entrypoint (options,
 //!   the add-on's Alexa client, handing root over, then `serve`);
 //!   `addon_options.rs`: parsing and checking the add-on's options.
@@ -35,6 +37,8 @@ mod serve_listen;
 #[cfg(feature = "tailnet")]
 mod serve_tailnet;
 mod signals;
+mod skill;
+mod skill_id;
 mod status;
 mod user;
 
@@ -47,6 +51,7 @@ use links::{LinksCmd, links};
 pub use serve::parse_public_url;
 use serve::{ServeArgs, serve};
 pub use signals::{Signals, shutdown_signal};
+use skill::{SkillCmd, skill};
 use status::{status, status_check};
 use user::{UserCmd, user};
 
@@ -109,7 +114,7 @@ impl LogFormat {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the authorization server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage OAuth clients (the Alexa skill).
     #[command(subcommand)]
     Client(ClientCmd),
@@ -121,6 +126,9 @@ enum Command {
     Links(LinksCmd),
     /// Show the configuration and state of this installation.
     Status(StatusArgs),
+    /// The Alexa skill served at /alexa/skill (its registered ids).
+    #[command(subcommand)]
+    Skill(SkillCmd),
     /// The Home Assistant add-on's entrypoint: reads the add-on's options
     /// (options.json in the data directory), registers and updates the Alexa
     /// client from them, then serves on Tailscale Funnel.
@@ -227,12 +235,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         None => default_data_dir()?,
     };
     match cli.command {
-        Command::Serve(args) => serve(&dir, args),
+        Command::Serve(args) => serve(&dir, *args),
         Command::Client(cmd) => client(&dir, cmd),
         Command::User(cmd) => user(&dir, cmd),
         Command::Links(cmd) => links(&dir, cmd),
         Command::Status(a) if a.check => status_check(&dir),
         Command::Status(a) => status(&dir, a.json),
+        Command::Skill(cmd) => skill(&dir, cmd),
         Command::Addon(args) => addon(&dir, args, format),
     }
 }

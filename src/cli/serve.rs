@@ -10,6 +10,7 @@ use clap::Args;
 use super::serve_listen::serve_listen;
 #[cfg(feature = "tailnet")]
 use super::serve_tailnet::serve_tailnet;
+use super::skill::{SkillServeArgs, skill_setup};
 use super::{Failure, LOG_TARGET, PUBLIC_URL_META};
 use crate::app::App;
 use crate::config::{Cidr, Config};
@@ -76,6 +77,8 @@ pub(super) struct ServeArgs {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=60), value_name = "SECS")]
     pub(super) music_assistant_timeout: u64,
 
+    #[command(flatten)]
+    pub(super) skill: SkillServeArgs,
     /// What `addon` adds (not command-line options).
     #[arg(skip)]
     pub(super) extras: ServeExtras,
@@ -178,9 +181,14 @@ fn apply_music_assistant(config: &mut Config, args: &ServeArgs) -> Result<(), Fa
 }
 
 /// Opens the app and records what `status`, `client add` and `links revoke`
-/// read back: the identity source and the public URL (the issuer).
-pub(super) async fn open_app(config: Config, dir: &Path) -> Result<App, Failure> {
-    let app = App::open(config, dir).map_err(|e| Failure::runtime(e.to_string()))?;
+/// read back: the identity source and the public URL (the issuer); sets
+/// up the skill's verifier and ids from the skill options.
+pub(super) async fn open_app(config: Config, dir: &Path, args: &ServeArgs) -> Result<App, Failure> {
+    let (verifier, skill_ids) = skill_setup(&args.skill)?;
+    let app = App::open(config, dir)
+        .map_err(|e| Failure::runtime(e.to_string()))?
+        .with_skill_verifier(verifier)
+        .with_skill_ids(skill_ids);
     record_identity(&app).await?;
     let issuer = app.config().issuer.clone();
     app.store()

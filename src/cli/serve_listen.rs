@@ -41,7 +41,7 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
         }
         let mut config = serve_config(issuer, &args)?;
         config.trusted_proxies = args.trusted_proxies.clone();
-        let app = open_app(config, dir).await?;
+        let app = open_app(config, dir, &args).await?;
         let issuer = app.config().issuer.clone();
         let app = Arc::new(app);
         tracing::info!(target: LOG_TARGET, %local, %issuer, data_dir = %dir.display(), "serving");

@@ -85,7 +85,7 @@ async fn serve_on_node(
             "--trusted-proxy is ignored in tailnet mode: Funnel gives the client's own address"
         );
     }
-    let app = Arc::new(open_app(config, dir).await?);
+    let app = Arc::new(open_app(config, dir, args).await?);
     let listener = listen_on_funnel(node, signals).await?;
     if !listen_denied {
         guard_host_listeners();

@@ -21,12 +21,12 @@ use hyper::{HeaderMap, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::audit::AuditEvent;
+use crate::app::link::LinkError;
 use crate::http::{self, Body};
-use crate::keys::{AccessClaims, VerifyError};
+use crate::keys::AccessClaims;
 use crate::ma::client::{Answer as MaAnswer, MaError};
 use crate::ma::{MusicAssistant, Refusal, commands};
-use crate::store::{self, LinkUpstream, MaToken, MaTokenState};
+use crate::store::MaToken;
 use crate::util::{self, Secret};
 
 pub const PATH: &str = "/ma/api";
@@ -133,50 +133,27 @@ where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
-    let Some(ma) = app.ma() else {
-        return Err(error(
-            StatusCode::NOT_FOUND,
-            "not_configured",
-            "this server is not connected to Music Assistant (serve --music-assistant-url)",
-        ));
-    };
+    let ma = app.ma_or_err().map_err(link_refusal)?;
     let Some(token) = bearer(headers) else {
         return Err(invalid_token(
             "an access token is required (Authorization: Bearer ...)",
         ));
     };
-    let claims = match app.keys().verify(token) {
-        Ok(c) => c,
-        Err(VerifyError::Expired) => return Err(invalid_token("the access token has expired")),
-        Err(VerifyError::Invalid) => return Err(invalid_token("the access token is not valid")),
-    };
+    let claims = app.access_claims(token).map_err(link_refusal)?;
     let (command, upstream_body) = read_command(app, body).await?;
     let now = util::now();
-    let up = active_link(app, &claims, now).await?;
+    let up = app.active_link(&claims, now).await.map_err(link_refusal)?;
     if let Some(refusal) = scope_refusal(&command, &claims.scope) {
         return Err(refusal);
     }
     if let Some(refusal) = url_argument_refusal(&upstream_body) {
         return Err(refusal);
     }
-    let usable = match &up.token {
-        Some(t) if up.state.as_deref() != Some(MaTokenState::REVOKED) => {
-            ma.open_token(&up.subject, t).map(|s| (t, s))
-        }
-        _ => None,
-    };
-    let Some((token, secret)) = usable else {
-        return Err(invalid_token(
-            "this link has no usable Music Assistant token; link the skill again",
-        ));
-    };
-    if ma.renewal_due(Some(token.created_at), now) {
-        ma.spawn_renewal(app.store().clone(), up.link_id.clone());
-    }
+    let (token, secret) = app.usable_ma_token(&up, now).map_err(link_refusal)?;
     let answer = ma.client().command_raw(&secret, upstream_body).await;
     tracing::debug!(link_id = %up.link_id, command, ok = answer.is_ok(), "gateway call");
     if matches!(&answer, Ok(a) if a.status == StatusCode::UNAUTHORIZED) {
-        return Err(refused(app, ma, &claims, &up.link_id, token, &secret).await);
+        return Err(refused(app, ma, &claims, &up.link_id, &token, &secret).await);
     }
     Ok(relay(answer))
 }
@@ -191,18 +168,8 @@ async fn refused(
     token: &MaToken,
     secret: &Secret,
 ) -> Response<Body> {
-    match ma
-        .confirm_refusal(app.store(), link_id, token, secret)
-        .await
-    {
-        Refusal::Ended => {
-            app.audit().emit(AuditEvent::MaTokenRefused {
-                client_id: claims.client_id.clone(),
-                link_id: link_id.to_owned(),
-            });
-            invalid_token(RELINK)
-        }
-        Refusal::AlreadyEnded => invalid_token(RELINK),
+    match app.ma_refused(ma, claims, link_id, token, secret).await {
+        Refusal::Ended | Refusal::AlreadyEnded => invalid_token(RELINK),
         Refusal::NotConfirmed => error(
             StatusCode::BAD_GATEWAY,
             "upstream_error",
@@ -237,33 +204,24 @@ where
     parse_command(&body).map_err(|m| error(StatusCode::BAD_REQUEST, "invalid_request", m))
 }
 
-/// The token's link, if the token and its link are still active; records
-/// the link's use (in memory, written in a batch off the request path).
-async fn active_link(
-    app: &App,
-    claims: &AccessClaims,
-    now: i64,
-) -> Result<LinkUpstream, Response<Body>> {
-    let (sid, jti) = (claims.sid.clone(), claims.jti.clone());
-    let found = app
-        .store()
-        .call(move |c| {
-            let active = store::access_token_active(c, &sid, &jti)?;
-            Ok(store::link_upstream(c, &sid)?.map(|up| (active, up)))
-        })
-        .await;
-    match found {
-        Ok(Some((true, up))) if up.active => {
-            app.store().record_use(&claims.sid, now);
-            Ok(up)
+/// Our answer when a token gives no way to Music Assistant.
+fn link_refusal(e: LinkError) -> Response<Body> {
+    match e {
+        LinkError::NotConfigured => error(
+            StatusCode::NOT_FOUND,
+            "not_configured",
+            "this server is not connected to Music Assistant (serve --music-assistant-url)",
+        ),
+        LinkError::Expired => invalid_token("the access token has expired"),
+        LinkError::Invalid => invalid_token("the access token is not valid"),
+        LinkError::Refused => invalid_token(RELINK),
+        LinkError::Revoked => invalid_token("the access token was revoked"),
+        LinkError::NoToken => {
+            invalid_token("this link has no usable Music Assistant token; link the skill again")
         }
-        Ok(Some((_, up))) if up.state.as_deref() == Some(MaTokenState::REFUSED) => {
-            Err(invalid_token(RELINK))
-        }
-        Ok(_) => Err(invalid_token("the access token was revoked")),
-        Err(e) => {
+        LinkError::Store(e) => {
             tracing::warn!(error = %e, "storage failure on the gateway");
-            Err(unavailable())
+            unavailable()
         }
     }
 }

@@ -17,4 +17,5 @@ pub mod form;
 pub mod gateway;
 pub mod introspect;
 pub mod revoke;
+pub mod skill;
 pub mod token;

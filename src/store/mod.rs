@@ -27,6 +27,7 @@
 //! - `revoked.rs`: revoked access tokens and [`access_token_active`].
 //! - `uses.rs`: the in-memory recorder of link use ([`Store::record_use`])
 //!   and [`record_link_uses`], the transaction that writes it.
+//! - `skill_ids.rs`: the Alexa skill ids this server answers.
 //! - `purge.rs`: expired codes (and their Music Assistant tokens) and expired
 //!   revoked-token entries.
 
@@ -38,6 +39,7 @@ mod meta;
 mod purge;
 mod revoked;
 mod schema;
+mod skill_ids;
 mod users;
 mod uses;
 
@@ -55,6 +57,7 @@ pub use links::{
 pub use meta::{counts, get_meta, integrity_problems, set_meta};
 pub use purge::{clear_expired_code_ma_tokens, expired_code_ma_tokens, purge_expired};
 pub use revoked::{access_token_active, revoke_access_token};
+pub use skill_ids::{add_skill_id, list_skill_ids, remove_skill_id, skill_ids};
 pub use users::{User, delete_user, get_user, insert_user, list_users, set_user_password};
 pub use uses::{USES_CAP, USES_FLUSH_INTERVAL, record_link_uses};
 

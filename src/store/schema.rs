@@ -86,4 +86,12 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE clients ADD COLUMN require_pkce INTEGER NOT NULL DEFAULT 0
         CHECK (require_pkce IN (0, 1));
     "#,
+    // 4: the Alexa skill ids this server answers (`skill id add`); requests
+    // to /alexa/skill for any other skill are refused.
+    r#"
+    CREATE TABLE skill_ids (
+        id       TEXT PRIMARY KEY,
+        added_at INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];

@@ -5,7 +5,9 @@
 //! - `http`: a minimal HTTP/1.1 client;
 //! - `browser`: the login page's form and a cookie-keeping "browser";
 //! - `alexa`: the Alexa linking steps and the calls to the OAuth endpoints;
-//! - `process`: the real binary as a child process (`serve --listen`).
+//! - `process`: the real binary as a child process (`serve --listen`);
+//! - `skill_sign`: a test CA standing in for Amazon's signing chain, signed
+//!   skill requests (`SignatureCertChainUrl`, `Signature-256`).
 //!
 //! Every test binary includes this module and uses a different part of it.
 #![allow(dead_code)]
@@ -15,11 +17,12 @@ mod browser;
 mod http;
 mod process;
 mod server;
+mod skill_sign;
 
 // Like dead code above: a test binary that uses no part of a module leaves
 // its re-export unused.
 #[allow(unused_imports)]
-pub use self::{alexa::*, browser::*, http::*, process::*, server::*};
+pub use self::{alexa::*, browser::*, http::*, process::*, server::*, skill_sign::*};
 
 use ma_alexa_oauth::throttle::Policy;
 

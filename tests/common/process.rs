@@ -52,6 +52,7 @@ pub fn command(args: &[&str]) -> Command {
         .env_remove("MA_ALEXA_TRUSTED_PROXIES")
         .env_remove("MA_ALEXA_LOG")
         .env_remove("MA_URL")
+        .env_remove("MA_ALEXA_SKILL_ID")
         .env_remove("RUST_LOG")
         .env_remove("TS_CONTROL_URL")
         .env_remove("TS_AUTHKEY")

@@ -48,15 +48,38 @@ impl TestServer {
         s
     }
 
+    /// A fresh server whose configuration `tweak` and state `app` may change
+    /// before start (e.g. the skill's testing trust and skill ids).
+    pub async fn start_with_app(
+        tweak: impl FnOnce(&mut Config),
+        app: impl FnOnce(App) -> App,
+    ) -> TestServer {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let mut s = TestServer::start_in_with_app(&dir, tweak, app).await;
+        s._tmp = Some(tmp);
+        s
+    }
+
     /// A server on an existing data directory (restart tests). The caller owns the directory.
     pub async fn start_in(dir: &Path, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_in_with_app(dir, tweak, |a| a).await
+    }
+
+    async fn start_in_with_app(
+        dir: &Path,
+        tweak: impl FnOnce(&mut Config),
+        app_tweak: impl FnOnce(App) -> App,
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
         let mut config = Config::new(base.clone());
         tweak(&mut config);
         let audit = Audit::recording();
-        let app = Arc::new(App::open(config, dir).unwrap().with_audit(audit.clone()));
+        let app = Arc::new(app_tweak(
+            App::open(config, dir).unwrap().with_audit(audit.clone()),
+        ));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(ma_alexa_oauth::server::run(
             listener,

@@ -15,6 +15,8 @@
 //! ([`Standin::delete_token`]).
 #![allow(dead_code)]
 
+pub mod music;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -85,6 +87,10 @@ pub struct Knobs {
     /// failed`, as Music Assistant does when checking a token raised, although
     /// the token is fine.
     pub spurious_401: u32,
+    /// Every authenticated `/api` call answers this status (text/plain).
+    pub fail_with: Option<u16>,
+    /// Keep every request for inspection (off in benchmarks: memory).
+    pub record: bool,
 }
 
 impl Default for Knobs {
@@ -98,6 +104,8 @@ impl Default for Knobs {
             lockout: None,
             guests_may_create_tokens: false,
             spurious_401: 0,
+            fail_with: None,
+            record: true,
         }
     }
 }
@@ -125,6 +133,8 @@ struct State {
     counter: u64,
     /// Failed logins per normalised username (knob `lockout`).
     failed_logins: HashMap<String, Vec<Instant>>,
+    /// Players and their queues (`music.rs`).
+    players: Vec<music::PlayerState>,
 }
 
 pub struct Standin {
@@ -145,7 +155,10 @@ impl Standin {
     pub async fn start(users: &[(&str, &str, &str)]) -> Standin {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut st = State::default();
+        let mut st = State {
+            players: music::players(),
+            ..State::default()
+        };
         for (i, (u, p, role)) in users.iter().enumerate() {
             st.users.insert(
                 u.to_string(),
@@ -212,6 +225,31 @@ impl Standin {
             .filter(|r| r.path == "/api")
             .map(|r| (r.command().unwrap_or_default(), r.bearer()))
             .collect()
+    }
+
+    /// A player's state (queue, volume, shuffle, ...), by id.
+    pub fn player(&self, id: &str) -> music::PlayerState {
+        let st = self.state.lock().unwrap();
+        st.players
+            .iter()
+            .find(|p| p.id == id)
+            .expect("no such player")
+            .clone()
+    }
+
+    /// `/api` requests after the first `skip`: (command, args).
+    pub fn calls_since(&self, skip: usize) -> Vec<(String, Value)> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == "/api")
+            .skip(skip)
+            .map(|r| (r.command().unwrap_or_default(), r.json()["args"].clone()))
+            .collect()
+    }
+
+    /// How many `/api` requests arrived so far.
+    pub fn api_count(&self) -> usize {
+        self.requests().iter().filter(|r| r.path == "/api").count()
     }
 
     pub fn tokens(&self) -> HashMap<String, TokenInfo> {
@@ -296,8 +334,24 @@ const KNOWN: &[&str] = &[
     "players/get",
     "players/cmd/play",
     "players/cmd/pause",
+    "players/cmd/stop",
+    "players/cmd/next",
+    "players/cmd/previous",
+    "players/cmd/seek",
+    "players/cmd/volume_set",
+    "players/cmd/volume_up",
+    "players/cmd/volume_down",
+    "players/cmd/volume_mute",
     "player_queues/play_media",
+    "player_queues/shuffle",
+    "player_queues/repeat",
+    "player_queues/get_active_queue",
     "music/search",
+    "music/artists/library_items",
+    "music/albums/library_items",
+    "music/tracks/library_items",
+    "music/playlists/library_items",
+    "music/radios/library_items",
 ];
 
 async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Full<Bytes>> {
@@ -319,7 +373,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Fu
     };
     let knobs = {
         let mut st = state.lock().unwrap();
-        st.log.push(rec.clone());
+        if st.knobs.record {
+            st.log.push(rec.clone());
+        }
         st.knobs.clone()
     };
     let faulty = knobs
@@ -463,6 +519,9 @@ fn api(
         st.knobs.spurious_401 -= 1;
         return unauthorized("Authentication failed");
     }
+    if let Some(code) = knobs.fail_with {
+        return text(StatusCode::from_u16(code).unwrap(), "Forbidden by the knob");
+    }
     // Any exception inside a command: a bare 500, as the real server answers.
     let failed = || text(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
     match cmd.as_str() {
@@ -521,19 +580,84 @@ fn api(
             info.revoked = true;
             json_reply(StatusCode::OK, &Value::Null)
         }
-        "players/all" => json_reply(
-            StatusCode::OK,
-            &json!([{"player_id": "kitchen", "name": "Kitchen", "state": "idle"}]),
-        ),
         "players/get" => match args["player_id"].as_str() {
-            Some("kitchen") => json_reply(StatusCode::OK, &json!({"player_id": "kitchen"})),
-            Some(_) => json_reply(StatusCode::OK, &Value::Null),
+            Some(id) => match st.players.iter().find(|p| p.id == id) {
+                Some(p) => json_reply(StatusCode::OK, &music::player_json(p)),
+                None => json_reply(StatusCode::OK, &Value::Null),
+            },
             None => failed(),
         },
-        "players/cmd/play" | "players/cmd/pause" | "player_queues/play_media" => {
-            json_reply(StatusCode::OK, &Value::Null)
-        }
-        "music/search" => json_reply(StatusCode::OK, &json!({"tracks": [], "albums": []})),
-        _ => unreachable!("KNOWN lists {cmd}"),
+        other => match music_command(st, other, &args) {
+            Some(v) => json_reply(StatusCode::OK, &v),
+            None => failed(),
+        },
     }
+}
+
+/// Library, player and queue commands; None: the command raised (a bare 500).
+fn music_command(st: &mut State, cmd: &str, args: &Value) -> Option<Value> {
+    match cmd {
+        "players/all" => {
+            return Some(Value::Array(
+                st.players.iter().map(music::player_json).collect(),
+            ));
+        }
+        "music/search" => return Some(music::search(args)),
+        "music/artists/library_items" => return Some(music::library_items("artist")),
+        "music/albums/library_items" => return Some(music::library_items("album")),
+        "music/tracks/library_items" => return Some(music::library_items("track")),
+        "music/playlists/library_items" => return Some(music::library_items("playlist")),
+        "music/radios/library_items" => return Some(music::library_items("radio")),
+        _ => {}
+    }
+    let id = args["player_id"].as_str().or(args["queue_id"].as_str())?;
+    let p = st.players.iter_mut().find(|p| p.id == id)?;
+    match cmd {
+        "player_queues/get_active_queue" => return Some(music::queue_json(p)),
+        "player_queues/play_media" => {
+            let uris = music::resolve_media(&args["media"]).filter(|u| !u.is_empty())?;
+            match args["option"].as_str().unwrap_or("replace") {
+                "add" => p.queue.extend(uris),
+                "replace" | "play" => {
+                    p.queue = uris;
+                    p.index = 0;
+                }
+                _ => return None,
+            }
+            p.state = "playing".into();
+        }
+        "players/cmd/play" => {
+            if !p.queue.is_empty() {
+                p.state = "playing".into()
+            }
+        }
+        // As the real server: nothing to pause or stop on an idle player is a 500.
+        "players/cmd/pause" if p.state == "idle" => return None,
+        "players/cmd/stop" if p.state == "idle" => return None,
+        "players/cmd/pause" => p.state = "paused".into(),
+        "players/cmd/stop" => p.state = "idle".into(),
+        "players/cmd/next" => p.index = (p.index + 1).min(p.queue.len().saturating_sub(1)),
+        "players/cmd/previous" => p.index = p.index.saturating_sub(1),
+        "players/cmd/seek" => {
+            args["position"].as_i64()?;
+        }
+        "players/cmd/volume_set" => {
+            let v = args["volume_level"]
+                .as_i64()
+                .filter(|v| (0..=100).contains(v))?;
+            p.volume = v;
+        }
+        "players/cmd/volume_up" => p.volume = (p.volume + 5).min(100),
+        "players/cmd/volume_down" => p.volume = (p.volume - 5).max(0),
+        "players/cmd/volume_mute" => p.muted = args["muted"].as_bool()?,
+        "player_queues/shuffle" => p.shuffle = args["shuffle_enabled"].as_bool()?,
+        "player_queues/repeat" => {
+            let m = args["repeat_mode"]
+                .as_str()
+                .filter(|m| ["off", "one", "all"].contains(m))?;
+            p.repeat = m.into();
+        }
+        _ => return None,
+    }
+    Some(Value::Null)
 }

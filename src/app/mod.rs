@@ -19,9 +19,12 @@ use crate::keys::Keys;
 use crate::listener::ConnInfo;
 use crate::ma::MusicAssistant;
 use crate::oauth;
+use crate::skill::SkillVerifier;
 use crate::startup::{StartError, open_store};
 use crate::store::{self, Store, StoreError};
 use crate::throttle::Throttle;
+
+pub mod link;
 
 /// HMAC key of the login forms' CSRF tokens; kept so forms survive a restart.
 pub const CSRF_KEY_FILE: &str = "csrf.key";
@@ -42,6 +45,14 @@ pub struct App {
     https: bool,
     metadata_json: Bytes,
     jwks_json: Bytes,
+    /// The skill's memory: each Echo's player, the library's names.
+    skill: crate::skill::Memory,
+    /// Verifies requests to the skill endpoint (Amazon's roots unless a
+    /// testing trust was set at start).
+    skill_verifier: SkillVerifier,
+    /// Skill ids given at start (`serve --alexa-skill-id`), answered besides
+    /// those registered in the store.
+    configured_skill_ids: Vec<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -110,6 +121,9 @@ impl App {
             audit: Audit::default(),
             metadata_json,
             jwks_json,
+            skill: crate::skill::Memory::default(),
+            skill_verifier: SkillVerifier::amazon(),
+            configured_skill_ids: Vec::new(),
         })
     }
 
@@ -122,6 +136,31 @@ impl App {
     pub fn with_audit(mut self, audit: Audit) -> App {
         self.audit = audit;
         self
+    }
+
+    /// Replaces the skill request verifier (a testing trust, set by `serve`).
+    pub fn with_skill_verifier(mut self, verifier: SkillVerifier) -> App {
+        self.skill_verifier = verifier;
+        self
+    }
+
+    /// Skill ids answered besides those in the store (`serve --alexa-skill-id`).
+    pub fn with_skill_ids(mut self, ids: Vec<String>) -> App {
+        self.configured_skill_ids = ids;
+        self
+    }
+
+    pub fn skill_verifier(&self) -> &SkillVerifier {
+        &self.skill_verifier
+    }
+
+    /// The skill ids whose requests are answered: those given at start and
+    /// those registered (`skill id add`, read from the store each time, one
+    /// inline read, so a change from the CLI applies at once).
+    pub async fn skill_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut ids = self.store.read(store::skill_ids).await?;
+        ids.extend(self.configured_skill_ids.iter().cloned());
+        Ok(ids)
     }
 
     pub fn config(&self) -> &Config {
@@ -142,6 +181,10 @@ impl App {
     /// Music Assistant, when configured.
     pub fn ma(&self) -> Option<&Arc<MusicAssistant>> {
         self.ma.as_ref()
+    }
+    /// What the Alexa skill remembers between requests.
+    pub fn skill(&self) -> &crate::skill::Memory {
+        &self.skill
     }
     pub fn throttle(&self) -> &Throttle {
         &self.throttle

@@ -1,0 +1,58 @@
+//! The Alexa custom skill served at `POST /alexa/skill`: Alexa's requests
+//! and answers, what people can say (one phrase table per language), the
+//! players and the library they name, and the interaction model.
+//!
+//! - [`request`], [`response`]: the envelope read, the answer written (SSML).
+//! - [`intents`]: the intent table and each intent's [`intents::Action`].
+//! - [`phrases`]: one table per language (samples, slot values, speech).
+//! - [`perform`]: an action carried out against Music Assistant.
+//! - [`backend`]: the only way the skill calls Music Assistant (allowlisted).
+//! - [`rooms`], [`matching`], [`library`]: players, fuzzy names, the cached library.
+//! - [`model`]: the interaction model per locale.
+//!
+//! Request verification:
+//! - `verify.rs`: [`SkillVerifier`], the checks Amazon requires of every
+//!   request (headers, certificate chain, signature, timestamp, skill id),
+//!   [`Trust`] (production or, for testing only, operator-supplied roots
+//!   and chains), [`Verified`].
+//! - `error.rs`: [`VerifyError`], one variant per rule.
+//! - `cert_url.rs`: the `SignatureCertChainUrl` rules and normalisation.
+//! - `chain.rs`: chain sources, PEM reading, the webpki chain check, the
+//!   bounded cache by URL.
+//! - `fetch.rs`: the chain's https fetch (deadline, size cap) or test file.
+//! - `validity.rs`: a certificate's dates (DER walk), for the cache's life.
+//! - `timestamp.rs`: `request.timestamp` and certificate times.
+//! - `skill_id.rs`: the skill id's format (`amzn1.ask.skill.<uuid>`).
+
+pub mod backend;
+pub mod cert_url;
+pub mod chain;
+pub mod error;
+pub mod fetch;
+pub mod intents;
+pub mod library;
+pub mod matching;
+pub mod model;
+pub mod perform;
+pub mod phrases;
+pub mod request;
+pub mod response;
+pub mod rooms;
+pub mod skill_id;
+pub mod timestamp;
+pub mod validity;
+pub mod verify;
+
+pub use cert_url::{CertUrl, UrlRule};
+pub use chain::ChainSource;
+pub use error::VerifyError;
+pub use skill_id::parse_skill_id;
+pub use verify::{SkillVerifier, Trust, Verified};
+
+/// What the skill remembers between requests: each Echo's player and the
+/// library's names. One per server (held by the app state).
+#[derive(Debug, Default)]
+pub struct Memory {
+    pub rooms: rooms::DeviceRooms,
+    pub library: library::LibraryCache,
+}

@@ -1,0 +1,283 @@
+//! German (de-DE).
+
+use super::{Phrases, Say};
+
+pub static PHRASES: Phrases = Phrases {
+    samples: &[
+        (
+            "PlayArtistIntent",
+            &[
+                "spiele musik von {artist}",
+                "spiel musik von {artist}",
+                "spiele lieder von {artist}",
+                "spiele etwas von {artist}",
+                "spiele den künstler {artist}",
+                "spiele musik von {artist} in der {room}",
+                "spiele musik von {artist} im {room}",
+                "spiel etwas von {artist} im {room}",
+            ],
+        ),
+        (
+            "PlayAlbumIntent",
+            &[
+                "spiele das album {album}",
+                "spiel das album {album}",
+                "spiele album {album}",
+                "spiele das album {album} in der {room}",
+                "spiele das album {album} im {room}",
+            ],
+        ),
+        (
+            "PlaySongIntent",
+            &[
+                "spiele {song}",
+                "spiel {song}",
+                "spiele das lied {song}",
+                "spiele den song {song}",
+                "spiele {song} in der {room}",
+                "spiele {song} im {room}",
+            ],
+        ),
+        (
+            "PlayPlaylistIntent",
+            &[
+                "spiele die playlist {playlist}",
+                "spiel die playlist {playlist}",
+                "spiele meine playlist {playlist}",
+                "spiele die wiedergabeliste {playlist}",
+                "spiele die playlist {playlist} in der {room}",
+                "spiele die playlist {playlist} im {room}",
+            ],
+        ),
+        (
+            "PlayRadioIntent",
+            &[
+                "spiele den sender {station}",
+                "spiele radio {station}",
+                "spiele den radiosender {station}",
+                "spiele den sender {station} in der {room}",
+                "spiele radio {station} im {room}",
+            ],
+        ),
+        (
+            "PlayGenreIntent",
+            &[
+                "spiele etwas {genre}",
+                "spiele {genre} musik",
+                "spiel {genre} musik",
+                "spiele {genre} musik in der {room}",
+                "spiele etwas {genre} im {room}",
+            ],
+        ),
+        (
+            "PlayMyMusicIntent",
+            &[
+                "spiele meine musik",
+                "spiel meine musik",
+                "spiele meine bibliothek",
+                "spiele irgendwas",
+                "spiele meine musik in der {room}",
+                "spiele meine musik im {room}",
+            ],
+        ),
+        (
+            "EnqueueIntent",
+            &[
+                "füge {song} zur warteschlange hinzu",
+                "{song} zur warteschlange hinzufügen",
+                "spiele {song} als nächstes",
+                "füge {song} zur warteschlange im {room} hinzu",
+            ],
+        ),
+        (
+            "StopMusicIntent",
+            &[
+                "stoppe die musik",
+                "musik aus",
+                "hör auf zu spielen",
+                "stoppe die musik in der {room}",
+                "stoppe die musik im {room}",
+            ],
+        ),
+        (
+            "VolumeIntent",
+            &[
+                "lautstärke {level}",
+                "stelle die lautstärke auf {level}",
+                "stell die lautstärke auf {level}",
+                "lautstärke auf {level}",
+                "lautstärke {level} in der {room}",
+                "lautstärke {level} im {room}",
+            ],
+        ),
+        (
+            "LouderIntent",
+            &[
+                "lauter",
+                "mach lauter",
+                "dreh auf",
+                "lauter in der {room}",
+                "lauter im {room}",
+            ],
+        ),
+        (
+            "QuieterIntent",
+            &[
+                "leiser",
+                "mach leiser",
+                "dreh runter",
+                "leiser in der {room}",
+                "leiser im {room}",
+            ],
+        ),
+        (
+            "MuteIntent",
+            &[
+                "stumm",
+                "stummschalten",
+                "schalte stumm",
+                "schalte die {room} stumm",
+            ],
+        ),
+        (
+            "UnmuteIntent",
+            &[
+                "ton an",
+                "stummschaltung aus",
+                "laut schalten",
+                "ton an in der {room}",
+            ],
+        ),
+        (
+            "WhatsPlayingIntent",
+            &[
+                "was läuft",
+                "was läuft gerade",
+                "was spielt gerade",
+                "welches lied ist das",
+                "was läuft in der {room}",
+                "was läuft im {room}",
+            ],
+        ),
+        (
+            "UseRoomIntent",
+            &[
+                "nimm die {room}",
+                "nimm das {room}",
+                "benutze die {room}",
+                "benutze das {room}",
+                "wechsle zu {room}",
+                "in der {room}",
+                "im {room}",
+            ],
+        ),
+    ],
+    values: &[
+        (
+            "ROOM_NAME",
+            &[
+                "küche",
+                "wohnzimmer",
+                "schlafzimmer",
+                "büro",
+                "bad",
+                "garten",
+                "überall",
+            ],
+        ),
+        (
+            "ARTIST_NAME",
+            &[
+                "Die Ärzte",
+                "Herbert Grönemeyer",
+                "Kraftwerk",
+                "Helene Fischer",
+                "The Beatles",
+            ],
+        ),
+        (
+            "ALBUM_NAME",
+            &[
+                "Mensch",
+                "Die Mensch-Maschine",
+                "Abbey Road",
+                "Bleibt alles anders",
+            ],
+        ),
+        (
+            "SONG_NAME",
+            &[
+                "Atemlos durch die Nacht",
+                "Das Model",
+                "Männer",
+                "Junge",
+                "Yesterday",
+            ],
+        ),
+        (
+            "PLAYLIST_NAME",
+            &["Morgenmix", "Lieblingslieder", "Abendessen", "Sport"],
+        ),
+        (
+            "STATION_NAME",
+            &[
+                "Bayern 3",
+                "SWR3",
+                "Deutschlandfunk",
+                "radioeins",
+                "Antenne Bayern",
+            ],
+        ),
+    ],
+    say: Say {
+        launch: "Music Assistant ist bereit. Was möchtest du hören?",
+        launch_reprompt: "Du kannst sagen: spiele Musik von einem Künstler, oder: was läuft.",
+        help: "Du kannst sagen: spiele Musik von einem Künstler, spiele das Album oder die Playlist \
+               deiner Wahl, Pause, weiter, Lautstärke fünf, oder: was läuft. Mit, in der Küche, \
+               wählst du einen Player. Was möchtest du?",
+        goodbye: "Tschüss.",
+        fallback: "Das habe ich leider nicht verstanden. Sag zum Beispiel: spiele Musik von einem \
+                   Künstler, oder: Hilfe.",
+        link_account: "Um Music Assistant zu nutzen, öffne die Alexa App und verknüpfe dein Konto.",
+        not_configured: "Dieser Server ist nicht mit Music Assistant verbunden.",
+        playing: "Ich spiele {what} auf {room}.",
+        playing_by: "Ich spiele {what} von {artist} auf {room}.",
+        queued: "{what} ist in der Warteschlange auf {room}.",
+        my_music: "Ich spiele deine Musik gemischt auf {room}.",
+        genre: "Ich spiele {genre} auf {room}.",
+        not_found: "Ich habe {what} in deiner Musik nicht gefunden.",
+        did_you_mean: "Ich habe {what} nicht gefunden. Am ähnlichsten ist {name}.",
+        which_name: "Was möchtest du hören?",
+        empty_library: "Deine Musikbibliothek ist leer.",
+        no_players: "Music Assistant hat keinen Player, den ich benutzen kann.",
+        which_room: "Welcher Player? {list}.",
+        which_room_reprompt: "Sag zum Beispiel: nimm {first}.",
+        unknown_room: "Einen Player namens {room} kenne ich nicht. Du hast {list}.",
+        using_room: "Alles klar, dieses Echo spielt jetzt auf {room}.",
+        paused: "Pausiert.",
+        resumed: "Weiter geht's.",
+        stopped: "Gestoppt.",
+        next: "Nächster Titel.",
+        previous: "Vorheriger Titel.",
+        start_over: "Von vorn.",
+        shuffle_on: "Zufallswiedergabe ist an.",
+        shuffle_off: "Zufallswiedergabe ist aus.",
+        repeat_on: "Wiederholung ist an.",
+        repeat_off: "Wiederholung ist aus.",
+        volume: "Lautstärke {level} auf {room}.",
+        bad_volume: "Bitte nenne eine Lautstärke zwischen null und hundert.",
+        louder: "Lauter.",
+        quieter: "Leiser.",
+        muted: "Stumm geschaltet.",
+        unmuted: "Ton ist wieder an.",
+        now_playing: "{title} von {artist}, auf {room}.",
+        now_playing_title: "{title}, auf {room}.",
+        nothing_playing: "Auf {room} läuft gerade nichts.",
+        ma_slow: "Music Assistant antwortet gerade zu langsam. Bitte versuch es gleich noch einmal.",
+        ma_down: "Ich erreiche Music Assistant gerade nicht. Bitte prüfe, ob es läuft.",
+        ma_failed: "Music Assistant konnte das gerade nicht ausführen.",
+        not_allowed: "Das darf ich leider nicht.",
+        relink_retry: "Music Assistant hat bei deinem Konto gezögert. Bitte versuch es noch einmal.",
+        or: "oder",
+    },
+};
