@@ -44,6 +44,7 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod der;
 pub mod files;
 pub mod handlers;
 pub mod http;

@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "primitives",
         &[
-            "util", "files", "config", "throttle", "http", "pages", "listener", "audit",
+            "util", "der", "files", "config", "throttle", "http", "pages", "listener", "audit",
         ],
     ),
     // Storage and keys.

@@ -1,7 +1,7 @@
 //! The skill endpoint's parsers of outside input, chosen by the first byte:
 //! 0: the `SignatureCertChainUrl` rules (`skill::CertUrl::parse`);
 //! 1: a fetched PEM chain (`skill::chain::parse_pem_chain`, the certificates'
-//!    dates `skill::validity::validity`, `skill::chain::check_chain`);
+//!    dates `der::validity`, `skill::chain::check_chain`);
 //! 2: `request.timestamp` (`skill::timestamp::parse_rfc3339_millis`).
 //! Properties: an accepted URL is https://s3.amazonaws.com/echo.api/… with
 //! no port, user or `..` left, and parsing it again gives it back; no chain
@@ -13,7 +13,7 @@ use libfuzzer_sys::fuzz_target;
 use ma_alexa_oauth::skill::CertUrl;
 use ma_alexa_oauth::skill::chain::{check_chain, parse_pem_chain};
 use ma_alexa_oauth::skill::timestamp::parse_rfc3339_millis;
-use ma_alexa_oauth::skill::validity::validity;
+use ma_alexa_oauth::der::validity;
 
 fn url(s: &str) {
     let Ok(u) = CertUrl::parse(s) else { return };

@@ -18,7 +18,7 @@ use webpki::{EndEntityCert, KeyUsage};
 use super::cert_url::CertUrl;
 use super::error::VerifyError;
 use super::fetch::{FETCH_TIMEOUT, MAX_CHAIN_BYTES, https_get, read_file};
-use super::validity::validity;
+use crate::der::validity;
 
 /// The name Amazon's signing certificate must carry in its SAN.
 pub const SIGNING_NAME: &str = "echo-api.amazon.com";

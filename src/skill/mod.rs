@@ -20,8 +20,8 @@
 //! - `chain.rs`: chain sources, PEM reading, the webpki chain check, the
 //!   bounded cache by URL.
 //! - `fetch.rs`: the chain's https fetch (deadline, size cap) or test file.
-//! - `validity.rs`: a certificate's dates (DER walk), for the cache's life.
-//! - `timestamp.rs`: `request.timestamp` and certificate times.
+//! - certificate dates: `crate::der` (shared with `status`).
+//! - `timestamp.rs`: `request.timestamp` (RFC 3339).
 //! - `skill_id.rs`: the skill id's format (`amzn1.ask.skill.<uuid>`).
 
 pub mod backend;
@@ -40,7 +40,6 @@ pub mod response;
 pub mod rooms;
 pub mod skill_id;
 pub mod timestamp;
-pub mod validity;
 pub mod verify;
 
 pub use cert_url::{CertUrl, UrlRule};

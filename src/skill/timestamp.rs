@@ -3,38 +3,7 @@
 //! offset) to Unix milliseconds, and the certificates' UTCTime and
 //! GeneralizedTime to Unix seconds.
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub(super) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn digits(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(s.iter().fold(0i64, |a, &c| a * 10 + i64::from(c - b'0')))
-}
-
-fn in_range(v: i64, lo: i64, hi: i64) -> Option<i64> {
-    (lo..=hi).contains(&v).then_some(v)
-}
-
-/// Seconds since the epoch of a calendar date and time, checked field by
-/// field (leap second 60 allowed, as RFC 3339 does).
-fn epoch_seconds(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
-    in_range(mo, 1, 12)?;
-    in_range(d, 1, 31)?;
-    in_range(h, 0, 23)?;
-    in_range(mi, 0, 59)?;
-    in_range(s, 0, 60)?;
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s)
-}
+use crate::der::{digits, epoch_seconds, in_range};
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff...](Z|±HH:MM)` → Unix milliseconds. `T` and
 /// `Z` may be lower case; fractions beyond milliseconds are truncated.
@@ -81,22 +50,6 @@ pub fn parse_rfc3339_millis(s: &str) -> Option<i64> {
     Some((secs - offset) * 1000 + millis)
 }
 
-/// UTCTime (tag 0x17, `YYMMDDHHMMSSZ`, years 1950-2049) or GeneralizedTime
-/// (0x18, `YYYYMMDDHHMMSSZ`), as RFC 5280 requires them → Unix seconds.
-pub(super) fn parse_der_time(tag: u8, s: &[u8]) -> Option<i64> {
-    let s = s.strip_suffix(b"Z")?;
-    let (year, rest) = match (tag, s.len()) {
-        (0x17, 12) => {
-            let yy = digits(s.get(0..2)?)?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, s.get(2..)?)
-        }
-        (0x18, 14) => (digits(s.get(0..4)?)?, s.get(4..)?),
-        _ => return None,
-    };
-    let f = |r: std::ops::Range<usize>| digits(rest.get(r)?);
-    epoch_seconds(year, f(0..2)?, f(2..4)?, f(4..6)?, f(6..8)?, f(8..10)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,17 +83,5 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339_millis(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn certificate_times() {
-        assert_eq!(parse_der_time(0x17, b"700101000000Z"), Some(0));
-        assert_eq!(parse_der_time(0x17, b"491231235959Z"), Some(2_524_607_999));
-        assert_eq!(
-            parse_der_time(0x18, b"20491231235959Z"),
-            Some(2_524_607_999)
-        );
-        assert_eq!(parse_der_time(0x18, b"20491231235959"), None);
-        assert_eq!(parse_der_time(0x17, b"20491231235959Z"), None);
     }
 }
