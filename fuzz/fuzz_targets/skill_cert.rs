@@ -10,10 +10,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use ma_alexa_oauth::der::validity;
 use ma_alexa_oauth::skill::CertUrl;
 use ma_alexa_oauth::skill::chain::{check_chain, parse_pem_chain};
 use ma_alexa_oauth::skill::timestamp::parse_rfc3339_millis;
-use ma_alexa_oauth::der::validity;
 
 fn url(s: &str) {
     let Ok(u) = CertUrl::parse(s) else { return };
