@@ -30,7 +30,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    let (a, b) = s.split_at(s.len() / 2);
+    let mut mid = s.len() / 2;
+    while !s.is_char_boundary(mid) {
+        mid -= 1;
+    }
+    let (a, b) = s.split_at(mid);
     let sc = score(a, b);
     assert!((0.0..=1.0).contains(&sc), "{a:?} {b:?}: {sc}");
     if !key(a).is_empty() {
