@@ -592,13 +592,18 @@ fn match_expressions_and_the_entrypoint_agree() {
                         "a123456789012345678901234567890123456789012345678901234567890bc",
                         "a1234567890123456789012345678901234567890123456789012345678901bc"],
         "alexa_vendor_id": ["M2ABCDEF", "m2", "", "M2-ABC", "M2 ABC", "ü"],
+        "alexa_skill_id": ["amzn1.ask.skill.0123abcd-4567-89ef-0123-456789abcdef", "",
+                           "amzn1.ask.skill.0123ABCD-4567-89ef-0123-456789abcdef",
+                           "amzn1.ask.skill.0123abcd-4567-89ef-0123-456789abcde",
+                           "amzn1.echo-sdk-ams.app.0123abcd-4567-89ef-0123-456789abcdef",
+                           "amzn1.ask.skill.0123abcd-4567-89ef-0123-456789abcdef-"],
     });
     let verdicts = python(
         "import json, re, sys\n\
          d = json.load(sys.stdin)\n\
          print(json.dumps({k: [re.match(d['patterns'][k], str(v)) is not None for v in vs]\n\
                            for k, vs in d['samples'].items()}))",
-        &json!({ "patterns": { "device_name": pat("device_name"), "alexa_vendor_id": pat("alexa_vendor_id") }, "samples": samples }),
+        &json!({ "patterns": { "device_name": pat("device_name"), "alexa_vendor_id": pat("alexa_vendor_id"), "alexa_skill_id": pat("alexa_skill_id") }, "samples": samples }),
     );
     for (k, vs) in samples.as_object().unwrap() {
         for (i, v) in vs.as_array().unwrap().iter().enumerate() {

@@ -217,12 +217,15 @@ fn serve_args(opts: &AddonOptions) -> Result<ServeArgs, Failure> {
         #[command(flatten)]
         args: ServeArgs,
     }
-    let argv = [
+    let mut argv = vec![
         "--hostname",
         &opts.device_name,
         "--music-assistant-url",
         &opts.music_assistant_url,
     ];
+    if let Some(id) = &opts.alexa_skill_id {
+        argv.extend(["--alexa-skill-id", id]);
+    }
     let parsed = ServeOnly::try_parse_from(argv).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(parsed.args)
 }
@@ -347,5 +350,21 @@ fn on_ready(app: &App, client_id: Option<&str>) {
             "Alexa skill client {id} (console values shown on an earlier start; for a new secret, turn on new_client_secret and restart)"
         ),
         Err(e) => tracing::error!(target: LOG_TARGET, error = %e, "cannot make the client secret"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_skill_id_option_reaches_serve() {
+        let id = "amzn1.ask.skill.0123abcd-4567-89ef-0123-456789abcdef";
+        let text = serde_json::json!({ "alexa_skill_id": id }).to_string();
+        let opts = super::super::addon_options::parse_options(&text, "ma-alexa").unwrap();
+        let args = serve_args(&opts).unwrap();
+        assert_eq!(args.skill.alexa_skill_ids, [id]);
+        let none = super::super::addon_options::parse_options("{}", "ma-alexa").unwrap();
+        assert!(serve_args(&none).unwrap().skill.alexa_skill_ids.is_empty());
     }
 }

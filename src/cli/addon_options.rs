@@ -13,10 +13,11 @@ use serde_json::{Map, Value};
 pub const MUSIC_ASSISTANT_ADDON_URL: &str = "http://172.30.32.1:8095";
 
 /// The option names, as in config.yaml's schema.
-pub const OPTION_NAMES: [&str; 7] = [
+pub const OPTION_NAMES: [&str; 8] = [
     "tailscale_auth_key",
     "device_name",
     "alexa_vendor_id",
+    "alexa_skill_id",
     "require_pkce",
     "music_assistant_url",
     "log_level",
@@ -31,6 +32,8 @@ pub struct AddonOptions {
     /// The tailnet node's hostname.
     pub device_name: String,
     pub alexa_vendor_id: Option<String>,
+    /// The Alexa skill answered at /alexa/skill (serve's `--alexa-skill-id`).
+    pub alexa_skill_id: Option<String>,
     pub require_pkce: bool,
     /// The URL given, or [`MUSIC_ASSISTANT_ADDON_URL`].
     pub music_assistant_url: String,
@@ -50,6 +53,7 @@ impl std::fmt::Debug for AddonOptions {
             )
             .field("device_name", &self.device_name)
             .field("alexa_vendor_id", &self.alexa_vendor_id)
+            .field("alexa_skill_id", &self.alexa_skill_id)
             .field("require_pkce", &self.require_pkce)
             .field("music_assistant_url", &self.music_assistant_url)
             .field("log_filter", &self.log_filter)
@@ -78,6 +82,11 @@ pub fn parse_options(text: &str, default_hostname: &str) -> Result<AddonOptions,
     if let Some(v) = &alexa_vendor_id {
         check_vendor_id(v)?;
     }
+    let alexa_skill_id = opt_str(&m, "alexa_skill_id")?
+        .map(|s| {
+            crate::skill::parse_skill_id(&s).map_err(|e| format!("option alexa_skill_id: {e}"))
+        })
+        .transpose()?;
     let given = opt_str(&m, "music_assistant_url")?;
     let music_assistant_url = match &given {
         Some(u) => check_music_assistant_url(u)?,
@@ -87,6 +96,7 @@ pub fn parse_options(text: &str, default_hostname: &str) -> Result<AddonOptions,
         tailscale_auth_key: auth_key(&m)?,
         device_name,
         alexa_vendor_id,
+        alexa_skill_id,
         require_pkce: opt_bool(&m, "require_pkce")?,
         music_assistant_url,
         music_assistant_url_given: given.is_some(),
@@ -231,6 +241,7 @@ mod tests {
         let o = parse(
             r#"{"tailscale_auth_key": "tskey-auth-abc", "device_name": "alexa-2",
                "alexa_vendor_id": "M2ABCDEF", "require_pkce": true,
+               "alexa_skill_id": "amzn1.ask.skill.0123abcd-4567-89ef-0123-456789abcdef",
                "music_assistant_url": "http://192.168.1.20:8095/", "log_level": "warning",
                "new_client_secret": true}"#,
         )
@@ -238,6 +249,10 @@ mod tests {
         assert_eq!(o.tailscale_auth_key.as_deref(), Some("tskey-auth-abc"));
         assert_eq!(o.device_name, "alexa-2");
         assert_eq!(o.alexa_vendor_id.as_deref(), Some("M2ABCDEF"));
+        assert_eq!(
+            o.alexa_skill_id.as_deref(),
+            Some("amzn1.ask.skill.0123abcd-4567-89ef-0123-456789abcdef")
+        );
         assert!(o.require_pkce && o.new_client_secret && o.music_assistant_url_given);
         assert_eq!(o.music_assistant_url, "http://192.168.1.20:8095");
         assert_eq!(o.log_filter, "warn");
@@ -250,6 +265,10 @@ mod tests {
             ("[]", "not a JSON object"),
             ("{", "not valid JSON"),
             (r#"{"alexa_vendor_id": "M2-ABC"}"#, "alexa_vendor_id"),
+            (
+                r#"{"alexa_skill_id": "amzn1.ask.skill.x"}"#,
+                "alexa_skill_id",
+            ),
             (r#"{"device_name": "-bad"}"#, "device_name"),
             (r#"{"device_name": "a.b"}"#, "device_name"),
             (r#"{"require_pkce": "yes"}"#, "require_pkce"),
