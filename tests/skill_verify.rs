@@ -546,6 +546,56 @@ async fn chains_fetched_over_https_once_for_concurrent_first_requests() {
     assert_eq!(verifier.cached_chains(), 1);
 }
 
+/// Unsigned requests can name any chain URL under /echo.api/, and each
+/// starts a fetch: a flood of them (fetches that never finish) must not
+/// evict a verified chain from the bounded cache.
+#[tokio::test]
+async fn made_up_chain_urls_never_evict_a_verified_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = skill_ca();
+    let files = ca.write(dir.path());
+    let origin = ca.chain_origin(&files).await;
+    let verifier = SkillVerifier::new(Trust::Testing {
+        roots_pem: ca.roots_pem.clone().into_bytes(),
+        chains: ChainSource::Origin(origin.origin.clone()),
+    })
+    .unwrap();
+    let now = SystemTime::now();
+    let body = skill_body("IntentRequest", &alexa_timestamp(now), SKILL_ID);
+    let sig = ca.sign(&body);
+    let ids = vec![SKILL_ID.to_owned()];
+    let good = chain_url(chains::GOOD);
+    verifier
+        .verify(Some(&good), Some(&sig), &body, now, &ids)
+        .await
+        .unwrap();
+    assert_eq!(verifier.cached_chains(), 1);
+    let mut flood = Vec::new();
+    for i in 0..40 {
+        let (v, url, body) = (
+            verifier.clone(),
+            chain_url(&format!("silent-{i}")),
+            body.clone(),
+        );
+        flood.push(tokio::spawn(async move {
+            v.verify(Some(&url), Some("AAAA"), &body, now, &[]).await
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        verifier.cached_chains(),
+        1,
+        "the verified chain is still cached while 40 fetches hang"
+    );
+    verifier
+        .verify(Some(&good), Some(&sig), &body, now, &ids)
+        .await
+        .unwrap();
+    for t in flood {
+        t.abort();
+    }
+}
+
 #[test]
 fn testing_roots_must_be_readable_certificates() {
     for pem in [

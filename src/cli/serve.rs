@@ -131,6 +131,9 @@ impl std::fmt::Debug for ServeExtras {
 /// `serve`: with --listen on TCP (`serve_listen.rs`), otherwise on the
 /// tailnet (`serve_tailnet.rs`).
 pub(super) fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
+    // The skill options are checked before a node joins (a bad one must not
+    // spend a one-off auth key) or a port is bound; open_app checks them again.
+    skill_setup(&args.skill)?;
     let Some(listen) = args.listen.clone() else {
         #[cfg(feature = "tailnet")]
         return serve_tailnet(dir, args);

@@ -50,7 +50,7 @@ where
         Err(e) => return bad_request(e.status(), &e.to_string()),
     };
     if let Err(why) = verify(app, headers, &raw).await {
-        tracing::info!(reason = %why, "skill request refused");
+        tracing::debug!(reason = %why, "skill request refused");
         return bad_request(StatusCode::BAD_REQUEST, &why);
     }
     let Ok(env) = serde_json::from_slice::<Envelope>(&raw) else {
@@ -141,14 +141,22 @@ async fn refused(
 
 /// The request's signature, certificate chain, timestamp and skill id
 /// ([`crate::skill::SkillVerifier`]); the reason of a refusal.
+/// The skill ids are read from storage only once the signature holds.
 async fn verify(app: &App, headers: &HeaderMap, raw: &[u8]) -> Result<(), String> {
+    let now = std::time::SystemTime::now();
+    let refused = |e: crate::skill::VerifyError| {
+        tracing::info!(detail = %e, "skill request refused");
+        e.reason().to_owned()
+    };
+    app.skill_verifier()
+        .verify_signed_request(headers, raw, now)
+        .await
+        .map_err(refused)?;
     let ids = app.skill_ids().await.map_err(|e| {
         tracing::warn!(error = %e, "reading the registered skill ids failed");
         "the registered skill ids cannot be read right now".to_owned()
     })?;
-    app.skill_verifier()
-        .verify_request(headers, raw, std::time::SystemTime::now(), &ids)
-        .await
+    crate::skill::SkillVerifier::check_signed_body(raw, now, &ids)
         .map(|_| ())
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }

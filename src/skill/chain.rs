@@ -229,9 +229,12 @@ impl Chains {
             map.retain(|_, (_, s)| !expired(s));
         }
         while map.len() >= MAX_CACHED_CHAINS {
+            // Slots still being fetched (any unsigned request can start one)
+            // go before verified chains, so a flood of made-up URLs never
+            // evicts Amazon's chain.
             let oldest = map
                 .iter()
-                .min_by_key(|(_, (n, _))| *n)
+                .min_by_key(|(_, (n, s))| (s.initialized(), *n))
                 .map(|(k, _)| k.clone());
             match oldest {
                 Some(k) => map.remove(&k),
@@ -264,10 +267,11 @@ impl Chains {
     }
 
     async fn fetch(&self, url: &CertUrl) -> Result<Vec<u8>, String> {
-        let _turn = self
-            .fetches
-            .acquire()
+        // A bounded wait for a turn: fetches of made-up URLs cannot hold
+        // a genuine request past Alexa's patience.
+        let _turn = tokio::time::timeout(self.fetch_timeout, self.fetches.acquire())
             .await
+            .map_err(|_| "too many certificate chain fetches at once".to_owned())?
             .map_err(|_| "fetching stopped".to_owned())?;
         match &self.source {
             Source::Dir(dir) => read_file(dir, url.object(), MAX_CHAIN_BYTES).await,

@@ -159,6 +159,22 @@ impl SkillVerifier {
         now: SystemTime,
         skill_ids: &[String],
     ) -> Result<Verified, VerifyError> {
+        self.verify_signed(cert_chain_url, signature_256, body, now)
+            .await?;
+        check_body(body, unix_millis(now), skill_ids)
+    }
+
+    /// The first half of [`SkillVerifier::verify`]: the two headers, the
+    /// certificate URL rules, the chain and the signature over `body`;
+    /// [`SkillVerifier::check_signed_body`] is the rest. A caller that reads
+    /// the skill ids from storage reads them only after this holds.
+    pub async fn verify_signed(
+        &self,
+        cert_chain_url: Option<&str>,
+        signature_256: Option<&str>,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<(), VerifyError> {
         let url = cert_chain_url.ok_or(VerifyError::MissingCertUrl)?;
         let sig = signature_256.ok_or(VerifyError::MissingSignature)?;
         let url = CertUrl::parse(url).map_err(VerifyError::CertUrl)?;
@@ -168,8 +184,34 @@ impl SkillVerifier {
         if !chain.dates_hold(now_s) {
             check_chain(&chain.certs, self.chains.anchors(), now_s)?;
         }
-        verify_signature(&chain, sig, body)?;
-        check_body(body, now_ms, skill_ids)
+        verify_signature(&chain, sig, body)
+    }
+
+    /// [`SkillVerifier::verify_signed`] with the headers from `headers`.
+    pub async fn verify_signed_request(
+        &self,
+        headers: &hyper::HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<(), VerifyError> {
+        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        self.verify_signed(
+            get(CERT_CHAIN_URL_HEADER),
+            get(SIGNATURE_256_HEADER),
+            body,
+            now,
+        )
+        .await
+    }
+
+    /// The second half of [`SkillVerifier::verify`], on a body whose
+    /// signature holds: timestamp window and registered skill id.
+    pub fn check_signed_body(
+        body: &[u8],
+        now: SystemTime,
+        skill_ids: &[String],
+    ) -> Result<Verified, VerifyError> {
+        check_body(body, unix_millis(now), skill_ids)
     }
 }
 

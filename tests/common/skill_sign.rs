@@ -298,7 +298,7 @@ pub fn skill_body(request_type: &str, timestamp: &str, skill_id: &str) -> Vec<u8
 
 /// An https server on 127.0.0.1 serving `chains/NAME.pem` at
 /// `/echo.api/NAME.pem` with the test CA's TLS certificate: the chain origin
-/// of `--skill-test-chain-origin`. `/echo.api/silent.pem` never answers.
+/// of `--skill-test-chain-origin`. `/echo.api/silent*.pem` never answers.
 pub struct ChainOrigin {
     /// `https://127.0.0.1:PORT`
     pub origin: String,
@@ -354,7 +354,7 @@ impl SkillCa {
                             async move {
                                 let name =
                                     req.uri().path().strip_prefix("/echo.api/").unwrap_or("");
-                                if name == "silent.pem" {
+                                if name.starts_with("silent") {
                                     tokio::time::sleep(Duration::from_secs(60)).await;
                                 }
                                 let (status, body) = match std::fs::read(dir.join(name)) {
