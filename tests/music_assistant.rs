@@ -23,7 +23,7 @@ use hyper::StatusCode;
 use ma_alexa_oauth::audit::AuditEvent;
 use ma_alexa_oauth::keys::AccessClaims;
 use ma_alexa_oauth::{store, util};
-use ma_upstream::{Upstream, token_hash};
+use ma_upstream::{Linked, Upstream, link, token_hash};
 use serde_json::{Value, json};
 
 use ma_upstream::STANDIN_PASSWORD as MA_PASSWORD;
@@ -36,38 +36,6 @@ async fn server_for(ma: &Upstream) -> TestServer {
         c.upstream_timeout = timeout;
     })
     .await
-}
-
-struct Linked {
-    id: String,
-    secret: String,
-    access: String,
-    refresh: String,
-    /// Our link's id (the access token's `sid`).
-    link_id: String,
-}
-
-/// The Alexa flow with the Music Assistant user account; returns the tokens.
-async fn link(s: &TestServer, ma: &Upstream, scope: &str) -> Linked {
-    let (id, secret) = s.add_alexa_client();
-    let mut p = AuthParams::new(&id, PITANGUI);
-    p.scope = Some(scope.into());
-    let mut b = Browser::default();
-    let r = b.login(s, &p, &ma.user, &ma.password).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "login: {}", r.text());
-    let code = r.location_params()["code"].clone();
-    let t = s.redeem_code(&id, &secret, &code).await;
-    assert_eq!(t.status, StatusCode::OK, "{}", t.text());
-    let j = t.json();
-    let access: String = j["access_token"].as_str().unwrap().into();
-    let link_id = s.app.keys().verify(&access).unwrap().sid;
-    Linked {
-        id,
-        secret,
-        access,
-        refresh: j["refresh_token"].as_str().unwrap().into(),
-        link_id,
-    }
 }
 
 /// The link's Music Assistant token in clear (decrypted from the database),

@@ -206,7 +206,9 @@ impl Skill {
             },
         )
         .await;
-        let (access, link_id) = link(&s, &ma, scope).await;
+        let ma_upstream::Linked {
+            access, link_id, ..
+        } = ma_upstream::link(&s, &ma, scope).await;
         Skill {
             ma,
             s,
@@ -246,22 +248,6 @@ impl Skill {
             ("kitchen".into(), "livingroom".into())
         }
     }
-}
-
-/// The Alexa flow with the Music Assistant user account: (access token, link id).
-async fn link(s: &TestServer, ma: &Upstream, scope: &str) -> (String, String) {
-    let (id, secret) = s.add_alexa_client();
-    let mut p = AuthParams::new(&id, PITANGUI);
-    p.scope = Some(scope.into());
-    let mut b = Browser::default();
-    let r = b.login(s, &p, &ma.user, &ma.password).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "login: {}", r.text());
-    let code = r.location_params()["code"].clone();
-    let t = s.redeem_code(&id, &secret, &code).await;
-    assert_eq!(t.status, StatusCode::OK, "{}", t.text());
-    let access: String = t.json()["access_token"].as_str().unwrap().into();
-    let link_id = s.app.keys().verify(&access).unwrap().sid;
-    (access, link_id)
 }
 
 /// `args` holds every member of `want` (recursively equal values).

@@ -23,7 +23,7 @@ use base64::Engine as _;
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Resp, send};
+use crate::common::{AuthParams, Browser, PITANGUI, Resp, TestServer, send};
 use crate::ma_standin::Standin;
 
 /// The stand-in's accounts.
@@ -330,4 +330,38 @@ pub fn token_hash(token: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A user's link made through the whole Alexa flow (tests/music_assistant.rs,
+/// tests/skill.rs).
+pub struct Linked {
+    pub id: String,
+    pub secret: String,
+    pub access: String,
+    pub refresh: String,
+    /// Our link's id (the access token's `sid`).
+    pub link_id: String,
+}
+
+/// The Alexa flow with the Music Assistant user account; returns the tokens.
+pub async fn link(s: &TestServer, ma: &Upstream, scope: &str) -> Linked {
+    let (id, secret) = s.add_alexa_client();
+    let mut p = AuthParams::new(&id, PITANGUI);
+    p.scope = Some(scope.into());
+    let mut b = Browser::default();
+    let r = b.login(s, &p, &ma.user, &ma.password).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "login: {}", r.text());
+    let code = r.location_params()["code"].clone();
+    let t = s.redeem_code(&id, &secret, &code).await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.text());
+    let j = t.json();
+    let access: String = j["access_token"].as_str().unwrap().into();
+    let link_id = s.app.keys().verify(&access).unwrap().sid;
+    Linked {
+        id,
+        secret,
+        access,
+        refresh: j["refresh_token"].as_str().unwrap().into(),
+        link_id,
+    }
 }
