@@ -79,6 +79,9 @@ pub fn ensure_data_dir(dir: &Path) -> Result<(), FileError> {
 pub fn open_data_dir(dir: &Path) -> Result<std::fs::File, FileError> {
     use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
     let err = |source| FileError::new(dir, source);
+    // Without a trailing `/` or `/.`, which would make the kernel follow a
+    // link in the last component despite O_NOFOLLOW.
+    let dir: &Path = &dir.components().collect::<std::path::PathBuf>();
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::DirBuilder::new()
             .recursive(true)

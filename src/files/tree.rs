@@ -99,13 +99,15 @@ impl Walk {
         } else if kind.is_file() {
             Kind::File
         } else {
-            if !kind.is_symlink() {
+            if !kind.is_symlink() && self.differs(&seen) {
                 self.note(shown, "neither a file nor a directory");
             }
             return Ok(());
         };
         if seen.dev() != self.dev {
-            self.note(shown, "on another file system");
+            if self.differs(&seen) {
+                self.note(shown, "on another file system");
+            }
             return Ok(());
         }
         if self.shared(&seen, shown) {
@@ -167,5 +169,69 @@ impl Walk {
             "{}: {why}; left as it is (owner unchanged)",
             shown.display()
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(p: &Path) {
+        std::fs::File::create(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+
+    fn owner(p: &Path) -> (u32, u32) {
+        let md = std::fs::symlink_metadata(p).unwrap();
+        (md.uid(), md.gid())
+    }
+
+    #[test]
+    fn links_fifos_and_sockets_are_left_and_the_rest_given() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        put(&dir.join("a"));
+        put(&dir.join("sub").join("b"));
+        put(&dir.join("h1"));
+        std::fs::hard_link(dir.join("h1"), dir.join("sub").join("h2")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let _sock = std::os::unix::net::UnixListener::bind(dir.join("sock")).unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("sub").join("out")).unwrap();
+        put(&dir.join("skipped"));
+        let open = |p: &Path| super::super::open_data_dir(p).unwrap();
+        // Already the owner's: nothing to change, nothing to say.
+        let mine = owner(&dir);
+        let notes = give_tree(&open(&dir), &dir, mine, &[]).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        if mine.0 != 0 {
+            eprintln!("not root: giving to another user is not exercised");
+            return;
+        }
+        let to = (65532, 65532);
+        let except = [OsStr::new("skipped")];
+        let notes = give_tree(&open(&dir), &dir, to, &except).unwrap();
+        for p in ["", "a", "sub", "sub/b"] {
+            assert_eq!(owner(&dir.join(p)), to, "{p}");
+        }
+        for p in ["h1", "sub/h2", "fifo", "sock", "skipped"] {
+            assert_eq!(owner(&dir.join(p)), (0, 0), "{p} left as it was");
+        }
+        assert_eq!(
+            owner(&dir.join("sub").join("out")),
+            (0, 0),
+            "the link itself"
+        );
+        assert_eq!(owner(&outside), (0, 0), "what it points to");
+        let said = |name: &str| notes.iter().filter(|n| n.contains(name)).count();
+        for name in ["/h1:", "/h2:", "/fifo:", "/sock:"] {
+            assert_eq!(said(name), 1, "{name}: {notes:?}");
+        }
+        assert_eq!(notes.len(), 4, "{notes:?}");
     }
 }
