@@ -191,9 +191,7 @@ impl State {
         if let Some(p) = self.pending.get_mut(key) {
             p.waiters += 1;
             p.newest = arrival;
-            if !p.clients.contains(&client) && p.clients.len() < MAX_CLIENTS_PER_URL {
-                p.clients.push(client);
-            }
+            admit(&mut p.clients, client, &self.served, Instant::now());
             let ticket = Ticket::new(shared, key, p);
             return Ok(Lookup::Wait(ticket, Vec::new()));
         }
@@ -255,12 +253,7 @@ impl State {
         let last = p
             .clients
             .iter()
-            .map(|c| {
-                self.served
-                    .get(c)
-                    .copied()
-                    .filter(|t| now.saturating_duration_since(*t) < SERVED_FOR)
-            })
+            .map(|c| last_turn(&self.served, c, now))
             .min()
             .flatten();
         (last, Reverse(p.newest))
@@ -399,6 +392,36 @@ impl State {
             self.pending.remove(key);
             self.release(owner);
         }
+    }
+}
+
+/// `c`'s last turn, if it counts (less than [`SERVED_FOR`] ago).
+fn last_turn(served: &HashMap<Client, Instant>, c: &Client, now: Instant) -> Option<Instant> {
+    served
+        .get(c)
+        .copied()
+        .filter(|t| now.saturating_duration_since(*t) < SERVED_FOR)
+}
+
+/// Adds `c` to a fetch's clients. With [`MAX_CLIENTS_PER_URL`] there
+/// already, `c` replaces the one served most recently if it was served
+/// longer ago (so clients that just had turns cannot fill the list and
+/// keep a better placed one out of it).
+fn admit(clients: &mut Vec<Client>, c: Client, served: &HashMap<Client, Instant>, now: Instant) {
+    if clients.contains(&c) {
+        return;
+    }
+    if clients.len() < MAX_CLIENTS_PER_URL {
+        clients.push(c);
+        return;
+    }
+    let mine = last_turn(served, &c, now);
+    let worst = clients
+        .iter_mut()
+        .max_by_key(|x| last_turn(served, x, now))
+        .filter(|x| mine < last_turn(served, x, now));
+    if let Some(slot) = worst {
+        *slot = c;
     }
 }
 

@@ -206,3 +206,48 @@ fn clients_are_addresses_and_ipv6_slash_64s() {
     assert_ne!(of("192.0.2.1"), of("192.0.2.2"));
     assert_eq!(Client::of(None), Client::Unknown);
 }
+
+#[test]
+fn clients_just_served_cannot_crowd_a_better_placed_one_out_of_a_fetch() {
+    let shared = Arc::new(Mutex::new(State::default()));
+    let mut keep = Vec::new();
+    // Eight clients get turns for URLs of their own (all four slots busy
+    // after the first four; finishing them hands turns to the rest).
+    let mut jobs = Vec::new();
+    for i in 0..8u32 {
+        let (t, j) = ask(&shared, &format!("own{i}"), client(100 + i)).unwrap();
+        keep.push(t);
+        jobs.extend(j);
+    }
+    while let Some(j) = jobs.pop() {
+        jobs.extend(fail(
+            &shared,
+            &j,
+            VerifyError::ChainFetch("404".into()),
+            true,
+        ));
+    }
+    // They all ask for the genuine URL, filling its list of clients; then
+    // a client never served asks for it too.
+    for i in 0..8u32 {
+        let (t, j) = ask(&shared, "genuine", client(100 + i)).unwrap();
+        keep.push(t);
+        jobs.extend(j);
+    }
+    let genuine = lock(&shared)
+        .pending
+        .get(url("genuine").as_str())
+        .map(|p| p.id);
+    let Some(id) = genuine else {
+        panic!("the genuine URL is pending")
+    };
+    // Started already (slots were free): look at its clients all the same.
+    let (t, _) = ask(&shared, "genuine", client(7)).unwrap();
+    keep.push(t);
+    let guard = lock(&shared);
+    let p = guard.pending.get(url("genuine").as_str()).unwrap();
+    assert_eq!(p.id, id);
+    assert!(p.clients.contains(&client(7)), "{:?}", p.clients);
+    assert_eq!(p.clients.len(), MAX_CLIENTS_PER_URL);
+    assert!(guard.rank(p, Instant::now()).0.is_none());
+}
