@@ -82,6 +82,39 @@ pub struct Config {
     /// The Alexa skill answers within this time, Music Assistant slow or not
     /// (Alexa gives up after about 8 s).
     pub skill_deadline: Duration,
+    /// Playing on the Echo itself: the provider API and the stream relay.
+    pub echo: EchoSettings,
+}
+
+/// Music Assistant's Alexa provider and the stream relay (`crate::echo`).
+#[derive(Debug, Clone)]
+pub struct EchoSettings {
+    /// Hosts Music Assistant's stream URLs may name besides its own URL's
+    /// host (`HOST[:PORT]`, port 8097 by default; checked by the CLI).
+    pub stream_hosts: Vec<String>,
+    /// Streams relayed at once.
+    pub max_streams: usize,
+    /// A relay URL's token takes new requests this long after it was made.
+    pub token_ttl: Duration,
+    /// ... and this long after a stream on it ended (an Echo reconnecting).
+    pub reconnect: Duration,
+    /// The Echo taking nothing for this long ends its stream.
+    pub stall: Duration,
+    /// Music Assistant sending nothing for this long ends the stream.
+    pub upstream_idle: Duration,
+}
+
+impl Default for EchoSettings {
+    fn default() -> Self {
+        EchoSettings {
+            stream_hosts: Vec::new(),
+            max_streams: 16,
+            token_ttl: Duration::from_secs(600),
+            reconnect: Duration::from_secs(60),
+            stall: Duration::from_secs(20),
+            upstream_idle: Duration::from_secs(20),
+        }
+    }
 }
 
 impl Config {
@@ -105,6 +138,7 @@ impl Config {
             ma_token_renew_after: 300 * 86_400,
             max_gateway_bytes: 64 * 1024,
             skill_deadline: Duration::from_secs(6),
+            echo: EchoSettings::default(),
         }
     }
 

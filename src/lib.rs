@@ -19,6 +19,8 @@
 //!   gateway's command allowlist, token renewal and revocation.
 //! - [`skill`]: the Alexa skill: request verification, intents, speech,
 //!   rooms, fuzzy names, the interaction model.
+//! - [`echo`]: playing on the Echo itself: Music Assistant's Alexa provider's
+//!   API, its pushed streams, the private stream relay.
 //! - [`gateway`]: `POST /ma/api`, the token-guarded proxy to Music Assistant.
 //! - [`throttle`]: login slow-down per account and per address.
 //! - [`audit`]: typed audit events.
@@ -45,6 +47,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod der;
+pub mod echo;
 pub mod files;
 pub mod handlers;
 pub mod http;

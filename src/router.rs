@@ -6,7 +6,9 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::app::App;
-use crate::handlers::{authorize, discovery, gateway, introspect, revoke, skill, token};
+use crate::handlers::{
+    authorize, discovery, gateway, introspect, provider, revoke, skill, stream, token,
+};
 use crate::http::{self, Body};
 use crate::listener::ConnInfo;
 use crate::oauth::error::OAuthError;
@@ -56,6 +58,10 @@ where
         (gateway::PATH, _) => method_not_allowed("POST"),
         (skill::PATH, &Method::POST) => skill::handle(app, &parts.headers, body, addr).await,
         (skill::PATH, _) => method_not_allowed("POST"),
+        (p, m) if provider::is_provider_path(p) => {
+            provider::handle(app, m, p, &parts.headers, body, addr).await
+        }
+        (p, m) if stream::is_relay_path(p) => stream::handle(app, m, p, &parts.headers).await,
         (HEALTH_PATH | METADATA_PATH | JWKS_PATH, _) => method_not_allowed("GET, HEAD"),
         (AUTHORIZE_PATH, _) => method_not_allowed("GET, HEAD, POST"),
         (TOKEN_PATH | REVOKE_PATH | INTROSPECT_PATH, _) => method_not_allowed("POST"),
@@ -64,6 +70,12 @@ where
     if app.https() {
         http::add_hsts(&mut resp);
     }
+    // A relay path holds its token: logged without it.
+    let path = if stream::is_relay_path(path) {
+        "/alexa/(relay)"
+    } else {
+        path
+    };
     tracing::debug!(%method, path, status = resp.status().as_u16(), %addr, "request");
     resp
 }

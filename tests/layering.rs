@@ -26,7 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Start-up errors and opening the data directory (uses store and keys).
     ("startup", &["startup"]),
     // The domain: protocol rules, who may log in, Music Assistant, the skill.
-    ("domain", &["oauth", "identity", "ma", "skill"]),
+    ("domain", &["oauth", "identity", "ma", "skill", "echo"]),
     // The state every handler shares.
     ("state", &["app"]),
     // One file per endpoint.

@@ -399,7 +399,12 @@ async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
+    // Migration 5: which Echo is which player, empty after an upgrade.
+    let echos: i64 = conn
+        .query_row("SELECT count(*) FROM echo_players", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(echos, 0);
     // Migration 4: the skill ids table, empty after an upgrade.
     let skill_ids: i64 = conn
         .query_row("SELECT count(*) FROM skill_ids", [], |r| r.get(0))

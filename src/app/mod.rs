@@ -12,6 +12,7 @@ use bytes::Bytes;
 
 use crate::audit::Audit;
 use crate::config::{self, Config};
+use crate::echo::Echo;
 use crate::files::load_or_create_secret;
 use crate::identity::music_assistant::MusicAssistantAccounts;
 use crate::identity::{IdentityProvider, LocalAccounts, password::Hasher};
@@ -53,6 +54,8 @@ pub struct App {
     /// Skill ids given at start (`serve --alexa-skill-id`), answered besides
     /// those registered in the store.
     configured_skill_ids: Vec<String>,
+    /// Playing on the Echo: Music Assistant's Alexa provider, the relay.
+    echo: Echo,
 }
 
 impl std::fmt::Debug for App {
@@ -105,6 +108,12 @@ impl App {
             None => Arc::new(LocalAccounts::new(store.clone(), hasher)),
         };
         let csrf = load_or_create_secret(&data_dir.join(CSRF_KEY_FILE))?;
+        let echo = Echo::new(
+            &config.echo,
+            config.music_assistant_url.as_deref(),
+            data_dir,
+        )
+        .map_err(|e| StartError::Config(e.to_string()))?;
         let metadata_json = Bytes::from(oauth::metadata::document(&config).to_string());
         let jwks_json = Bytes::from(keys.jwks_json().to_owned());
         Ok(App {
@@ -124,6 +133,7 @@ impl App {
             skill: crate::skill::Memory::default(),
             skill_verifier: SkillVerifier::amazon(),
             configured_skill_ids: Vec::new(),
+            echo,
         })
     }
 
@@ -185,6 +195,10 @@ impl App {
     /// What the Alexa skill remembers between requests.
     pub fn skill(&self) -> &crate::skill::Memory {
         &self.skill
+    }
+    /// Music Assistant's Alexa provider and the stream relay.
+    pub fn echo(&self) -> &Echo {
+        &self.echo
     }
     pub fn throttle(&self) -> &Throttle {
         &self.throttle

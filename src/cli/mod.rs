@@ -16,6 +16,8 @@
 //! - `status.rs`: `status`, with the tailnet node's last snapshot.
 //! - `skill.rs`: `skill ...`; `skill_id.rs`: `skill id add|list|remove`
 //!   and `serve`'s skill options (skill ids, the testing trust).
+//! - `provider.rs`: `provider show|rotate-password` (Music Assistant's
+//!   Alexa provider settings) and `serve`'s options for it.
 //! - `addon.rs`: `addon`, the Home Assistant add-on's entrypoint (options,
 //!   the add-on's Alexa client, handing root over, then `serve`);
 //!   `addon_options.rs`: parsing and checking the add-on's options.
@@ -32,6 +34,7 @@ mod addon;
 mod addon_options;
 mod client;
 mod links;
+mod provider;
 mod serve;
 mod serve_listen;
 #[cfg(feature = "tailnet")]
@@ -48,6 +51,7 @@ pub use addon_options::{AddonOptions, MUSIC_ASSISTANT_ADDON_URL, OPTION_NAMES, p
 pub use client::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
 use client::{ClientCmd, client};
 use links::{LinksCmd, links};
+use provider::{ProviderCmd, provider};
 pub use serve::parse_public_url;
 use serve::{ServeArgs, serve};
 pub use signals::{Signals, shutdown_signal};
@@ -129,6 +133,10 @@ enum Command {
     /// The Alexa skill served at /alexa/skill (its registered ids).
     #[command(subcommand)]
     Skill(SkillCmd),
+    /// Music Assistant's Alexa player provider: the values to paste into its
+    /// settings (API Url, user name, password), a new password.
+    #[command(subcommand)]
+    Provider(ProviderCmd),
     /// The Home Assistant add-on's entrypoint: reads the add-on's options
     /// (options.json in the data directory), registers and updates the Alexa
     /// client from them, then serves on Tailscale Funnel.
@@ -242,6 +250,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Status(a) if a.check => status_check(&dir),
         Command::Status(a) => status(&dir, a.json),
         Command::Skill(cmd) => skill(&dir, cmd),
+        Command::Provider(cmd) => provider(&dir, cmd),
         Command::Addon(args) => addon(&dir, args, format),
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::provider::ProviderServeArgs;
 use super::serve_listen::serve_listen;
 #[cfg(feature = "tailnet")]
 use super::serve_tailnet::serve_tailnet;
@@ -79,6 +80,9 @@ pub(super) struct ServeArgs {
 
     #[command(flatten)]
     pub(super) skill: SkillServeArgs,
+
+    #[command(flatten)]
+    pub(super) provider: ProviderServeArgs,
     /// What `addon` adds (not command-line options).
     #[arg(skip)]
     pub(super) extras: ServeExtras,
@@ -180,6 +184,7 @@ fn apply_music_assistant(config: &mut Config, args: &ServeArgs) -> Result<(), Fa
         config.music_assistant_url = Some(url);
     }
     config.upstream_timeout = std::time::Duration::from_secs(args.music_assistant_timeout);
+    config.echo.stream_hosts = args.provider.stream_hosts.clone();
     Ok(())
 }
 
@@ -193,6 +198,7 @@ pub(super) async fn open_app(config: Config, dir: &Path, args: &ServeArgs) -> Re
         .with_skill_verifier(verifier)
         .with_skill_ids(skill_ids);
     record_identity(&app).await?;
+    ensure_provider_password(&app).await?;
     let issuer = app.config().issuer.clone();
     app.store()
         .call(move |c| store::set_meta(c, PUBLIC_URL_META, &issuer))
@@ -214,6 +220,22 @@ async fn record_identity(app: &App) -> Result<(), Failure> {
         .call(move |c| store::set_meta(c, crate::ma::URL_META, &url))
         .await?;
     Ok(())
+}
+
+/// With Music Assistant configured, makes the provider API's password if
+/// there is none yet (so `provider show` and the add-on's page have it).
+async fn ensure_provider_password(app: &App) -> Result<(), Failure> {
+    if !app.echo().enabled() {
+        return Ok(());
+    }
+    let dir = app.data_dir().to_owned();
+    app.store()
+        .call(move |c| {
+            Ok(crate::echo::credentials::Sealer::open(&dir)
+                .and_then(|s| crate::echo::credentials::ensure(c, &s).map(|_| ())))
+        })
+        .await?
+        .map_err(|e| Failure::runtime(e.to_string()))
 }
 
 /// The runtime `serve` runs on.

@@ -10,12 +10,16 @@
 //! - [`form`]: the client's authenticated form request those three share.
 //! - [`gateway`]: `POST /ma/api`, the token-guarded proxy to Music Assistant.
 //! - [`discovery`]: `/health`, RFC 8414 metadata, JWKS.
+//! - [`provider`]: the API Music Assistant's Alexa provider calls.
+//! - [`stream`]: the stream relay and cover art the Echo fetches.
 
 pub mod authorize;
 pub mod discovery;
 pub mod form;
 pub mod gateway;
 pub mod introspect;
+pub mod provider;
 pub mod revoke;
 pub mod skill;
+pub mod stream;
 pub mod token;

@@ -19,20 +19,34 @@ pub enum BasicError {
 
 /// Returns `(client_id, client_secret)`.
 pub fn parse(header: &[u8]) -> Result<(String, String), BasicError> {
-    let header = header.trim_ascii();
-    let (scheme, rest) = header.split_at_checked(6).ok_or(BasicError::NotBasic)?;
-    if !scheme.eq_ignore_ascii_case(b"basic ") {
-        return Err(BasicError::NotBasic);
-    }
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(rest.trim_ascii())
-        .map_err(|_| BasicError::Base64)?;
+    let raw = decoded(header)?;
     let mut halves = raw.splitn(2, |&b| b == b':');
     let id = halves.next().unwrap_or_default();
     let secret = halves.next().ok_or(BasicError::NoColon)?;
     let id = decode(id).map_err(|_| BasicError::Encoding)?;
     let secret = decode(secret).map_err(|_| BasicError::Encoding)?;
     Ok((id, secret))
+}
+
+/// Plain RFC 7617 credentials (`user:password` as UTF-8, no form
+/// encoding), as HTTP clients such as aiohttp send them: `(user, password)`.
+pub fn parse_plain(header: &[u8]) -> Result<(String, String), BasicError> {
+    let raw = decoded(header)?;
+    let text = String::from_utf8(raw).map_err(|_| BasicError::Encoding)?;
+    let (user, password) = text.split_once(':').ok_or(BasicError::NoColon)?;
+    Ok((user.to_owned(), password.to_owned()))
+}
+
+/// The base64-decoded part after `Basic `.
+fn decoded(header: &[u8]) -> Result<Vec<u8>, BasicError> {
+    let header = header.trim_ascii();
+    let (scheme, rest) = header.split_at_checked(6).ok_or(BasicError::NotBasic)?;
+    if !scheme.eq_ignore_ascii_case(b"basic ") {
+        return Err(BasicError::NotBasic);
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(rest.trim_ascii())
+        .map_err(|_| BasicError::Base64)
 }
 
 #[cfg(test)]
@@ -55,6 +69,21 @@ mod tests {
             parse(format!("basic {b}").as_bytes()),
             Ok(("id".into(), "se:c%r+t x".into()))
         );
+    }
+
+    #[test]
+    fn plain_credentials_keep_plus_percent_and_colons() {
+        let b = base64::engine::general_purpose::STANDARD.encode("music-assistant:a+b%20c:d");
+        assert_eq!(
+            parse_plain(format!("Basic {b}").as_bytes()),
+            Ok(("music-assistant".into(), "a+b%20c:d".into()))
+        );
+        let b = base64::engine::general_purpose::STANDARD.encode(b"u:\xff");
+        assert_eq!(
+            parse_plain(format!("Basic {b}").as_bytes()),
+            Err(BasicError::Encoding)
+        );
+        assert_eq!(parse_plain(b"Bearer x"), Err(BasicError::NotBasic));
     }
 
     #[test]

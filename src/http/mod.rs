@@ -2,16 +2,17 @@
 //! pure function), body limits and response builders.
 
 pub mod basic;
+mod body;
 pub mod cookie;
 pub mod params;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::{BodyExt as _, Limited};
 use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
 
-pub type Body = Full<Bytes>;
+pub use body::{Body, StreamError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {
@@ -76,7 +77,7 @@ pub fn is_form(headers: &hyper::HeaderMap) -> bool {
 }
 
 fn base(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response<Body> {
-    let mut r = Response::new(Full::new(body.into()));
+    let mut r = Response::new(Body::full(body.into()));
     *r.status_mut() = status;
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

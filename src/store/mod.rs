@@ -28,12 +28,14 @@
 //! - `uses.rs`: the in-memory recorder of link use ([`Store::record_use`])
 //!   and [`record_link_uses`], the transaction that writes it.
 //! - `skill_ids.rs`: the Alexa skill ids this server answers.
+//! - `echo_players.rs`: which Echo is which Music Assistant player.
 //! - `purge.rs`: expired codes (and their Music Assistant tokens) and expired
 //!   revoked-token entries.
 
 mod clients;
 mod codes;
 mod conn;
+mod echo_players;
 mod links;
 mod meta;
 mod purge;
@@ -49,6 +51,9 @@ pub use clients::{
 };
 pub use codes::{CodeGrant, Redeemed, insert_code, redeem_code, redeem_code_in};
 pub use conn::{Result, Store, StoreError, in_transaction, open_connection};
+pub use echo_players::{
+    EchoHow, EchoPlayer, echo_player, forget_echo_player, list_echo_players, set_echo_player,
+};
 pub use links::{
     Link, LinkUpstream, MaToken, MaTokenState, RefreshLookup, Refused, clear_link_ma_token,
     get_link, link_is_active, link_upstream, list_links, lookup_refresh, ma_token_problems,

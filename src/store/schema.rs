@@ -94,4 +94,16 @@ pub const MIGRATIONS: &[&str] = &[
         added_at INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 5: which Echo (the SHA-256 of its Alexa deviceId) is which Music
+    // Assistant player, learned from the provider's pushes, said by voice or
+    // set on the add-on's page (issue 20).
+    r#"
+    CREATE TABLE echo_players (
+        device_hash BLOB PRIMARY KEY CHECK (length(device_hash) = 32),
+        player_id   TEXT NOT NULL CHECK (length(player_id) BETWEEN 1 AND 512),
+        how         TEXT NOT NULL CHECK (how IN ('learned', 'voice', 'page')),
+        updated_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX echo_players_by_player ON echo_players(player_id);
+    "#,
 ];

@@ -1,0 +1,260 @@
+//! The relay's tokens. Each `AudioPlayer.Play` the skill answers carries a
+//! URL with a fresh token: 256 random bits, kept here only as its SHA-256,
+//! bound to one pushed stream of one player, accepted for new requests
+//! until it expires (and for a short while after each stream on it ends,
+//! so an Echo can reconnect). A new stream pushed for the player, or the
+//! player being stopped, revokes its tokens and ends their streams.
+//! Bounded: at most [`MAX_GRANTS`], expired ones dropped first.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::source::{Art, StreamSource};
+use crate::util;
+
+/// Tokens kept at most.
+pub const MAX_GRANTS: usize = 256;
+/// Streams open at once on one token (an Echo reconnecting while its
+/// last connection is still draining).
+pub const MAX_STREAMS_PER_TOKEN: usize = 4;
+
+/// What a token lets its holder fetch.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub player: String,
+    /// The push it was minted for (`Pushed::id`).
+    pub push_id: String,
+    pub source: StreamSource,
+    pub art: Option<Art>,
+}
+
+struct Entry {
+    grant: Grant,
+    expires: Instant,
+    open: usize,
+    /// Turned true to end every stream on this token.
+    cancel: watch::Sender<bool>,
+}
+
+/// The token table.
+pub struct Grants {
+    map: Mutex<HashMap<[u8; 32], Entry>>,
+    ttl: Duration,
+    reconnect: Duration,
+}
+
+impl std::fmt::Debug for Grants {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Grants").field("len", &self.len()).finish()
+    }
+}
+
+/// Why a token gives nothing (the same answer for both: 404).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Unknown, expired or revoked.
+    Unknown,
+    /// Already [`MAX_STREAMS_PER_TOKEN`] streams on it.
+    Busy,
+}
+
+/// A stream open on a token: counts while it lives; its drop lets the
+/// token live [`Grants`]'s reconnect time longer.
+pub struct Lease {
+    grants: Arc<Grants>,
+    key: [u8; 32],
+    pub grant: Grant,
+    pub cancel: watch::Receiver<bool>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut map = self.grants.lock();
+        if let Some(e) = map.get_mut(&self.key) {
+            e.open = e.open.saturating_sub(1);
+            e.expires = e.expires.max(Instant::now() + self.grants.reconnect);
+        }
+    }
+}
+
+impl Grants {
+    pub fn new(ttl: Duration, reconnect: Duration) -> Grants {
+        Grants {
+            map: Mutex::new(HashMap::new()),
+            ttl,
+            reconnect,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Entry>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A new token for `grant`.
+    pub fn mint(&self, grant: Grant) -> String {
+        let token = util::random_token(32);
+        let now = Instant::now();
+        let mut map = self.lock();
+        if map.len() >= MAX_GRANTS {
+            map.retain(|_, e| e.expires > now || e.open > 0);
+        }
+        if map.len() >= MAX_GRANTS {
+            // Still full: the oldest without an open stream goes.
+            let oldest = map
+                .iter()
+                .filter(|(_, e)| e.open == 0)
+                .min_by_key(|(_, e)| e.expires)
+                .map(|(k, _)| *k);
+            if let Some(k) = oldest {
+                map.remove(&k);
+            }
+        }
+        let (cancel, _) = watch::channel(false);
+        map.insert(
+            util::sha256(token.as_bytes()),
+            Entry {
+                grant,
+                expires: now + self.ttl,
+                open: 0,
+                cancel,
+            },
+        );
+        token
+    }
+
+    /// What `token` grants, without opening a stream (HEAD, cover art).
+    pub fn peek(&self, token: &str) -> Result<Grant, Denied> {
+        let now = Instant::now();
+        let map = self.lock();
+        match map.get(&util::sha256(token.as_bytes())) {
+            Some(e) if e.open > 0 || e.expires > now => Ok(e.grant.clone()),
+            _ => Err(Denied::Unknown),
+        }
+    }
+
+    /// Opens a stream on `token`.
+    pub fn open(self: &Arc<Self>, token: &str) -> Result<Lease, Denied> {
+        let key = util::sha256(token.as_bytes());
+        let now = Instant::now();
+        let mut map = self.lock();
+        let e = map.get_mut(&key).ok_or(Denied::Unknown)?;
+        if e.open == 0 && e.expires <= now {
+            map.remove(&key);
+            return Err(Denied::Unknown);
+        }
+        if e.open >= MAX_STREAMS_PER_TOKEN {
+            return Err(Denied::Busy);
+        }
+        e.open += 1;
+        Ok(Lease {
+            grants: Arc::clone(self),
+            key,
+            grant: e.grant.clone(),
+            cancel: e.cancel.subscribe(),
+        })
+    }
+
+    /// Revokes every token of `player` (all of them, or those of pushes
+    /// other than `keep`) and ends their streams; returns how many.
+    pub fn revoke_player(&self, player: &str, keep: Option<&str>) -> usize {
+        let mut map = self.lock();
+        let before = map.len();
+        map.retain(|_, e| {
+            let goes = e.grant.player == player && Some(e.grant.push_id.as_str()) != keep;
+            if goes {
+                e.cancel.send_replace(true);
+            }
+            !goes
+        });
+        before - map.len()
+    }
+
+    /// Streams open now, over every token.
+    pub fn open_streams(&self) -> usize {
+        self.lock().values().map(|e| e.open).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::echo::source::{StreamHosts, StreamSource};
+
+    fn grant(player: &str, push: &str) -> Grant {
+        let hosts = StreamHosts::new(Some("http://127.0.0.1:8095"), &[]);
+        let url = format!("http://127.0.0.1:8097/flow/s/{player}/i/{player}.flac");
+        Grant {
+            player: player.into(),
+            push_id: push.into(),
+            source: StreamSource::parse(&url, &hosts).unwrap(),
+            art: None,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_expire_but_live_on_briefly_after_a_stream() {
+        let g = Arc::new(Grants::new(Duration::from_secs(60), Duration::from_secs(5)));
+        let t = g.mint(grant("Echo Kitchen", "p1"));
+        assert_eq!(t.len(), 43, "256 bits, base64url");
+        assert!(g.peek("nope").is_err());
+        let lease = g.open(&t).unwrap();
+        assert_eq!(lease.grant.player, "Echo Kitchen");
+        tokio::time::advance(Duration::from_secs(120)).await;
+        assert!(g.peek(&t).is_ok(), "open streams keep it");
+        drop(lease);
+        assert!(g.open(&t).is_ok(), "reconnect within 5 s");
+        tokio::time::advance(Duration::from_secs(6)).await;
+        assert_eq!(g.open(&t).err(), Some(Denied::Unknown));
+        let t2 = g.mint(grant("Echo Kitchen", "p2"));
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert_eq!(g.open(&t2).err(), Some(Denied::Unknown), "expired unused");
+    }
+
+    #[tokio::test]
+    async fn revoking_a_player_ends_its_streams_only() {
+        let g = Arc::new(Grants::new(Duration::from_secs(60), Duration::from_secs(5)));
+        let k1 = g.mint(grant("Echo Kitchen", "p1"));
+        let k2 = g.mint(grant("Echo Kitchen", "p2"));
+        let o = g.mint(grant("Echo Office", "p3"));
+        let mut lease = g.open(&k1).unwrap();
+        let other = g.open(&o).unwrap();
+        assert_eq!(g.revoke_player("Echo Kitchen", Some("p2")), 1);
+        assert!(*lease.cancel.borrow_and_update());
+        assert!(!*other.cancel.borrow());
+        assert!(g.open(&k1).is_err());
+        assert!(g.open(&k2).is_ok());
+        assert_eq!(g.revoke_player("Echo Kitchen", None), 1);
+        assert!(g.open(&k2).is_err());
+        for _ in 1..MAX_STREAMS_PER_TOKEN {
+            std::mem::forget(g.open(&o).unwrap());
+        }
+        assert_eq!(g.open(&o).err(), Some(Denied::Busy));
+    }
+
+    #[test]
+    fn the_table_stays_bounded() {
+        let g = Grants::new(Duration::from_secs(60), Duration::from_secs(5));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            for i in 0..(MAX_GRANTS + 50) {
+                g.mint(grant("Echo Kitchen", &format!("p{i}")));
+            }
+        });
+        assert_eq!(g.len(), MAX_GRANTS);
+    }
+}

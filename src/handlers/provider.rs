@@ -1,0 +1,253 @@
+//! The API Music Assistant's Alexa player provider calls ("API Url" in its
+//! settings), exactly as the provider and the community prototype use it:
+//! `GET /alexa/intents` (the invocation name and the first utterance of
+//! pause, resume and stop it makes the Echo say), `POST /ma/push-url` (a
+//! stream it starts on an Echo, then its metadata), `GET /ma/latest-url`
+//! (the last push). Every request needs the provider's HTTP Basic
+//! credentials ([`crate::echo::credentials`]), checked in constant time,
+//! with failures slowed down per client address (the project's throttle);
+//! neither the credentials nor a pushed URL are ever logged.
+//!
+//! Served on the public address (Funnel, or the user's proxy) and, when
+//! `serve --provider-listen` is given, on a listener of its own on the
+//! home network that serves these routes only.
+
+use std::net::IpAddr;
+
+use bytes::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::{HeaderMap, Method, Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::echo::credentials::{self, CredentialError};
+use crate::echo::push::{self, PushError};
+use crate::echo::source::Refused;
+use crate::echo::{Accepted, Echo};
+use crate::http::{self, Body, basic};
+use crate::store;
+
+pub const INTENTS_PATH: &str = "/alexa/intents";
+pub const PUSH_PATH: &str = "/ma/push-url";
+pub const LATEST_PATH: &str = "/ma/latest-url";
+
+/// True for the provider API's paths.
+pub fn is_provider_path(path: &str) -> bool {
+    matches!(path, INTENTS_PATH | PUSH_PATH | LATEST_PATH)
+}
+
+/// The invocation name and the utterances Music Assistant's provider makes
+/// an Echo say (it uses the first of each intent; it plays with its own
+/// "ask music assistant to play audio").
+pub fn intents_document() -> Value {
+    json!({
+        "invocationName": "music assistant",
+        "intents": [
+            {"intent": "PlayAudioIntent", "utterances": ["play audio"]},
+            {"intent": "AMAZON.PauseIntent", "utterances": ["pause the music", "pause"]},
+            {"intent": "AMAZON.ResumeIntent", "utterances": ["resume the music", "resume"]},
+            {"intent": "AMAZON.StopIntent", "utterances": ["stop the music", "stop"]},
+        ]
+    })
+}
+
+/// Answers one provider API request (`path` is one of its paths).
+pub async fn handle<B>(
+    app: &App,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: B,
+    client: IpAddr,
+) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let echo = app.echo();
+    if !echo.enabled() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_configured",
+            "this server has no Music Assistant (serve --music-assistant-url): nothing to play on an Echo",
+        );
+    }
+    let allowed = match path {
+        PUSH_PATH => method == Method::POST,
+        _ => method == Method::GET || method == Method::HEAD,
+    };
+    if !allowed {
+        let allow = if path == PUSH_PATH {
+            "POST"
+        } else {
+            "GET, HEAD"
+        };
+        let mut r = error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            "method not allowed",
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
+        return r;
+    }
+    if let Err(r) = authenticate(app, echo, headers, client).await {
+        return r;
+    }
+    match path {
+        INTENTS_PATH => http::json(StatusCode::OK, &intents_document()),
+        LATEST_PATH => latest(echo),
+        _ => push_url(app, echo, body).await,
+    }
+}
+
+/// The provider's credentials, or the refusal: 429 while the address is
+/// slowed down, 401 (with a Basic challenge) otherwise.
+async fn authenticate(
+    app: &App,
+    echo: &Echo,
+    headers: &HeaderMap,
+    client: IpAddr,
+) -> Result<(), Response<Body>> {
+    let now = std::time::Instant::now();
+    if let Err(b) = echo.throttle().check("", client, now) {
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+            "too many failed attempts from this address; try again later",
+        );
+        let secs = b.wait.as_secs().max(1).to_string();
+        if let Ok(v) = HeaderValue::from_str(&secs) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(r);
+    }
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let given = match (values.next(), values.next()) {
+        (Some(v), None) => basic::parse_plain(v.as_bytes()).ok(),
+        _ => None,
+    };
+    let expected = match expected_password(app, echo).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(error = %e, "the provider API password cannot be read");
+            return Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the provider API's password cannot be read right now",
+            ));
+        }
+    };
+    let ok = given.is_some_and(|(u, p)| credentials::matches(&expected, &u, &p));
+    if ok {
+        return Ok(());
+    }
+    echo.throttle().record_failure("", client, now);
+    tracing::info!(%client, "provider API request refused: wrong or missing credentials");
+    let mut r = error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "the provider API needs the user name and password `ma-alexa-oauth provider show` prints",
+    );
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"ma-alexa-oauth provider API\", charset=\"UTF-8\""),
+    );
+    Err(r)
+}
+
+/// The stored password (made on first use: `serve` makes it at start).
+async fn expected_password(app: &App, echo: &Echo) -> Result<crate::util::Secret, CredentialError> {
+    let Some(sealer) = echo.sealer() else {
+        return Err(CredentialError::Unreadable);
+    };
+    let stored = app
+        .store()
+        .read(|c| store::get_meta(c, credentials::PASSWORD_META))
+        .await?;
+    match stored {
+        Some(s) if !s.is_empty() => sealer.unseal(&s),
+        _ => Err(CredentialError::Unreadable),
+    }
+}
+
+async fn push_url<B>(app: &App, echo: &Echo, body: B) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let raw = match http::read_body(body, push::MAX_BODY, app.config().limits.body_timeout).await {
+        Ok(b) => b,
+        Err(e) => return error(e.status(), "invalid_request", &e.to_string()),
+    };
+    let push = match echo.parse_push(&raw) {
+        Ok(p) => p,
+        Err(e) => return refused_push(echo, &e),
+    };
+    match echo.accept(push) {
+        Accepted::NewStream { player, ended } => {
+            tracing::info!(
+                player,
+                ended_relays = ended,
+                "Music Assistant pushed a stream for an Echo"
+            )
+        }
+        Accepted::Updated { player } => {
+            tracing::debug!(player, "Music Assistant pushed the stream's metadata")
+        }
+    }
+    http::json(StatusCode::OK, &json!({"status": "ok"}))
+}
+
+/// A refused push: 400 for a malformed body, 403 for a URL off the
+/// accept-list; logged with the reason (and, for a host off the list,
+/// which `host:port` to add), never the URL.
+fn refused_push(echo: &Echo, e: &PushError) -> Response<Body> {
+    let accepted: Vec<String> = echo
+        .stream_hosts()
+        .hosts()
+        .iter()
+        .map(|h| h.authority())
+        .collect();
+    tracing::warn!(reason = %e, accepted = accepted.join(" "), "Music Assistant's push refused");
+    let status = match e {
+        PushError::Shape => StatusCode::BAD_REQUEST,
+        PushError::Refused(Refused::OffHost) => StatusCode::FORBIDDEN,
+        PushError::Refused(_) => StatusCode::FORBIDDEN,
+    };
+    let hint = match e {
+        PushError::Refused(Refused::OffHost) => format!(
+            "{e}; accepted: {} (add Music Assistant's stream address with serve --music-assistant-stream-host)",
+            accepted.join(", ")
+        ),
+        _ => e.to_string(),
+    };
+    error(status, e.code(), &hint)
+}
+
+fn latest(echo: &Echo) -> Response<Body> {
+    match echo.latest() {
+        Some(p) => http::json(
+            StatusCode::OK,
+            &json!({
+                "streamUrl": p.stream_url,
+                "title": p.meta.title,
+                "artist": p.meta.artist,
+                "album": p.meta.album,
+                "imageUrl": p.image_url,
+            }),
+        ),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no stream URL has been pushed yet",
+        ),
+    }
+}
+
+fn error(status: StatusCode, code: &str, description: &str) -> Response<Body> {
+    http::json(
+        status,
+        &json!({"error": code, "error_description": description}),
+    )
+}
