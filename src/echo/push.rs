@@ -84,7 +84,11 @@ fn name(v: Option<String>) -> Option<String> {
 /// Parses and checks a push body. `web`: Music Assistant's own web server
 /// (its image proxy may be there).
 pub fn parse(body: &[u8], hosts: &StreamHosts, web: Option<&HostPort>) -> Result<Push, PushError> {
-    let raw: Raw = serde_json::from_slice(body).map_err(|_| PushError::Shape)?;
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| PushError::Shape)?;
+    if !value.is_object() {
+        return Err(PushError::Shape);
+    }
+    let raw: Raw = serde_json::from_value(value).map_err(|_| PushError::Shape)?;
     let stream_url = raw.stream_url.ok_or(PushError::Shape)?;
     let source = StreamSource::parse(&stream_url, hosts).map_err(PushError::Refused)?;
     let has_meta = raw.title.is_some() || raw.artist.is_some() || raw.album.is_some();

@@ -15,7 +15,9 @@
 //! ([`Standin::delete_token`]).
 #![allow(dead_code)]
 
+pub mod alexa;
 pub mod music;
+pub mod stream;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -135,6 +137,8 @@ struct State {
     failed_logins: HashMap<String, Vec<Instant>>,
     /// Players and their queues (`music.rs`).
     players: Vec<music::PlayerState>,
+    /// Music Assistant's Alexa player provider, once loaded (`alexa.rs`).
+    alexa: Option<alexa::Provider>,
 }
 
 pub struct Standin {
@@ -588,9 +592,83 @@ fn api(
             None => failed(),
         },
         other => match music_command(st, other, &args) {
-            Some(v) => json_reply(StatusCode::OK, &v),
+            Some(v) => {
+                alexa_after(st, other, &args);
+                json_reply(StatusCode::OK, &v)
+            }
             None => failed(),
         },
+    }
+}
+
+/// Music Assistant's Alexa provider acting on an Echo player after `cmd`.
+fn alexa_after(st: &mut State, cmd: &str, args: &Value) {
+    let id = args["player_id"].as_str().or(args["queue_id"].as_str());
+    let Some(p) = id
+        .and_then(|id| st.players.iter().find(|p| p.id == id))
+        .cloned()
+    else {
+        return;
+    };
+    if let Some(a) = st
+        .alexa
+        .as_mut()
+        .filter(|_| alexa::ECHOS.contains(&p.id.as_str()))
+    {
+        a.after(cmd, args, &p);
+    }
+}
+
+impl Standin {
+    /// Loads Music Assistant's Alexa provider with `api_url` as its API Url
+    /// (and Basic auth): it fetches the intents, and the Echo players appear;
+    /// its streams are on `streams` (see [`stream::StreamServer::start`]).
+    pub async fn load_alexa(
+        &self,
+        api_url: &str,
+        auth: Option<(&str, &str)>,
+        language: &str,
+        streams: std::sync::Arc<stream::StreamServer>,
+    ) {
+        let p = alexa::Provider::load(api_url, auth, language, streams).await;
+        let mut st = self.state.lock().unwrap();
+        if st.alexa.is_none() {
+            st.players.extend(alexa::Provider::players());
+        }
+        st.alexa = Some(p);
+    }
+
+    /// The provider's stream server (after [`Standin::load_alexa`]).
+    pub fn alexa_streams(&self) -> std::sync::Arc<stream::StreamServer> {
+        let st = self.state.lock().unwrap();
+        std::sync::Arc::clone(&st.alexa.as_ref().expect("load_alexa first").stream)
+    }
+
+    /// What Music Assistant told the Echos so far (as `$MA_ALEXA_LOG`).
+    pub fn echo_log(&self) -> Vec<alexa::EchoLine> {
+        let st = self.state.lock().unwrap();
+        st.alexa
+            .as_ref()
+            .map(|a| a.log.lock().unwrap().clone())
+            .unwrap_or_default()
+    }
+
+    /// The pushes the provider sent, with our server's answers.
+    pub fn alexa_pushes(&self) -> Vec<alexa::PushSent> {
+        let st = self.state.lock().unwrap();
+        st.alexa
+            .as_ref()
+            .map(|a| a.pushes.lock().unwrap().clone())
+            .unwrap_or_default()
+    }
+
+    /// Runs a player or queue command as someone in Music Assistant's own
+    /// interface would (no token): None if it failed.
+    pub fn command(&self, cmd: &str, args: Value) -> Option<Value> {
+        let mut st = self.state.lock().unwrap();
+        let v = music_command(&mut st, cmd, &args)?;
+        alexa_after(&mut st, cmd, &args);
+        Some(v)
     }
 }
 

@@ -1,0 +1,453 @@
+//! Playing on the Echo: the API Music Assistant's Alexa provider calls
+//! (`/alexa/intents`, `/ma/push-url`, `/ma/latest-url`) and the stream
+//! relay (`/alexa/stream/TOKEN.mp3`, `/alexa/art/TOKEN`), against the
+//! stand-in Music Assistant with its Alexa provider (`ma_standin/alexa.rs`)
+//! and stream server (`ma_standin/stream.rs`, real MP3 frames). The
+//! refusals each have a test: wrong or missing credentials, pushed URLs off
+//! Music Assistant's host or path, unknown, expired and revoked tokens, a
+//! reader that stalls, too many streams, a redirect.
+
+mod common;
+mod ma_standin;
+
+#[path = "echo/relay.rs"]
+mod relay;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::*;
+use hyper::StatusCode;
+use ma_alexa_oauth::config::EchoSettings;
+use ma_alexa_oauth::echo::credentials::{self, Sealer, USERNAME};
+use ma_standin::Standin;
+use ma_standin::stream::StreamServer;
+use serde_json::{Value, json};
+
+/// Our server, the stand-in Music Assistant with its Alexa provider loaded
+/// against it, and the provider's stream server.
+pub struct Rig {
+    pub s: TestServer,
+    pub ma: Standin,
+    pub streams: Arc<StreamServer>,
+    pub password: String,
+}
+
+impl Rig {
+    pub async fn start() -> Rig {
+        Rig::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut EchoSettings)) -> Rig {
+        Rig::start_full(|c| tweak(&mut c.echo)).await
+    }
+
+    pub async fn start_full(tweak: impl FnOnce(&mut ma_alexa_oauth::config::Config)) -> Rig {
+        let ma = Standin::start(&[(USER, PASSWORD, "user")]).await;
+        let streams = Arc::new(StreamServer::start().await);
+        let (url, host) = (ma.url.clone(), format!("127.0.0.1:{}", streams.addr.port()));
+        let s = TestServer::start_with(move |c| {
+            c.music_assistant_url = Some(url);
+            c.echo.stream_hosts = vec![host];
+            tweak(c);
+        })
+        .await;
+        let sealer = Sealer::open(&s.dir).unwrap();
+        let password = s
+            .app
+            .store()
+            .with(|c| Ok(credentials::ensure(c, &sealer)))
+            .unwrap()
+            .unwrap()
+            .expose()
+            .to_owned();
+        ma.load_alexa(
+            &s.base,
+            Some((USERNAME, &password)),
+            "en-US",
+            Arc::clone(&streams),
+        )
+        .await;
+        Rig {
+            s,
+            ma,
+            streams,
+            password,
+        }
+    }
+
+    pub fn auth(&self) -> String {
+        plain_basic(USERNAME, &self.password)
+    }
+
+    /// POST /ma/push-url with the provider's credentials.
+    pub async fn push(&self, body: &Value) -> Resp {
+        let auth = self.auth();
+        send(
+            self.s.addr,
+            "POST",
+            "/ma/push-url",
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            Some(body.to_string().into_bytes()),
+        )
+        .await
+    }
+
+    /// Pushes a flow stream for `player` (queue = player), as the provider does.
+    pub async fn push_stream(&self, player: &str) -> String {
+        let session = format!("s{}", rand_hex(4));
+        let item = rand_hex(16);
+        self.streams.set_queue(player, &session, &item);
+        let url = self.streams.flow_url(player, player, "flac");
+        let r = self.push(&json!({"streamUrl": url})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        url
+    }
+
+    /// A relay path for `player`'s last push (what the skill answers with).
+    pub fn relay_path(&self, player: &str) -> String {
+        self.s.app.echo().mint(player).expect("a push").stream_path
+    }
+}
+
+pub fn rand_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b).unwrap();
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// `Basic base64(user ":" password)`, as aiohttp sends it.
+pub fn plain_basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+#[tokio::test]
+async fn the_provider_api_needs_the_generated_credentials() {
+    let rig = Rig::start().await;
+    let addr = rig.s.addr;
+    let ok = rig.auth();
+    let wrong_user = plain_basic("admin", &rig.password);
+    let wrong_password = plain_basic(USERNAME, "guess");
+    let empty = plain_basic("", "");
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("missing", vec![]),
+        ("wrong user", vec![("authorization", &wrong_user)]),
+        ("wrong password", vec![("authorization", &wrong_password)]),
+        ("empty", vec![("authorization", &empty)]),
+        ("bearer", vec![("authorization", "Bearer x")]),
+        ("not base64", vec![("authorization", "Basic !!!")]),
+        (
+            "two headers",
+            vec![("authorization", &ok), ("authorization", &ok)],
+        ),
+    ];
+    // Seven failures from this address (ten are free before the slow-down).
+    for (i, (what, headers)) in cases.iter().enumerate() {
+        let path = ["/alexa/intents", "/ma/latest-url"][i % 2];
+        {
+            let r = send(addr, "GET", path, headers, None).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what} on {path}");
+            assert!(
+                r.header("www-authenticate").unwrap().starts_with("Basic "),
+                "{what}: a Basic challenge"
+            );
+            assert!(!r.text().contains(&rig.password));
+        }
+    }
+    let body = json!({"streamUrl": rig.streams.flow_url("Echo Kitchen", "Echo Kitchen", "flac")});
+    let r = send(
+        addr,
+        "POST",
+        "/ma/push-url",
+        &[("authorization", &wrong_password)],
+        Some(body.to_string().into_bytes()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(rig.s.app.echo().latest().is_none(), "nothing kept");
+    // The right credentials: the intents document the provider reads.
+    let r = send(
+        addr,
+        "GET",
+        "/alexa/intents",
+        &[("authorization", &ok)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert_eq!(doc["invocationName"], "music assistant");
+    let first = |intent: &str| {
+        doc["intents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["intent"] == intent)
+            .map(|i| i["utterances"][0].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        first("AMAZON.PauseIntent").as_deref(),
+        Some("pause the music")
+    );
+    assert_eq!(
+        first("AMAZON.ResumeIntent").as_deref(),
+        Some("resume the music")
+    );
+    assert_eq!(
+        first("AMAZON.StopIntent").as_deref(),
+        Some("stop the music")
+    );
+    // Methods: push-url is POST only, the others GET.
+    let r = send(addr, "GET", "/ma/push-url", &[("authorization", &ok)], None).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    let r = send(
+        addr,
+        "POST",
+        "/alexa/intents",
+        &[("authorization", &ok)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn the_stand_in_provider_loads_pushes_and_tells_the_echo() {
+    let rig = Rig::start().await;
+    // Loading fetched our intents: pause is "music assistant pause the music".
+    rig.ma
+        .command(
+            "player_queues/play_media",
+            json!({"queue_id": "Echo Kitchen", "media": "library://album/5"}),
+        )
+        .unwrap();
+    let pushes = wait_for(Duration::from_secs(5), || {
+        let p = rig.ma.alexa_pushes();
+        (p.len() >= 2).then_some(p)
+    })
+    .await
+    .expect("two pushes");
+    assert!(pushes.iter().all(|p| p.status == 200), "{pushes:?}");
+    assert_eq!(
+        pushes[0].body.as_object().unwrap().len(),
+        1,
+        "streamUrl only"
+    );
+    let log = rig.ma.echo_log();
+    assert_eq!(log[0].device, "Echo Kitchen");
+    assert_eq!(log[0].arg, "ask music assistant to play audio");
+    let kept = rig.s.app.echo().pushed("Echo Kitchen").expect("kept");
+    assert_eq!(kept.push.meta.title.as_deref(), Some("Smoky Room"));
+    assert_eq!(kept.push.meta.artist.as_deref(), Some("Blue Harbor Trio"));
+    // latest-url answers the push back, as the prototype does.
+    let auth = rig.auth();
+    let r = send(
+        rig.s.addr,
+        "GET",
+        "/ma/latest-url",
+        &[("authorization", &auth)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["streamUrl"], pushes[1].body["streamUrl"]);
+    assert_eq!(r.json()["album"], "Late Sessions");
+    rig.ma
+        .command("players/cmd/pause", json!({"player_id": "Echo Kitchen"}))
+        .unwrap();
+    let last = rig.ma.echo_log().pop().unwrap();
+    assert_eq!(last.arg, "music assistant pause the music");
+}
+
+#[tokio::test]
+async fn latest_url_is_404_until_something_was_pushed() {
+    let rig = Rig::start().await;
+    let auth = rig.auth();
+    let r = send(
+        rig.s.addr,
+        "GET",
+        "/ma/latest-url",
+        &[("authorization", &auth)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error(), "not_found");
+}
+
+#[tokio::test]
+async fn pushes_off_music_assistants_stream_server_or_path_are_refused() {
+    let rig = Rig::start().await;
+    let port = rig.streams.addr.port();
+    let ma_port = rig.ma.addr.port();
+    rig.streams.set_queue("q", "sess1", "item1");
+    let refused = [
+        format!("http://10.0.0.7:{port}/flow/sess1/q/item1/p.flac"),
+        format!("http://127.0.0.1:{ma_port}/flow/sess1/q/item1/p.flac"),
+        format!("http://127.0.0.1:{port}/announcement/p.mp3"),
+        format!("http://127.0.0.1:{port}/imageproxy/sess1/q/item1/p.flac"),
+        format!("http://127.0.0.1:{port}/flow/sess1/q/item1/p.flac?x=1"),
+        format!("http://127.0.0.1:{port}/flow/sess1/../item1/p.flac"),
+        format!("http://127.0.0.1:{port}/flow/sess1/%2F/item1/p.flac"),
+        format!("http://127.0.0.1:{port}/flow/sess1/q/item1/p.exe"),
+        format!("https://127.0.0.1:{port}/flow/sess1/q/item1/p.flac"),
+        format!("http://user:pw@127.0.0.1:{port}/flow/sess1/q/item1/p.flac"),
+        format!("http://localhost:{port}/flow/sess1/q/item1/p.flac"),
+        "file:///etc/passwd".to_owned(),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+    ];
+    for url in &refused {
+        let r = rig.push(&json!({"streamUrl": url})).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{url}: {}", r.text());
+        assert_eq!(r.error(), "stream_url_refused", "{url}");
+    }
+    for bad in [json!({}), json!({"streamUrl": 5}), json!(["x"]), json!("x")] {
+        let r = rig.push(&bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let r = send(
+        rig.s.addr,
+        "POST",
+        "/ma/push-url",
+        &[("authorization", &rig.auth())],
+        Some(vec![b'x'; 20_000]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(rig.s.app.echo().latest().is_none(), "nothing was kept");
+    assert!(rig.streams.requests().is_empty(), "nothing was fetched");
+    // The one accepted form.
+    let ok = format!("http://127.0.0.1:{port}/flow/sess1/q/item1/p.flac");
+    assert_eq!(
+        rig.push(&json!({"streamUrl": ok})).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn failed_provider_logins_are_slowed_down_per_address() {
+    let rig = Rig::start().await;
+    let wrong = plain_basic(USERNAME, "guess");
+    for _ in 0..10 {
+        let r = send(
+            rig.s.addr,
+            "GET",
+            "/alexa/intents",
+            &[("authorization", &wrong)],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = send(
+        rig.s.addr,
+        "GET",
+        "/alexa/intents",
+        &[("authorization", &wrong)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the 11th failure is recorded"
+    );
+    // Now this address waits, even with the right password.
+    let ok = rig.auth();
+    let r = send(
+        rig.s.addr,
+        "GET",
+        "/alexa/intents",
+        &[("authorization", &ok)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.header("retry-after").is_some());
+    // Another address is not slowed down.
+    let r = relay::send_from(
+        "127.0.0.2",
+        rig.s.addr,
+        "/alexa/intents",
+        &[("authorization", &ok)],
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK);
+}
+
+/// Polls `f` every 20 ms until it gives a value or `limit` passes.
+pub async fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() > end {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A writer the test's log lines go to.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn credentials_tokens_and_pushed_urls_are_never_logged() {
+    let captured = Captured::default();
+    let c2 = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("ma_alexa_oauth=debug")
+        .with_writer(move || c2.clone())
+        .finish();
+    // This test binary's only subscriber: every test's lines land here.
+    let _ = tracing::subscriber::set_global_default(subscriber);
+    let rig = Rig::start().await;
+    let wrong = plain_basic(USERNAME, "a-wrong-password-guess");
+    send(
+        rig.s.addr,
+        "GET",
+        "/alexa/intents",
+        &[("authorization", &wrong)],
+        None,
+    )
+    .await;
+    let url = rig.push_stream("Echo Kitchen").await;
+    let refused = url.replace("/flow/", "/announcement/");
+    rig.push(&json!({"streamUrl": refused})).await;
+    let path = rig.relay_path("Echo Kitchen");
+    let mut o = relay::open(rig.s.addr, "GET", &path, &[]).await;
+    o.read(1000, Duration::from_secs(5)).await;
+    drop(o);
+    send(rig.s.addr, "GET", &path.replace(".mp3", "x.mp3"), &[], None).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert!(text.contains("provider API request refused"), "{text}");
+    assert!(text.contains("push refused"), "{text}");
+    assert!(text.contains("relaying Music Assistant's stream"), "{text}");
+    let token = path
+        .trim_start_matches("/alexa/stream/")
+        .trim_end_matches(".mp3");
+    let session = url.split('/').nth(4).unwrap();
+    for secret in [&rig.password, "a-wrong-password-guess", token, session] {
+        assert!(!text.contains(secret), "{secret:?} logged: {text}");
+    }
+}
