@@ -3,6 +3,7 @@
 //! players and the library they name, and the interaction model.
 //!
 //! - [`request`], [`response`]: the envelope read, the answer written (SSML).
+//! - [`audio`]: playing on the Echo (AudioPlayer directives, playback requests).
 //! - [`intents`]: the intent table and each intent's [`intents::Action`].
 //! - [`phrases`]: one table per language (samples, slot values, speech).
 //! - [`perform`]: an action carried out against Music Assistant.
@@ -26,6 +27,7 @@
 //! - `timestamp.rs`: `request.timestamp` (RFC 3339).
 //! - `skill_id.rs`: the skill id's format (`amzn1.ask.skill.<uuid>`).
 
+pub mod audio;
 pub mod backend;
 pub mod cert_url;
 pub mod chain;

@@ -30,6 +30,9 @@ pub struct Session {
 pub struct Context {
     #[serde(rename = "System", default)]
     pub system: Option<System>,
+    /// What the Echo's audio player is doing (sent once the skill used it).
+    #[serde(rename = "AudioPlayer", default)]
+    pub audio_player: Option<crate::skill::audio::AudioPlayerContext>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -68,6 +71,13 @@ pub struct Request {
     pub locale: Option<String>,
     #[serde(default)]
     pub intent: Option<Intent>,
+    /// `AudioPlayer.*` requests: the stream's token, the offset, the error.
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(rename = "offsetInMilliseconds", default)]
+    pub offset_ms: Option<u64>,
+    #[serde(default)]
+    pub error: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -143,6 +153,17 @@ impl Envelope {
     /// A slot's best value, if the request is an intent that carries it.
     pub fn slot(&self, name: &str) -> Option<String> {
         self.request.intent.as_ref()?.slots.get(name)?.best()
+    }
+
+    /// An `AudioPlayer.*` or `PlaybackController.*` request's event.
+    pub fn audio_event(&self) -> Option<crate::skill::audio::AudioEvent> {
+        let r = &self.request;
+        crate::skill::audio::event(&r.kind, r.token.clone(), r.offset_ms, r.error.as_ref())
+    }
+
+    /// `context.AudioPlayer`, if the Echo sent it.
+    pub fn audio_player(&self) -> Option<&crate::skill::audio::AudioPlayerContext> {
+        self.context.as_ref()?.audio_player.as_ref()
     }
 
     /// The session attribute `key`, if any.

@@ -36,10 +36,9 @@ pub enum Directive {
     /// Recognition favours these names for these custom slot types
     /// (`updateBehavior: REPLACE`).
     DynamicEntities(Vec<(&'static str, Vec<Entity>)>),
-    // Reserved for later work: playing on the Echo itself (`AudioPlayer.Play`
-    // with a stream URL relayed from Music Assistant's stream server,
-    // `AudioPlayer.Stop`, `AudioPlayer.ClearQueue`). A variant goes here and
-    // its JSON in `Directive::json`; nothing else in the skill changes.
+    /// Playing on the Echo itself (`AudioPlayer.Play` with a relay URL,
+    /// `Stop`, `ClearQueue`: `crate::skill::audio`).
+    Audio(crate::skill::audio::AudioDirective),
 }
 
 /// At most this many values per slot type in one directive (Amazon's limit
@@ -62,6 +61,7 @@ impl Directive {
                     .collect();
                 json!({"type": "Dialog.UpdateDynamicEntities", "updateBehavior": "REPLACE", "types": types})
             }
+            Directive::Audio(a) => a.json(),
         }
     }
 }
