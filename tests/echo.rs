@@ -10,6 +10,8 @@
 mod common;
 mod ma_standin;
 
+#[path = "echo/real_ma.rs"]
+mod real_ma;
 #[path = "echo/relay.rs"]
 mod relay;
 

@@ -58,6 +58,8 @@ pub struct StreamKnobs {
     pub status: Option<u16>,
     /// The image proxy's content type.
     pub image_type: String,
+    /// Serve any queue's stream (the benchmark's source, which knows no queues).
+    pub any_queue: bool,
 }
 
 impl Default for StreamKnobs {
@@ -70,6 +72,7 @@ impl Default for StreamKnobs {
             stall_after: None,
             status: None,
             image_type: "image/jpeg".into(),
+            any_queue: false,
         }
     }
 }
@@ -198,15 +201,17 @@ fn handle(
 ) -> Response<Body> {
     let path = req.uri().path().to_owned();
     let mut s = shared.lock().unwrap();
-    s.log.push(StreamRequest {
-        method: req.method().to_string(),
-        path: req.uri().to_string(),
-        headers: req
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-            .collect(),
-    });
+    if s.log.len() < 10_000 {
+        s.log.push(StreamRequest {
+            method: req.method().to_string(),
+            path: req.uri().to_string(),
+            headers: req
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                .collect(),
+        });
+    }
     let knobs = s.knobs.clone();
     if path == "/imageproxy" {
         let mut r = Response::new(http_body_util::Either::Left(http_body_util::Full::new(
@@ -223,7 +228,8 @@ fn handle(
     let [kind, session, queue, item, last] = parts.as_slice() else {
         return plain(StatusCode::NOT_FOUND);
     };
-    let known = s.queues.get(*queue) == Some(&(session.to_string(), item.to_string()));
+    let known =
+        knobs.any_queue || s.queues.get(*queue) == Some(&(session.to_string(), item.to_string()));
     if !["flow", "single"].contains(kind) || !known {
         return plain(StatusCode::NOT_FOUND);
     }
