@@ -56,11 +56,7 @@ impl Rig {
         })
         .await;
         let sealer = Sealer::open(&s.dir).unwrap();
-        let password = s
-            .app
-            .store()
-            .with(|c| Ok(credentials::ensure(c, &sealer)))
-            .unwrap()
+        let password = credentials::ensure(s.app.store(), &sealer)
             .unwrap()
             .expose()
             .to_owned();
@@ -452,4 +448,87 @@ async fn credentials_tokens_and_pushed_urls_are_never_logged() {
     for secret in [&rig.password, "a-wrong-password-guess", token, session] {
         assert!(!text.contains(secret), "{secret:?} logged: {text}");
     }
+}
+
+/// Runs the binary to completion: (exit code, stdout, stderr).
+fn run_cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = command(args).output().expect("the binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn provider_show_prints_the_values_to_paste_and_a_rotation_applies_at_once() {
+    let rig = Rig::start().await;
+    let dir = rig.s.dir.to_str().unwrap().to_owned();
+    let (code, out, err) = run_cli(&["--data-dir", &dir, "provider", "show"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("Music Assistant > Settings > Providers > Alexa"),
+        "{out}"
+    );
+    assert!(
+        out.contains("API Basic Auth Username: music-assistant"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("API Basic Auth Password: {}", rig.password)),
+        "{out}"
+    );
+    assert!(out.contains("API Url:"), "{out}");
+    // A new password: the running server refuses the old one at once.
+    let (code, out, err) = run_cli(&["--data-dir", &dir, "provider", "rotate-password", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["api_username"], "music-assistant");
+    let new = v["api_password"].as_str().unwrap().to_owned();
+    assert_ne!(new, rig.password);
+    assert_eq!(new.len(), 43);
+    let old = rig.auth();
+    let r = send(
+        rig.s.addr,
+        "GET",
+        "/alexa/intents",
+        &[("authorization", &old)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let fresh = plain_basic(USERNAME, &new);
+    let r = send(
+        rig.s.addr,
+        "GET",
+        "/alexa/intents",
+        &[("authorization", &fresh)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (code, out, _) = run_cli(&["--data-dir", &dir, "provider", "show", "--json"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["api_password"],
+        new.as_str()
+    );
+    for args in [
+        &["provider", "--help"][..],
+        &["provider", "show", "--help"][..],
+    ] {
+        let (code, out, _) = run_cli(args);
+        assert_eq!(code, Some(0));
+        assert!(out.contains("Usage") && out.contains("--data-dir"), "{out}");
+    }
+}
+
+#[tokio::test]
+async fn without_music_assistant_the_provider_api_says_so() {
+    let s = TestServer::start().await;
+    let r = send(s.addr, "GET", "/alexa/intents", &[], None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error(), "not_configured");
+    let r = send(s.addr, "GET", "/alexa/stream/x.mp3", &[], None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

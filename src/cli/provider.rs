@@ -57,15 +57,13 @@ pub(super) fn provider(dir: &Path, cmd: ProviderCmd) -> Result<(), Failure> {
     let sealer = Sealer::open(dir).map_err(|e| Failure::runtime(e.to_string()))?;
     let (password, json, new) = match cmd {
         ProviderCmd::Show { json } => {
-            let p = st
-                .with(|c| Ok(credentials::ensure(c, &sealer)))?
-                .map_err(|e| Failure::runtime(e.to_string()))?;
+            let p =
+                credentials::ensure(&st, &sealer).map_err(|e| Failure::runtime(e.to_string()))?;
             (p, json, false)
         }
         ProviderCmd::RotatePassword { json } => {
-            let p = st
-                .with(|c| Ok(credentials::rotate(c, &sealer)))?
-                .map_err(|e| Failure::runtime(e.to_string()))?;
+            let p =
+                credentials::rotate(&st, &sealer).map_err(|e| Failure::runtime(e.to_string()))?;
             (p, json, true)
         }
     };

@@ -228,14 +228,13 @@ async fn ensure_provider_password(app: &App) -> Result<(), Failure> {
     if !app.echo().enabled() {
         return Ok(());
     }
-    let dir = app.data_dir().to_owned();
-    app.store()
-        .call(move |c| {
-            Ok(crate::echo::credentials::Sealer::open(&dir)
-                .and_then(|s| crate::echo::credentials::ensure(c, &s).map(|_| ())))
-        })
-        .await?
-        .map_err(|e| Failure::runtime(e.to_string()))
+    let (dir, st) = (app.data_dir().to_owned(), app.store().clone());
+    tokio::task::spawn_blocking(move || {
+        use crate::echo::credentials::{Sealer, ensure};
+        Sealer::open(&dir).and_then(|s| ensure(&st, &s)).map(|_| ())
+    })
+    .await?
+    .map_err(|e| Failure::runtime(e.to_string()))
 }
 
 /// The runtime `serve` runs on.

@@ -11,13 +11,11 @@
 
 use std::path::Path;
 
+use crate::ma::cipher::{self, TokenCipher};
+use crate::store::{self, Store, StoreError};
+use crate::util::{self, Secret};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use rusqlite::Connection;
-
-use crate::ma::cipher::{self, TokenCipher};
-use crate::store::{self, StoreError};
-use crate::util::{self, Secret};
 
 /// The user name Music Assistant sends.
 pub const USERNAME: &str = "music-assistant";
@@ -77,19 +75,24 @@ impl Sealer {
     }
 }
 
-/// The stored password, made (and stored) if there is none yet.
-pub fn ensure(conn: &Connection, sealer: &Sealer) -> Result<Secret, CredentialError> {
-    match store::get_meta(conn, PASSWORD_META)? {
-        Some(s) if !s.is_empty() => sealer.unseal(&s),
-        _ => rotate(conn, sealer),
-    }
+/// The stored password, made (and stored) if there is none yet, in one
+/// step on the store's connection (blocking: the CLI, or a blocking task).
+pub fn ensure(st: &Store, sealer: &Sealer) -> Result<Secret, CredentialError> {
+    let fresh = Secret::new(util::random_token(32));
+    let sealed = sealer.seal(&fresh)?;
+    let stored = st.with(|c| match store::get_meta(c, PASSWORD_META)? {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => store::set_meta(c, PASSWORD_META, &sealed).map(|()| sealed.clone()),
+    })?;
+    sealer.unseal(&stored)
 }
 
 /// A new password, replacing the stored one; the old one stops working
 /// at once (a running server reads it on every request).
-pub fn rotate(conn: &Connection, sealer: &Sealer) -> Result<Secret, CredentialError> {
+pub fn rotate(st: &Store, sealer: &Sealer) -> Result<Secret, CredentialError> {
     let password = Secret::new(util::random_token(32));
-    store::set_meta(conn, PASSWORD_META, &sealer.seal(&password)?)?;
+    let sealed = sealer.seal(&password)?;
+    st.with(|c| store::set_meta(c, PASSWORD_META, &sealed))?;
     Ok(password)
 }
 
@@ -110,9 +113,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let st = crate::store::Store::open(&dir.path().join("db.sqlite3")).unwrap();
         let sealer = Sealer::open(dir.path()).unwrap();
-        let p = st.with(|c| Ok(ensure(c, &sealer))).unwrap().unwrap();
+        let p = ensure(&st, &sealer).unwrap();
         assert_eq!(p.expose().len(), 43);
-        let again = st.with(|c| Ok(ensure(c, &sealer))).unwrap().unwrap();
+        let again = ensure(&st, &sealer).unwrap();
         assert_eq!(p, again, "made once");
         let stored = st
             .with(|c| crate::store::get_meta(c, PASSWORD_META))
@@ -122,7 +125,7 @@ mod tests {
         assert!(matches(&p, USERNAME, p.expose()));
         assert!(!matches(&p, "someone", p.expose()));
         assert!(!matches(&p, USERNAME, "guess"));
-        let q = st.with(|c| Ok(rotate(c, &sealer))).unwrap().unwrap();
+        let q = rotate(&st, &sealer).unwrap();
         assert_ne!(p, q);
         let other_key = tempfile::tempdir().unwrap();
         let other = Sealer::open(other_key.path()).unwrap();

@@ -271,7 +271,7 @@ impl Echo {
             .filter(|p| now.duration_since(p.first) <= within)
             .cloned()
             .collect();
-        v.sort_by(|a, b| b.first.cmp(&a.first));
+        v.sort_by_key(|p| std::cmp::Reverse(p.first));
         v
     }
 

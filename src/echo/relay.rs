@@ -154,10 +154,6 @@ struct RelayBody {
     aborted: Arc<AtomicBool>,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("the relayed stream ended early")]
-struct Aborted;
-
 impl hyper::body::Body for RelayBody {
     type Data = Bytes;
     type Error = StreamError;
@@ -169,7 +165,7 @@ impl hyper::body::Body for RelayBody {
         match self.rx.poll_recv(cx) {
             Poll::Ready(Some(b)) => Poll::Ready(Some(Ok(Frame::data(b)))),
             Poll::Ready(None) if self.aborted.load(Ordering::Acquire) => {
-                Poll::Ready(Some(Err(Box::new(Aborted))))
+                Poll::Ready(Some(Err(StreamError("the relayed stream ended early"))))
             }
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,

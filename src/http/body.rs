@@ -11,7 +11,9 @@ use hyper::body::{Frame, SizeHint};
 
 /// Why a streamed body ended early (the connection is then closed without
 /// the final chunk, so the client sees a truncated response, not a whole one).
-pub type StreamError = Box<dyn std::error::Error + Send + Sync>;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the response ended early: {0}")]
+pub struct StreamError(pub &'static str);
 
 type Streamed = Pin<Box<dyn hyper::body::Body<Data = Bytes, Error = StreamError> + Send + Sync>>;
 
@@ -106,6 +108,26 @@ mod tests {
     use super::*;
     use http_body_util::BodyExt as _;
 
+    /// A stream that ends with an error after one frame.
+    fn futures_stream() -> impl hyper::body::Body<Data = Bytes, Error = StreamError> + Send + Sync {
+        struct Once(u8);
+        impl hyper::body::Body for Once {
+            type Data = Bytes;
+            type Error = StreamError;
+            fn poll_frame(
+                mut self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+            ) -> Poll<Option<Result<Frame<Bytes>, StreamError>>> {
+                self.0 += 1;
+                Poll::Ready(Some(match self.0 {
+                    1 => Ok(Frame::data(Bytes::from_static(b"x"))),
+                    _ => Err(StreamError("test")),
+                }))
+            }
+        }
+        Once(0)
+    }
+
     #[tokio::test]
     async fn full_and_streamed_bodies_give_their_bytes() {
         let b = Body::full(Bytes::from_static(b"hello"));
@@ -113,6 +135,8 @@ mod tests {
         assert_eq!(hyper::body::Body::size_hint(&b).exact(), Some(5));
         assert_eq!(b.collect().await.unwrap().to_bytes(), "hello");
         let s = Body::stream(Full::new(Bytes::from_static(b"abc")).map_err(|e| match e {}));
+        let cut = Body::stream(futures_stream());
+        assert!(cut.collect().await.is_err());
         assert!(s.is_stream());
         assert_eq!(s.collect().await.unwrap().to_bytes(), "abc");
     }

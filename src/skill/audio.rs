@@ -47,11 +47,14 @@ impl AudioDirective {
                 offset_ms,
                 meta,
             } => {
-                let mut item = json!({"stream": {"url": url, "token": token,
-                    "offsetInMilliseconds": offset_ms}});
+                let mut item = Map::new();
+                item.insert(
+                    "stream".into(),
+                    json!({"url": url, "token": token, "offsetInMilliseconds": offset_ms}),
+                );
                 let m = meta_json(meta);
                 if !m.is_empty() {
-                    item["metadata"] = Value::Object(m);
+                    item.insert("metadata".into(), Value::Object(m));
                 }
                 json!({"type": "AudioPlayer.Play", "playBehavior": "REPLACE_ALL", "audioItem": item})
             }

@@ -35,6 +35,9 @@ pub fn play_text(language: &str) -> &'static str {
     }
 }
 
+/// `/alexa/intents`: the invocation name and (intent, utterances).
+pub type Intents = (Option<String>, Vec<(String, Vec<String>)>);
+
 /// One command sent to an Echo (a line of `$MA_ALEXA_LOG`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EchoLine {
@@ -56,7 +59,7 @@ pub struct Provider {
     pub language: String,
     /// `invocationName` and (intent, utterances) from `/alexa/intents`;
     /// None if that failed (the real provider tries again later).
-    pub intents: Option<(Option<String>, Vec<(String, Vec<String>)>)>,
+    pub intents: Option<Intents>,
     pub stream: Arc<StreamServer>,
     pub log: Arc<Mutex<Vec<EchoLine>>>,
     pub pushes: Arc<Mutex<Vec<PushSent>>>,
@@ -216,7 +219,7 @@ impl std::fmt::Debug for Provider {
     }
 }
 
-fn parse_intents(v: &Value) -> (Option<String>, Vec<(String, Vec<String>)>) {
+fn parse_intents(v: &Value) -> Intents {
     let inv = v["invocationName"].as_str().map(str::to_owned);
     let list = v["intents"]
         .as_array()
