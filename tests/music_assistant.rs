@@ -205,14 +205,15 @@ async fn link_with_a_music_assistant_account_and_use_the_gateway() {
     let r = gateway(
         &s,
         Some(&l.access),
-        &json!({"message_id": 7, "command": "players/cmd/play", "args": {"player_id": "kitchen"}}),
+        &json!({"message_id": 7, "command": "players/cmd/volume_set",
+            "args": {"player_id": "kitchen", "volume_level": 20}}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.text(), "null");
     // Music Assistant's 4xx comes back unchanged (the stand-in does not know
     // players/cmd/power and answers 400); a command that raised (a bare
-    // 500: here a seek on a player that does not exist) becomes our 502.
+    // 500: here play_media on a queue that does not exist) becomes our 502.
     if ma.standin().is_some() {
         let args = json!({"player_id": "kitchen", "powered": true});
         let body = json!({"message_id": "p", "command": "players/cmd/power", "args": args});
@@ -221,8 +222,8 @@ async fn link_with_a_music_assistant_account_and_use_the_gateway() {
         assert_eq!(r.text(), "Invalid Command: players/cmd/power");
         assert!(r.header("content-type").unwrap().starts_with("text/plain"));
     }
-    let args = json!({"player_id": "no-such-player", "position": 5});
-    let body = json!({"message_id": "s", "command": "players/cmd/seek", "args": args});
+    let args = json!({"queue_id": "no-such-queue", "media": "library://track/1"});
+    let body = json!({"message_id": "s", "command": "player_queues/play_media", "args": args});
     let r = gateway(&s, Some(&l.access), &body).await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{}", r.text());
     assert_eq!(r.error(), "upstream_error");
@@ -302,7 +303,8 @@ fn requests_of_a_link_and_its_gateway_calls(
     }
     assert_eq!(
         api[1].json(),
-        json!({"message_id": 7, "command": "players/cmd/play", "args": {"player_id": "kitchen"}})
+        json!({"message_id": 7, "command": "players/cmd/volume_set",
+            "args": {"player_id": "kitchen", "volume_level": 20}})
     );
     for r in reqs.iter().filter(|r| r.path != "/auth/login") {
         let t = r.all_text();
@@ -547,6 +549,10 @@ async fn what_a_voice_skill_needs_is_forwarded() {
         (
             "player_queues/transfer",
             json!({"source_queue_id": p, "target_queue_id": p2, "auto_play": false}),
+        ),
+        (
+            "player_queues/transfer",
+            json!({"source_queue_id": p2, "target_queue_id": p}),
         ),
         (
             "players/cmd/power",
