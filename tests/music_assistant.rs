@@ -27,7 +27,7 @@ use hyper::StatusCode;
 use ma_alexa_oauth::audit::AuditEvent;
 use ma_alexa_oauth::keys::AccessClaims;
 use ma_alexa_oauth::{store, util};
-use ma_upstream::{Linked, Upstream, link, token_hash};
+use ma_upstream::{Linked, Upstream, link, skipped, token_hash};
 use serde_json::{Value, json};
 
 use ma_upstream::STANDIN_PASSWORD as MA_PASSWORD;
@@ -564,6 +564,20 @@ async fn what_a_voice_skill_needs_is_forwarded() {
         ),
         ("players/cmd/ungroup", json!({"player_id": p2})),
     ];
+    // The real lab's players (universal players over Sendspin) cannot be
+    // grouped: Music Assistant groups them, then fails to ungroup, and stop
+    // and pause fail on them after that. Grouping is checked on the stand-in.
+    let grouping = ["players/cmd/group", "players/cmd/ungroup"];
+    let needed: Vec<(&str, Value)> = needed
+        .into_iter()
+        .filter(|(c, _)| !(ma.is_real() && grouping.contains(c)))
+        .collect();
+    if ma.is_real() {
+        skipped(
+            "what_a_voice_skill_needs_is_forwarded: players/cmd/group and ungroup",
+            "the real lab's universal players cannot be ungrouped again",
+        );
+    }
     let before = ma.standin().map(|sd| sd.api_count());
     for (c, args) in &needed {
         let body = json!({"message_id": "v", "command": c, "args": args});
@@ -580,6 +594,16 @@ async fn what_a_voice_skill_needs_is_forwarded() {
             r.status,
             r.text()
         );
+        // Music Assistant parses what the shapes let through (its 400 is
+        // an unknown command or arguments it cannot parse).
+        if ma.is_real() {
+            assert_ne!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{c} {args}: {}",
+                r.text()
+            );
+        }
     }
     if let Some(sd) = ma.standin() {
         let forwarded: Vec<(String, Value)> = sd.calls_since(before.unwrap());

@@ -14,7 +14,7 @@ use super::shape::{Args, ITEM_ID, PROVIDER, Shape, opt, req};
 use super::uri::MEDIA_TYPES;
 
 /// Longest search or name, in characters.
-const TEXT: Shape = Shape::Text(200);
+const TEXT: Shape = Shape::Text(500);
 /// A position or a skip in seconds: up to a week (audiobooks are long).
 const SECONDS: i64 = 7 * 86_400;
 /// Most URIs in one `play_media` (the skill sends up to 100).
