@@ -150,6 +150,10 @@ impl<'a> Backend<'a> {
     /// Sends one command, within the deadline; a 2xx answer's JSON.
     pub async fn call(&self, command: Command, args: Value) -> Result<Value, Failure> {
         if !Self::allowed(command, &args, self.scopes) {
+            if let Err(r) = commands::check(command.name(), &args) {
+                // Never the value: the refusal names the argument only.
+                tracing::warn!(command = command.name(), refusal = %r, "not sent: outside the gateway's argument shapes");
+            }
             return Err(Failure::NotAllowed(command.name()));
         }
         let body =
