@@ -54,7 +54,7 @@ summary{cursor:pointer;font-weight:600}\
 table{border-collapse:collapse;width:100%}\
 td,th{text-align:left;padding:6px 8px;border-top:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}\
 nav.toc ol{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;margin:0}\
-@media (max-width:600px){header,main{padding:10px}.card{padding:12px 14px}dl.status{grid-template-columns:1fr}dl.status dd{margin-bottom:6px}table,tbody,tr,td{display:block}tr{border-top:1px solid var(--line);padding:6px 0}td{border:0;padding:2px 0}thead{display:none}}\
+@media (max-width:600px){header,main{padding:10px}.card{padding:12px 14px}dl.status{grid-template-columns:1fr}dl.status dd{margin-bottom:6px}table,tbody,tr,td{display:block}tr{border-top:1px solid var(--line);padding:6px 0}td{border:0;padding:2px 0}thead{display:none}td[data-label]::before{content:attr(data-label) \": \";color:var(--muted);font-size:.9rem}}\
 ";
 
 /// The copy buttons: copy the text of the element named by `data-copy`,

@@ -306,7 +306,8 @@ fn accounts(ctx: &Ctx, facts: &Facts, token: &str) -> Section {
                 String::new()
             };
             body.push_str(&format!(
-                "<tr id=\"link-{}\"><td>{}</td><td>{}</td><td>{}</td><td><span class=\"{}\">{}</span></td><td>{action}</td></tr>",
+                "<tr id=\"link-{}\"><td>{}</td><td data-label=\"Linked\">{}</td><td data-label=\"Last used\">{}</td>\
+<td><span class=\"{}\">{}</span></td><td>{action}</td></tr>",
                 esc(&l.id),
                 esc(&l.username),
                 esc(&util::fmt_time(l.created_at)),

@@ -108,17 +108,21 @@ working at once.</p>{}</div>",
             ));
         }
     }
+    let pkce = if client.require_pkce {
+        "switch it on (this server requires it)".to_owned()
+    } else if ctx.addon {
+        "recommended: switch it on, then turn on the add-on's option <code>require_pkce</code>"
+            .to_owned()
+    } else {
+        format!(
+            "recommended: switch it on, then run <code>client set {} --require-pkce on</code>",
+            esc(&client.id)
+        )
+    };
     body.push_str(&format!(
-        "<p>{}: leave it empty. {}: {}. Then press {}.</p>",
+        "<p>{}: leave it empty. {}: {pkce}. Then press {}.</p>",
         q(l::DOMAIN_LIST),
         q(l::PKCE),
-        if client.require_pkce {
-            "switch it on (this server requires it)"
-        } else if ctx.addon {
-            "recommended: switch it on, then turn on the add-on's option require_pkce"
-        } else {
-            "recommended: switch it on, then run client set ID --require-pkce on"
-        },
         q(l::SAVE)
     ));
     if facts.alexa_clients > 1 {
