@@ -14,8 +14,10 @@
 //!   cookies live under the ingress path; the page may be framed by its own
 //!   origin only (Home Assistant shows it in an iframe of its own origin).
 //! - **The admin login** ([`Gate::Login`], `serve --admin-listen`):
-//!   loopback or a Tailscale address only ([`check_admin_listen`]), the
-//!   admin password (`admin password`), a session cookie.
+//!   loopback or a Tailscale address only ([`check_admin_listen`]), or in
+//!   tailnet mode the embedded node's own tailnet address
+//!   (`--admin-listen tailnet:PORT`: tailnet devices only, never Funnel);
+//!   the admin password (`admin password`), a session cookie.
 //!
 //! Every POST needs the page's CSRF token and a same-origin request.
 //! Nothing here adds HSTS: under ingress the origin is Home Assistant's.
@@ -69,9 +71,10 @@ impl Admin {
     }
 }
 
-/// Serves the page on `listener` until `shutdown`.
-pub async fn run(
-    listener: tokio::net::TcpListener,
+/// Serves the page on `listener` (TCP, or the embedded node's tailnet
+/// listener) until `shutdown`.
+pub async fn run<L: Listener>(
+    listener: L,
     app: Arc<App>,
     admin: Admin,
     shutdown: impl Future<Output = ()>,

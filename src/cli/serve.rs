@@ -147,7 +147,7 @@ pub(super) fn serve(inv: &Invocation, mut args: ServeArgs) -> Result<(), Failure
     // The skill options are checked before a node joins (a bad one must not
     // spend a one-off auth key) or a port is bound; open_app checks them again.
     skill_setup(&args.skill)?;
-    let pages = bind_pages(&dir, &args.admin, args.extras.addon)?;
+    let pages = bind_pages(&dir, &args.admin, args.extras.addon, args.listen.is_none())?;
     let Some(listen) = args.listen.clone() else {
         #[cfg(feature = "tailnet")]
         return serve_tailnet(&dir, args, pages);

@@ -20,8 +20,9 @@ use crate::store;
 pub(super) struct AdminArgs {
     /// Serve the admin page (the console values, the interaction model, the
     /// skill id, linked accounts) on this address, behind the password set
-    /// with `admin password`: loopback (e.g. 127.0.0.1:8081) or a Tailscale
-    /// address of this machine only.
+    /// with `admin password`: loopback (e.g. 127.0.0.1:8081), a Tailscale
+    /// address of this machine, or in tailnet mode `tailnet:PORT` (the
+    /// embedded node's tailnet address: your tailnet's devices, never Funnel).
     #[arg(long, env = "MA_ALEXA_ADMIN_LISTEN", value_name = "ADDR")]
     pub(super) admin_listen: Option<String>,
 
@@ -43,6 +44,10 @@ pub(super) struct AdminArgs {
 pub(super) struct PreBound {
     pages: Vec<(std::net::TcpListener, Gate)>,
     addon: bool,
+    /// `--admin-listen tailnet:PORT`: the page on the node's tailnet address
+    /// (listened on through the node once it is up, not on the host).
+    #[cfg_attr(not(feature = "tailnet"), allow(dead_code))]
+    pub(super) tailnet_port: Option<u16>,
 }
 
 impl PreBound {
@@ -102,13 +107,44 @@ fn resolve(flag: &str, addr: &str) -> Result<SocketAddr, Failure> {
         .ok_or_else(|| Failure::usage(format!("{flag} {addr:?} resolves to no address")))
 }
 
+/// `tailnet:PORT`'s port, if `addr` has that form.
+fn tailnet_port(addr: &str) -> Option<Result<u16, Failure>> {
+    let port = addr.strip_prefix("tailnet:")?;
+    Some(port.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+        Failure::usage(format!(
+            "--admin-listen {addr:?}: tailnet:PORT takes a port from 1 to 65535"
+        ))
+    }))
+}
+
 /// Checks the admin options and binds their sockets (before any other
-/// work of `serve`), printing where each page is.
-pub(super) fn bind_pages(dir: &Path, a: &AdminArgs, addon: bool) -> Result<PreBound, Failure> {
+/// work of `serve`), printing where each page is. `tailnet_mode`: serve
+/// joins a tailnet (no --listen).
+pub(super) fn bind_pages(
+    dir: &Path,
+    a: &AdminArgs,
+    addon: bool,
+    tailnet_mode: bool,
+) -> Result<PreBound, Failure> {
     let mut wanted = Vec::new();
+    let mut on_tailnet = None;
     if let Some(addr) = &a.admin_listen {
-        let sa = resolve("--admin-listen", addr)?;
-        admin::check_admin_listen(sa).map_err(Failure::usage)?;
+        match tailnet_port(addr) {
+            Some(port) => {
+                if !tailnet_mode {
+                    return Err(Failure::usage(
+                        "--admin-listen tailnet:PORT is for tailnet mode (serve without --listen); \
+                         with --listen give a loopback or Tailscale address",
+                    ));
+                }
+                on_tailnet = Some(port?);
+            }
+            None => {
+                let sa = resolve("--admin-listen", addr)?;
+                admin::check_admin_listen(sa).map_err(Failure::usage)?;
+                wanted.push(("--admin-listen", sa, Gate::Login));
+            }
+        }
         let set = open(dir)?
             .with(|c| store::get_meta(c, PASSWORD_META))?
             .is_some_and(|p| !p.is_empty());
@@ -118,7 +154,6 @@ pub(super) fn bind_pages(dir: &Path, a: &AdminArgs, addon: bool) -> Result<PreBo
                 super::invocation::Invocation::new(dir).cmd("admin password")
             )));
         }
-        wanted.push(("--admin-listen", sa, Gate::Login));
     }
     if let Some(addr) = &a.ingress_listen {
         let sa = resolve("--ingress-listen", addr)?;
@@ -140,7 +175,47 @@ pub(super) fn bind_pages(dir: &Path, a: &AdminArgs, addon: bool) -> Result<PreBo
         }
         pages.push((l, gate));
     }
-    Ok(PreBound { pages, addon })
+    Ok(PreBound {
+        pages,
+        addon,
+        tailnet_port: on_tailnet,
+    })
+}
+
+/// Serves the page on the embedded node's tailnet address `:port` (never
+/// Funnel: a tailnet listener takes tailnet connections only), behind the
+/// admin password; returns the task, or None after logging why not.
+#[cfg(feature = "tailnet")]
+pub(super) async fn spawn_on_tailnet(
+    node: &crate::tailnet::Node,
+    port: u16,
+    app: &Arc<App>,
+    addon: bool,
+    stop: &tokio::sync::watch::Sender<bool>,
+) -> Result<tokio::task::JoinHandle<()>, Failure> {
+    let listener = node
+        .listen("tcp", &format!(":{port}"))
+        .await
+        .map_err(|e| Failure::runtime(format!("--admin-listen tailnet:{port}: {e}")))?;
+    let mut rx = stop.subscribe();
+    let shutdown = async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let admin = Admin::new(Gate::Login, addon);
+    Ok(tokio::spawn(admin::run(
+        listener,
+        Arc::clone(app),
+        admin,
+        shutdown,
+    )))
+}
+
+impl PreBound {
+    /// Whether this is the add-on.
+    #[cfg_attr(not(feature = "tailnet"), allow(dead_code))]
+    pub(super) fn addon(&self) -> bool {
+        self.addon
+    }
 }
 
 /// The lines `serve` prints for its pages (after its own first line).

@@ -111,7 +111,23 @@ async fn serve_on_node(
     }
     let app = Arc::new(open_app(config, dir, args).await?);
     let (stop, _) = tokio::sync::watch::channel(false);
-    let page_tasks = pages.spawn(&app, &stop);
+    let (tailnet_page, addon) = (pages.tailnet_port, pages.addon());
+    let mut page_tasks = pages.spawn(&app, &stop);
+    if let Some(port) = tailnet_page {
+        let name = st.dns_name.trim_end_matches('.');
+        match super::serve_admin::spawn_on_tailnet(node, port, &app, addon, &stop).await {
+            Ok(t) => {
+                page_tasks.push(t);
+                println!(
+                    "admin page listening on your tailnet at http://{name}:{port} (sign in with the admin password)"
+                );
+            }
+            Err(e) => {
+                stop.send_replace(true);
+                return Err(e);
+            }
+        }
+    }
     let listener = listen_on_funnel(node, signals).await;
     guard.sweep();
     let listener = match listener {
