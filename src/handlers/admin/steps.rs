@@ -49,20 +49,7 @@ each ending in <code>/api/skill/link/VENDORID</code>.</p>",
         urls = q(l::REDIRECT_URLS),
     );
     let Some(client) = &facts.client else {
-        body.push_str(&format!(
-            "<p>Enter that last part, your vendor id, to register the skill here. The values to paste \
-then appear below, with the secret.</p>{}",
-            html::form(
-                &ctx.url("/client"),
-                &[("csrf", token)],
-                &[("vendor_id", "Vendor id", "", "e.g. M2ABCDEFGHIJKL")],
-                "Register",
-                false,
-            )
-        ));
-        if ctx.addon {
-            body.push_str("<p class=\"muted\">Or set the add-on's option <code>alexa_vendor_id</code> and restart it.</p>");
-        }
+        body.push_str(&register_form(ctx, token));
         return section_linking(body);
     };
     let v = ConsoleValues::new(base, true, client, secret);
@@ -108,6 +95,38 @@ working at once.</p>{}</div>",
             ));
         }
     }
+    body.push_str(&linking_tail(ctx, client));
+    if facts.alexa_clients > 1 {
+        body.push_str(&format!(
+            "<p class=\"muted\">{} Alexa clients are registered; this page shows {}.</p>",
+            facts.alexa_clients,
+            esc(&client.id)
+        ));
+    }
+    section_linking(body)
+}
+
+/// Before any client: the vendor id's form.
+fn register_form(ctx: &Ctx, token: &str) -> String {
+    let mut body = format!(
+        "<p>Enter that last part, your vendor id, to register the skill here. The values to paste \
+then appear below, with the secret.</p>{}",
+        html::form(
+            &ctx.url("/client"),
+            &[("csrf", token)],
+            &[("vendor_id", "Vendor id", "", "e.g. M2ABCDEFGHIJKL")],
+            "Register",
+            false,
+        )
+    );
+    if ctx.addon {
+        body.push_str("<p class=\"muted\">Or set the add-on's option <code>alexa_vendor_id</code> and restart it.</p>");
+    }
+    body
+}
+
+/// After the fields: the domain list, PKCE, Save.
+fn linking_tail(ctx: &Ctx, client: &crate::store::Client) -> String {
     let pkce = if client.require_pkce {
         "switch it on (this server requires it)".to_owned()
     } else if ctx.addon {
@@ -119,20 +138,12 @@ working at once.</p>{}</div>",
             esc(&client.id)
         )
     };
-    body.push_str(&format!(
+    format!(
         "<p>{}: leave it empty. {}: {pkce}. Then press {}.</p>",
         q(l::DOMAIN_LIST),
         q(l::PKCE),
         q(l::SAVE)
-    ));
-    if facts.alexa_clients > 1 {
-        body.push_str(&format!(
-            "<p class=\"muted\">{} Alexa clients are registered; this page shows {}.</p>",
-            facts.alexa_clients,
-            esc(&client.id)
-        ));
-    }
-    section_linking(body)
+    )
 }
 
 fn section_linking(body: String) -> Section {
