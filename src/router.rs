@@ -54,7 +54,7 @@ where
         }
         (gateway::PATH, &Method::POST) => gateway::handle(app, &parts.headers, body).await,
         (gateway::PATH, _) => method_not_allowed("POST"),
-        (skill::PATH, &Method::POST) => skill::handle(app, &parts.headers, body).await,
+        (skill::PATH, &Method::POST) => skill::handle(app, &parts.headers, body, addr).await,
         (skill::PATH, _) => method_not_allowed("POST"),
         (HEALTH_PATH | METADATA_PATH | JWKS_PATH, _) => method_not_allowed("GET, HEAD"),
         (AUTHORIZE_PATH, _) => method_not_allowed("GET, HEAD, POST"),

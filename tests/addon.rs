@@ -10,6 +10,8 @@
 //! When the tests run as root (as here and in CI), the entrypoint also hands
 //! the data directory to uid 65532 and re-executes itself as that user: the
 //! tests check the ownership and the serving process's ids.
+//!
+//! `addon/hardening.rs`: a hostile data directory and hostile options.
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::os::unix::fs::MetadataExt as _;
@@ -22,6 +24,9 @@ use ma_alexa_oauth::cli::{ADDON_UID, alexa_redirect_uris};
 use ma_alexa_oauth::oauth::client_auth;
 use ma_alexa_oauth::store::{self, Client, Store};
 use serde_json::{Value, json};
+
+#[path = "addon/hardening.rs"]
+mod hardening;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
 /// The ingress proxy's stand-in address (bound as the source address).

@@ -9,8 +9,8 @@ mod common;
 use std::time::SystemTime;
 
 use common::{
-    OTHER_SKILL_ID, SKILL_ID, alexa_timestamp, chain_url, chains, shifted, skill_body, skill_ca,
-    write_file,
+    OTHER_SKILL_ID, SKILL_ID, TestServer, alexa_timestamp, chain_url, chains, shifted, skill_body,
+    skill_ca, write_file,
 };
 use ma_alexa_oauth::skill::{ChainSource, SkillVerifier, Trust, UrlRule, Verified, VerifyError};
 
@@ -594,6 +594,157 @@ async fn made_up_chain_urls_never_evict_a_verified_chain() {
     for t in flood {
         t.abort();
     }
+}
+
+/// Issue 17: 240 unsigned requests at once, each naming a made-up chain URL
+/// (the origin answers 404 after 250 ms) and sent again as soon as it is
+/// answered, must not cost a genuine first request (a chain not cached yet)
+/// its fetch: it is verified every time, whether the flood comes from one
+/// address or from 240.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_made_up_chain_urls_never_costs_a_genuine_chain_its_fetch() {
+    use std::net::IpAddr;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    const FLOOD: usize = 240;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = skill_ca();
+    let files = ca.write(dir.path());
+    let origin = ca.chain_origin(&files).await;
+    let now = SystemTime::now();
+    let body = skill_body("IntentRequest", &alexa_timestamp(now), SKILL_ID);
+    let sig = ca.sign(&body);
+    let ids = vec![SKILL_ID.to_owned()];
+    let amazon: IpAddr = "198.51.100.7".parse().unwrap();
+    for attempt in 0..6 {
+        // A new verifier each time: the genuine chain is not cached.
+        let verifier = SkillVerifier::new(Trust::Testing {
+            roots_pem: ca.roots_pem.clone().into_bytes(),
+            chains: ChainSource::Origin(origin.origin.clone()),
+        })
+        .unwrap();
+        let spread = attempt % 2 == 1;
+        let stop = Arc::new(AtomicBool::new(false));
+        let before = origin.requests.load(Ordering::SeqCst);
+        let mut flood = Vec::new();
+        for i in 0..FLOOD {
+            let from: IpAddr = if spread {
+                format!("2001:db8:0:{i:x}::1").parse().unwrap()
+            } else {
+                "203.0.113.9".parse().unwrap()
+            };
+            let (v, body, ids, stop) = (
+                verifier.clone(),
+                body.clone(),
+                ids.clone(),
+                Arc::clone(&stop),
+            );
+            flood.push(tokio::spawn(async move {
+                let mut n = 0u32;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let url = chain_url(&format!("slow404-{attempt}-{i}-{n}"));
+                    let r = v
+                        .verify_from(Some(from), Some(&url), Some("AAAA"), &body, now, &ids)
+                        .await;
+                    assert!(r.is_err(), "a made-up chain was accepted");
+                    // An attacker's round trip, so that refusals do not spin.
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+            }));
+        }
+        // The flood is under way when the genuine request comes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        let genuine = verifier
+            .verify_from(
+                Some(amazon),
+                Some(&chain_url(chains::GOOD)),
+                Some(&sig),
+                &body,
+                now,
+                &ids,
+            )
+            .await;
+        let took = started.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        for t in flood {
+            t.abort();
+        }
+        let fetched = origin.requests.load(Ordering::SeqCst) - before;
+        eprintln!(
+            "attempt {attempt} ({}): genuine answered after {} ms; the origin saw {fetched} fetches",
+            if spread {
+                "240 addresses"
+            } else {
+                "one address"
+            },
+            took.as_millis()
+        );
+        assert!(
+            genuine.is_ok(),
+            "attempt {attempt}: the genuine first request failed after {took:?}: {genuine:?}"
+        );
+        assert!(fetched > 2, "the flood did make the origin work");
+    }
+}
+
+/// The endpoint shares chain fetch turns by the address a request came
+/// from: five unsigned requests at once, three from one address and two
+/// from another, each naming its own made-up chain URL, start four fetches
+/// (two per address; the third of the first address is refused at once).
+#[tokio::test]
+async fn the_endpoint_counts_chain_fetches_per_client_address() {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let dir = tempfile::tempdir().unwrap();
+    let ca = skill_ca();
+    let files = ca.write(dir.path());
+    let origin = ca.chain_origin(&files).await;
+    let verifier = SkillVerifier::new(Trust::Testing {
+        roots_pem: ca.roots_pem.clone().into_bytes(),
+        chains: ChainSource::Origin(origin.origin.clone()),
+    })
+    .unwrap();
+    let s = TestServer::start_with_app(|_| {}, |app| app.with_skill_verifier(verifier)).await;
+    let body = skill_body(
+        "IntentRequest",
+        &alexa_timestamp(SystemTime::now()),
+        SKILL_ID,
+    );
+    let mut posts = Vec::new();
+    for (i, from) in [2u8, 2, 2, 3, 3].into_iter().enumerate() {
+        let (addr, body) = (s.addr, body.clone());
+        posts.push(tokio::spawn(async move {
+            let sock = tokio::net::TcpSocket::new_v4().unwrap();
+            sock.bind((std::net::Ipv4Addr::new(127, 0, 0, from), 0).into())
+                .unwrap();
+            let mut c = sock.connect(addr).await.unwrap();
+            let head = format!(
+                "POST /alexa/skill HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                 SignatureCertChainUrl: {}\r\nSignature-256: AAAA\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                chain_url(&format!("slow404-http-{i}")),
+                body.len()
+            );
+            c.write_all(head.as_bytes()).await.unwrap();
+            c.write_all(&body).await.unwrap();
+            let mut out = Vec::new();
+            let _ = c.read_to_end(&mut out).await;
+            String::from_utf8_lossy(&out).into_owned()
+        }));
+    }
+    for p in posts {
+        let answer = p.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
+    assert_eq!(
+        origin.requests.load(Ordering::SeqCst),
+        4,
+        "two fetches per address, the fifth request refused without one"
+    );
+    s.stop().await;
 }
 
 #[test]

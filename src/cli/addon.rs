@@ -50,7 +50,7 @@ pub(super) struct AddonArgs {
 pub(super) fn addon(dir: &Path, args: AddonArgs, format: LogFormat) -> Result<(), Failure> {
     let text = read_options(dir, args.options.as_deref())?;
     let opts = parse_options(&text, crate::tailnet::DEFAULT_HOSTNAME)
-        .map_err(|e| Failure::usage(format!("add-on options: {e}")))?;
+        .map_err(|e| Failure::usage(format!("add-on options: {}", one_short_line(&e))))?;
     if effective_uid()? == 0 {
         return Err(hand_over(dir, &text, format));
     }
@@ -68,17 +68,11 @@ pub(super) fn addon(dir: &Path, args: AddonArgs, format: LogFormat) -> Result<()
 }
 
 fn read_options(dir: &Path, path: Option<&Path>) -> Result<String, Failure> {
-    let mut text = String::new();
     let (name, r) = match path {
-        Some(p) if p == Path::new("-") => (
-            "stdin".to_owned(),
-            std::io::stdin().take(OPTIONS_MAX).read_to_string(&mut text),
-        ),
+        Some(p) if p == Path::new("-") => ("stdin".to_owned(), read_capped(std::io::stdin())),
         _ => {
             let p = path.map_or_else(|| dir.join(OPTIONS_FILE), Path::to_path_buf);
-            let r =
-                std::fs::File::open(&p).and_then(|f| f.take(OPTIONS_MAX).read_to_string(&mut text));
-            (p.display().to_string(), r)
+            (p.display().to_string(), read_options_file(&p))
         }
     };
     r.map_err(|e| {
@@ -92,8 +86,68 @@ fn read_options(dir: &Path, path: Option<&Path>) -> Result<String, Failure> {
         Failure::runtime(format!(
             "cannot read the add-on options from {name}: {e}{hint}"
         ))
+    })
+}
+
+/// The options file: a regular file of at most [`OPTIONS_MAX`] bytes,
+/// opened without following a symbolic link and without waiting (after the
+/// first start uid 65532 owns the data directory, so root must not trust
+/// what sits at that name: a FIFO would hang the start, a link would read
+/// another file).
+fn read_options_file(p: &Path) -> std::io::Result<String> {
+    let f = crate::files::open_no_follow(p, crate::files::Kind::File).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            std::io::Error::other("it is a symbolic link; the Supervisor writes a plain file")
+        } else {
+            e
+        }
     })?;
+    let md = f.metadata()?;
+    if !md.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file; the Supervisor writes a plain file",
+        ));
+    }
+    if md.len() > OPTIONS_MAX {
+        return Err(too_large());
+    }
+    read_capped(f)
+}
+
+/// Reads all of `r` as text, at most [`OPTIONS_MAX`] bytes (more is an
+/// error, never a cut-short file).
+fn read_capped(r: impl std::io::Read) -> std::io::Result<String> {
+    let mut text = String::new();
+    r.take(OPTIONS_MAX + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > OPTIONS_MAX {
+        return Err(too_large());
+    }
     Ok(text)
+}
+
+fn too_large() -> std::io::Error {
+    std::io::Error::other(format!(
+        "larger than {} KiB; the add-on's options are a few hundred bytes",
+        OPTIONS_MAX / 1024
+    ))
+}
+
+/// The longest option error shown (the messages quote no value, so this
+/// only guards against a message that would).
+const MAX_ERROR: usize = 240;
+
+/// `e` on one line (control characters as spaces), cut at [`MAX_ERROR`]
+/// characters.
+fn one_short_line(e: &str) -> String {
+    let mut out: String = e
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_ERROR)
+        .collect();
+    if e.chars().nth(MAX_ERROR).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// The effective user id, from /proc/self/status (no `unsafe` needed).
@@ -155,16 +209,14 @@ pub const RUN_AS_ENV: &str = "MA_ALEXA_RUN_AS";
 
 /// Started as root with [`RUN_AS_ENV`] set: re-executes this command, with
 /// the same arguments, environment and descriptors, as that user and group
-/// (supplementary groups dropped). Returns when there is nothing to do.
+/// (supplementary groups dropped). Returns when there is nothing to do. A
+/// value naming root is refused (exit 2) whoever starts it.
 pub(super) fn run_as_from_env() -> Result<(), Failure> {
     let Some(v) = std::env::var_os(RUN_AS_ENV) else {
         return Ok(());
     };
-    let bad = || Failure::usage(format!("{RUN_AS_ENV} must be UID or UID:GID (numbers)"));
-    let v = v.to_str().ok_or_else(bad)?;
-    let (u, g) = v.split_once(':').unwrap_or((v, v));
-    let (uid, gid): (u32, u32) = (u.parse().map_err(|_| bad())?, g.parse().map_err(|_| bad())?);
-    if uid == 0 || effective_uid()? != 0 {
+    let (uid, gid) = parse_run_as(&v)?;
+    if effective_uid()? != 0 {
         return Ok(());
     }
     let exe = std::env::current_exe()
@@ -178,33 +230,39 @@ pub(super) fn run_as_from_env() -> Result<(), Failure> {
     Err(Failure::runtime(format!("cannot run as user {uid}: {err}")))
 }
 
-/// Makes [`ADDON_UID`] own the data directory and everything in it (links
-/// themselves, never their targets), except the Supervisor's options file.
+/// [`RUN_AS_ENV`]'s value: `UID` or `UID:GID`, decimal digits, neither 0
+/// (it exists to leave root; naming root is refused, whoever starts it).
+fn parse_run_as(v: &std::ffi::OsStr) -> Result<(u32, u32), Failure> {
+    let bad = || Failure::usage(format!("{RUN_AS_ENV} must be UID or UID:GID (numbers)"));
+    let v = v.to_str().ok_or_else(bad)?;
+    let (u, g) = v.split_once(':').unwrap_or((v, v));
+    let num = |s: &str| -> Result<u32, Failure> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let (uid, gid) = (num(u)?, num(g)?);
+    if uid == 0 || gid == 0 {
+        return Err(Failure::usage(format!(
+            "{RUN_AS_ENV} names root (uid or gid 0); it must name an unprivileged user and \
+             group, e.g. {ADDON_UID}:{ADDON_UID}"
+        )));
+    }
+    Ok((uid, gid))
+}
+
+/// Makes [`ADDON_UID`] own the data directory and everything in it, except
+/// the Supervisor's options file, never following a link and never
+/// changing anything outside it (`files::give_tree`); what it leaves as it
+/// was (a file with more than one hard link, ...) is one line each.
 fn give_data_dir(dir: &Path) -> Result<(), Failure> {
-    use std::os::unix::fs::MetadataExt as _;
-    crate::files::ensure_data_dir(dir).map_err(|e| Failure::runtime(e.to_string()))?;
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(p) = todo.pop() {
-        let md = std::fs::symlink_metadata(&p)
-            .map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?;
-        if md.is_dir() {
-            let entries = std::fs::read_dir(&p)
-                .map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?;
-            for e in entries {
-                let e = e.map_err(|e| Failure::runtime(format!("{}: {e}", p.display())))?;
-                if !(p == dir && e.file_name() == OPTIONS_FILE) {
-                    todo.push(e.path());
-                }
-            }
-        }
-        if md.uid() != ADDON_UID || md.gid() != ADDON_UID {
-            std::os::unix::fs::lchown(&p, Some(ADDON_UID), Some(ADDON_UID)).map_err(|e| {
-                Failure::runtime(format!(
-                    "cannot give {} to user {ADDON_UID}: {e}",
-                    p.display()
-                ))
-            })?;
-        }
+    let root = crate::files::open_data_dir(dir).map_err(|e| Failure::runtime(e.to_string()))?;
+    let except = [std::ffi::OsStr::new(OPTIONS_FILE)];
+    let notes = crate::files::give_tree(&root, dir, (ADDON_UID, ADDON_UID), &except)
+        .map_err(|e| Failure::runtime(format!("cannot give it to user {ADDON_UID}: {e}")))?;
+    for note in notes {
+        eprintln!("warning: data directory: {note}");
     }
     Ok(())
 }

@@ -10,6 +10,8 @@
 //! (`Config::skill_deadline`): slow, down or failing, the person hears a
 //! sentence saying so, and the answer is always a 200 in time.
 
+use std::net::IpAddr;
+
 use bytes::Bytes;
 use hyper::{HeaderMap, Response, StatusCode};
 use serde_json::json;
@@ -38,8 +40,9 @@ fn bad_request(status: StatusCode, why: &str) -> Response<Body> {
     )
 }
 
-/// Verifies, then answers the request.
-pub async fn handle<B>(app: &App, headers: &HeaderMap, body: B) -> Response<Body>
+/// Verifies, then answers the request (from `client`: the address chain
+/// fetch turns are shared by).
+pub async fn handle<B>(app: &App, headers: &HeaderMap, body: B, client: IpAddr) -> Response<Body>
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -49,7 +52,7 @@ where
         Ok(b) => b,
         Err(e) => return bad_request(e.status(), &e.to_string()),
     };
-    if let Err(why) = verify(app, headers, &raw).await {
+    if let Err(why) = verify(app, headers, &raw, client).await {
         tracing::debug!(reason = %why, "skill request refused");
         app.skill_seen().refused(util::now(), &why);
         return bad_request(StatusCode::BAD_REQUEST, &why);
@@ -144,14 +147,14 @@ async fn refused(
 /// The request's signature, certificate chain, timestamp and skill id
 /// ([`crate::skill::SkillVerifier`]); the reason of a refusal.
 /// The skill ids are read from storage only once the signature holds.
-async fn verify(app: &App, headers: &HeaderMap, raw: &[u8]) -> Result<(), String> {
+async fn verify(app: &App, headers: &HeaderMap, raw: &[u8], client: IpAddr) -> Result<(), String> {
     let now = std::time::SystemTime::now();
     let refused = |e: crate::skill::VerifyError| {
         tracing::info!(detail = %e, "skill request refused");
         e.reason().to_owned()
     };
     app.skill_verifier()
-        .verify_signed_request(headers, raw, now)
+        .verify_signed_request(headers, raw, now, client)
         .await
         .map_err(refused)?;
     let ids = app.skill_ids().await.map_err(|e| {

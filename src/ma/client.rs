@@ -128,21 +128,29 @@ impl std::fmt::Debug for MaClient {
     }
 }
 
-/// Checks and normalises a Music Assistant base URL: `http://host[:port][/prefix]`.
+/// Checks and normalises a Music Assistant base URL: `http://host[:port][/prefix]`,
+/// with no user, password, query or fragment. The error says what is wrong
+/// and never quotes the value (it may hold a password).
 pub fn parse_base_url(s: &str) -> Result<String, String> {
-    let u = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
+    let u = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
     if u.scheme() == "https" {
-        return Err(format!(
-            "{s:?}: https to Music Assistant is not supported; use http:// on the local network"
-        ));
+        return Err(
+            "https to Music Assistant is not supported; use http:// on the local network"
+                .to_owned(),
+        );
     }
     if u.scheme() != "http" || u.host().is_none() {
-        return Err(format!("{s:?} is not an http:// URL"));
+        return Err("not an http:// URL".to_owned());
     }
-    if u.query().is_some() || u.fragment().is_some() || !u.username().is_empty() {
-        return Err(format!(
-            "{s:?}: a Music Assistant URL has no query, fragment or user"
-        ));
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(
+            "a Music Assistant URL carries no user or password (people sign in with their \
+             own Music Assistant accounts)"
+                .to_owned(),
+        );
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err("a Music Assistant URL has no query or fragment".to_owned());
     }
     let mut base = u.to_string();
     while base.ends_with('/') {
@@ -399,6 +407,27 @@ impl MaClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_carry_no_credentials_and_errors_quote_no_value() {
+        assert_eq!(
+            parse_base_url("http://192.168.1.20:8095/").unwrap(),
+            "http://192.168.1.20:8095"
+        );
+        for bad in [
+            "http://admin:pw-SECRET@192.168.1.20:8095",
+            "http://:pw-SECRET@192.168.1.20:8095",
+            "http://pw-SECRET@192.168.1.20:8095",
+            "http://192.168.1.20:8095/?pw-SECRET",
+            "http://192.168.1.20:8095/#pw-SECRET",
+            "https://admin:pw-SECRET@ma.example",
+            "ftp://pw-SECRET.example",
+            "pw-SECRET",
+        ] {
+            let e = parse_base_url(bad).expect_err(bad);
+            assert!(!e.contains("SECRET"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn recognises_music_assistants_sign_in_pause() {

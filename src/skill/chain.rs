@@ -1,10 +1,11 @@
 //! Certificate chains: where they come from ([`ChainSource`]), reading the
 //! PEM, checking a chain (webpki: path to a trusted root, dates, the SAN
-//! `echo-api.amazon.com`), and the bounded cache by URL. A chain is cached
-//! once verified, until the earliest `notAfter` in it; concurrent first
-//! requests for one URL fetch once.
+//! `echo-api.amazon.com`), and fetching them into the bounded cache by URL
+//! (`chain_cache.rs`: one fetch per URL, failures remembered briefly, fetch
+//! turns shared fairly between clients). A chain is cached once verified,
+//! until the earliest `notAfter` in it.
 
-use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -12,10 +13,10 @@ use std::time::Duration;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
-use tokio::sync::{OnceCell, Semaphore};
 use webpki::{EndEntityCert, KeyUsage};
 
 use super::cert_url::CertUrl;
+use super::chain_cache::{Client, Job, Lookup, Outcome, State, lock};
 use super::error::VerifyError;
 use super::fetch::{FETCH_TIMEOUT, MAX_CHAIN_BYTES, https_get, read_file};
 use crate::der::validity;
@@ -24,8 +25,9 @@ use crate::der::validity;
 pub const SIGNING_NAME: &str = "echo-api.amazon.com";
 /// Chains kept at once (Amazon uses one URL at a time; rotation adds one).
 pub const MAX_CACHED_CHAINS: usize = 16;
-/// Chain fetches in flight at once (requests beyond wait for a turn).
-const MAX_FETCHES: usize = 4;
+/// How much longer than a fetch's own deadline a request waits for its
+/// outcome (the chain's parse and check).
+const CHECK_MARGIN: Duration = Duration::from_secs(1);
 
 /// Where chains come from under [`super::Trust::Testing`]. Never chosen by a
 /// request: the operator sets it, for testing only.
@@ -60,18 +62,13 @@ pub(super) struct Chain {
     pub(super) window: Option<(i64, i64)>,
 }
 
-type Slot = Arc<OnceCell<Arc<Chain>>>;
-/// The next insertion number, and URL → (insertion number, slot).
-type Cache = (u64, HashMap<String, (u64, Slot)>);
-
 pub(super) struct Chains {
     source: Source,
     anchors: Vec<TrustAnchor<'static>>,
     /// The TLS configuration for fetches, built at the first one.
     tls: OnceLock<Arc<rustls::ClientConfig>>,
-    /// The chains by URL, each once fetched and verified.
-    cache: Mutex<Cache>,
-    fetches: Semaphore,
+    /// The verified chains by URL, the fetches and their turns.
+    state: Arc<Mutex<State>>,
     fetch_timeout: Duration,
 }
 
@@ -177,8 +174,7 @@ impl Chains {
             source,
             anchors,
             tls: OnceLock::new(),
-            cache: Mutex::new((0, HashMap::new())),
-            fetches: Semaphore::new(MAX_FETCHES),
+            state: Arc::new(Mutex::new(State::default())),
             fetch_timeout: FETCH_TIMEOUT,
         }
     }
@@ -191,66 +187,67 @@ impl Chains {
         !matches!(self.source, Source::Amazon)
     }
 
-    /// The verified chain of `url`: from the cache, or fetched, parsed and
-    /// checked at `now` (Unix seconds) and cached.
-    pub(super) async fn get(&self, url: &CertUrl, now: i64) -> Result<Arc<Chain>, VerifyError> {
-        let slot = self.slot(url.as_str(), now);
-        let got = slot.get_or_try_init(|| self.load(url, now)).await.cloned();
-        if got.is_err() {
-            // A failure is not cached: drop the empty slot (if still ours).
-            let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if guard
-                .1
-                .get(url.as_str())
-                .is_some_and(|(_, s)| Arc::ptr_eq(s, &slot) && !s.initialized())
-            {
-                guard.1.remove(url.as_str());
+    /// The verified chain of `url` for a request from `client` at `now`
+    /// (Unix seconds): from the cache, or fetched (once per URL, when its
+    /// turn comes), parsed, checked and cached. A request waits at most
+    /// the fetch deadline for a turn, then for the fetch.
+    pub(super) async fn get(
+        self: &Arc<Self>,
+        url: &CertUrl,
+        client: Option<IpAddr>,
+        now: i64,
+    ) -> Result<Arc<Chain>, VerifyError> {
+        let found = lock(&self.state).lookup(&self.state, url, Client::of(client), now)?;
+        let mut ticket = match found {
+            Lookup::Cached(chain) => return Ok(chain),
+            Lookup::Wait(ticket, jobs) => {
+                self.start(jobs);
+                ticket
             }
-        }
-        got
+        };
+        ticket
+            .outcome(self.fetch_timeout, self.fetch_timeout + CHECK_MARGIN)
+            .await
     }
 
-    /// The cache slot of `key`, made room for: expired chains go first,
-    /// then the oldest entry.
-    fn slot(&self, key: &str, now: i64) -> Slot {
-        let mut guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        let (seq, map) = &mut *guard;
-        let expired = |s: &Slot| {
-            s.get()
-                .is_some_and(|c| c.window.is_some_and(|(_, a)| a < now))
-        };
-        if let Some((_, s)) = map.get(key) {
-            if !expired(s) {
-                return Arc::clone(s);
+    /// Starts the fetches given a turn, each in its own task (a request that
+    /// goes away does not stop a fetch others wait for).
+    fn start(self: &Arc<Self>, jobs: Vec<Job>) {
+        for job in jobs {
+            let me = Arc::clone(self);
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) => {
+                    rt.spawn(async move { me.run(job).await });
+                }
+                Err(_) => me.end(
+                    &job,
+                    Err(VerifyError::ChainFetch("no runtime".into())),
+                    false,
+                ),
             }
-            map.remove(key);
         }
-        if map.len() >= MAX_CACHED_CHAINS {
-            map.retain(|_, (_, s)| !expired(s));
-        }
-        while map.len() >= MAX_CACHED_CHAINS {
-            // Slots still being fetched (any unsigned request can start one)
-            // go before verified chains, so a flood of made-up URLs never
-            // evicts Amazon's chain.
-            let oldest = map
-                .iter()
-                .min_by_key(|(_, (n, s))| (s.initialized(), *n))
-                .map(|(k, _)| k.clone());
-            match oldest {
-                Some(k) => map.remove(&k),
-                None => break,
-            };
-        }
-        *seq += 1;
-        let slot: Slot = Arc::new(OnceCell::new());
-        map.insert(key.to_owned(), (*seq, Arc::clone(&slot)));
-        slot
+    }
+
+    async fn run(self: Arc<Self>, job: Job) {
+        let mut guard = Ending {
+            chains: &self,
+            job: &job,
+            done: false,
+        };
+        let outcome = self.load(&job.url, job.now).await;
+        guard.done = true;
+        self.end(&job, outcome, true);
+    }
+
+    /// Records a fetch's outcome and starts the fetches that now get a turn.
+    fn end(self: &Arc<Self>, job: &Job, outcome: Outcome, completed: bool) {
+        let next = lock(&self.state).finish(&job.key, job.id, outcome, completed);
+        self.start(next);
     }
 
     /// Number of chains cached (verified) now.
     pub(super) fn cached(&self) -> usize {
-        let guard = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        guard.1.values().filter(|(_, s)| s.initialized()).count()
+        lock(&self.state).cached()
     }
 
     async fn load(&self, url: &CertUrl, now: i64) -> Result<Arc<Chain>, VerifyError> {
@@ -267,12 +264,6 @@ impl Chains {
     }
 
     async fn fetch(&self, url: &CertUrl) -> Result<Vec<u8>, String> {
-        // A bounded wait for a turn: fetches of made-up URLs cannot hold
-        // a genuine request past Alexa's patience.
-        let _turn = tokio::time::timeout(self.fetch_timeout, self.fetches.acquire())
-            .await
-            .map_err(|_| "too many certificate chain fetches at once".to_owned())?
-            .map_err(|_| "fetching stopped".to_owned())?;
         match &self.source {
             Source::Dir(dir) => read_file(dir, url.object(), MAX_CHAIN_BYTES).await,
             Source::Amazon => {
@@ -305,5 +296,22 @@ impl Chains {
             .with_root_certificates(roots)
             .with_no_client_auth();
         Ok(Arc::clone(self.tls.get_or_init(|| Arc::new(config))))
+    }
+}
+
+/// A fetch task that ends without an outcome (its runtime shutting down)
+/// still frees its turn.
+struct Ending<'a> {
+    chains: &'a Arc<Chains>,
+    job: &'a Job,
+    done: bool,
+}
+
+impl Drop for Ending<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let stopped = VerifyError::ChainFetch("the fetch stopped".into());
+            self.chains.end(self.job, Err(stopped), false);
+        }
     }
 }

@@ -17,8 +17,10 @@
 //!   and chains), [`Verified`].
 //! - `error.rs`: [`VerifyError`], one variant per rule.
 //! - `cert_url.rs`: the `SignatureCertChainUrl` rules and normalisation.
-//! - `chain.rs`: chain sources, PEM reading, the webpki chain check, the
-//!   bounded cache by URL.
+//! - `chain.rs`: chain sources, PEM reading, the webpki chain check,
+//!   fetching into the cache; `chain_cache.rs`: the bounded cache by URL,
+//!   one fetch per URL, failed URLs remembered briefly, fetch turns shared
+//!   fairly between clients.
 //! - `fetch.rs`: the chain's https fetch (deadline, size cap) or test file.
 //! - certificate dates: `crate::der` (shared with `status`).
 //! - `timestamp.rs`: `request.timestamp` (RFC 3339).
@@ -27,6 +29,7 @@
 pub mod backend;
 pub mod cert_url;
 pub mod chain;
+pub mod chain_cache;
 pub mod error;
 pub mod fetch;
 pub mod intents;

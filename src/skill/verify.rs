@@ -14,6 +14,7 @@
 //!
 //! Any failure is a [`VerifyError`]; the endpoint answers 400 and does nothing.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -159,7 +160,23 @@ impl SkillVerifier {
         now: SystemTime,
         skill_ids: &[String],
     ) -> Result<Verified, VerifyError> {
-        self.verify_signed(cert_chain_url, signature_256, body, now)
+        self.verify_from(None, cert_chain_url, signature_256, body, now, skill_ids)
+            .await
+    }
+
+    /// [`SkillVerifier::verify`] of a request from `client` (the address
+    /// the request came from: chain fetch turns are shared fairly between
+    /// clients; `None`: one client for every such call).
+    pub async fn verify_from(
+        &self,
+        client: Option<IpAddr>,
+        cert_chain_url: Option<&str>,
+        signature_256: Option<&str>,
+        body: &[u8],
+        now: SystemTime,
+        skill_ids: &[String],
+    ) -> Result<Verified, VerifyError> {
+        self.verify_signed(client, cert_chain_url, signature_256, body, now)
             .await?;
         check_body(body, unix_millis(now), skill_ids)
     }
@@ -170,6 +187,7 @@ impl SkillVerifier {
     /// the skill ids from storage reads them only after this holds.
     pub async fn verify_signed(
         &self,
+        client: Option<IpAddr>,
         cert_chain_url: Option<&str>,
         signature_256: Option<&str>,
         body: &[u8],
@@ -180,22 +198,25 @@ impl SkillVerifier {
         let url = CertUrl::parse(url).map_err(VerifyError::CertUrl)?;
         let now_ms = unix_millis(now);
         let now_s = now_ms.div_euclid(1000);
-        let chain = self.chains.get(&url, now_s).await?;
+        let chain = self.chains.get(&url, client, now_s).await?;
         if !chain.dates_hold(now_s) {
             check_chain(&chain.certs, self.chains.anchors(), now_s)?;
         }
         verify_signature(&chain, sig, body)
     }
 
-    /// [`SkillVerifier::verify_signed`] with the headers from `headers`.
+    /// [`SkillVerifier::verify_signed`] with the headers from `headers`, of
+    /// a request from `client`.
     pub async fn verify_signed_request(
         &self,
         headers: &hyper::HeaderMap,
         body: &[u8],
         now: SystemTime,
+        client: IpAddr,
     ) -> Result<(), VerifyError> {
         let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         self.verify_signed(
+            Some(client),
             get(CERT_CHAIN_URL_HEADER),
             get(SIGNATURE_256_HEADER),
             body,

@@ -298,7 +298,8 @@ pub fn skill_body(request_type: &str, timestamp: &str, skill_id: &str) -> Vec<u8
 
 /// An https server on 127.0.0.1 serving `chains/NAME.pem` at
 /// `/echo.api/NAME.pem` with the test CA's TLS certificate: the chain origin
-/// of `--skill-test-chain-origin`. `/echo.api/silent*.pem` never answers.
+/// of `--skill-test-chain-origin`. `/echo.api/silent*.pem` never answers;
+/// `/echo.api/slow404*.pem` answers 404 after 250 ms.
 pub struct ChainOrigin {
     /// `https://127.0.0.1:PORT`
     pub origin: String,
@@ -356,6 +357,9 @@ impl SkillCa {
                                     req.uri().path().strip_prefix("/echo.api/").unwrap_or("");
                                 if name.starts_with("silent") {
                                     tokio::time::sleep(Duration::from_secs(60)).await;
+                                }
+                                if name.starts_with("slow404") {
+                                    tokio::time::sleep(Duration::from_millis(250)).await;
                                 }
                                 let (status, body) = match std::fs::read(dir.join(name)) {
                                     Ok(b) if !name.is_empty() && !name.contains("..") => (200, b),
