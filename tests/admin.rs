@@ -217,7 +217,9 @@ async fn cross_site_form_posts_are_refused_and_change_nothing() {
     let good = encode_form(&[("csrf", &token), ("skill_id", SKILL_ID)]);
     let no_token = encode_form(&[("skill_id", SKILL_ID)]);
     let bad_token = encode_form(&[("csrf", "1700000000.bm90LWEtbWFj"), ("skill_id", SKILL_ID)]);
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    // (what is wrong, the request's headers, its body)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         ("no token", form_post_headers(&c, &[]), &no_token),
         ("a made-up token", form_post_headers(&c, &[]), &bad_token),
         ("no CSRF cookie", form_post_headers("", &[]), &good),

@@ -103,15 +103,15 @@ fn page_origin(gate: Gate, headers: &HeaderMap) -> (Option<String>, bool) {
 
 impl AdminRoutes {
     /// The request's context, or the refusal when the gate says no.
-    fn ctx(&self, headers: &HeaderMap) -> Result<(Ctx, Option<String>), Response<Body>> {
+    fn ctx(&self, headers: &HeaderMap) -> Result<(Ctx, Option<String>), Box<Response<Body>>> {
         let (mode, prefix, user) = match self.admin.gate {
             Gate::Ingress { .. } => {
                 let Some(prefix) = ingress_path(headers) else {
-                    return Err(refuse(
+                    return Err(Box::new(refuse(
                         StatusCode::BAD_REQUEST,
                         "Open it from Home Assistant",
                         "This page is served through Home Assistant: open it from Home Assistant's sidebar.",
-                    ));
+                    )));
                 };
                 let user = text_header(headers, "x-remote-user-display-name", 100)
                     .or_else(|| text_header(headers, "x-remote-user-name", 100));
@@ -143,7 +143,7 @@ impl AdminRoutes {
     ) -> Response<Body> {
         let (mut ctx, origin) = match self.ctx(&parts.headers) {
             Ok(c) => c,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let path = parts.uri.path();
         let method = &parts.method;
@@ -153,7 +153,7 @@ impl AdminRoutes {
                 .await
             {
                 Ok(f) => Some(f),
-                Err(r) => return r,
+                Err(r) => return *r,
             }
         } else {
             None
@@ -210,9 +210,10 @@ impl AdminRoutes {
         headers: &HeaderMap,
         origin: Option<&str>,
         body: Incoming,
-    ) -> Result<Params, Response<Body>> {
+    ) -> Result<Params, Box<Response<Body>>> {
+        let refusal = |status, title: &str, msg: &str| Box::new(ctx.refusal(status, title, msg));
         let cross = || {
-            ctx.refusal(
+            refusal(
                 StatusCode::FORBIDDEN,
                 "Refused",
                 "This form was not sent from this page (or the page is too old): reload the page and try again.",
@@ -222,7 +223,7 @@ impl AdminRoutes {
             return Err(cross());
         }
         if !http::is_form(headers) {
-            return Err(ctx.refusal(
+            return Err(refusal(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Refused",
                 "Expected a form.",
@@ -231,9 +232,9 @@ impl AdminRoutes {
         let limits = &app.config().limits;
         let raw: Bytes = http::read_body(body, limits.max_form_bytes, limits.body_timeout)
             .await
-            .map_err(|e| ctx.refusal(e.status(), "Refused", &e.to_string()))?;
+            .map_err(|e| refusal(e.status(), "Refused", &e.to_string()))?;
         let form = Params::parse(&raw)
-            .map_err(|e| ctx.refusal(StatusCode::BAD_REQUEST, "Refused", &e.to_string()))?;
+            .map_err(|e| refusal(StatusCode::BAD_REQUEST, "Refused", &e.to_string()))?;
         match form.get("csrf") {
             Some(t) if csrf::token_ok(app, &ctx.nonce, t) => Ok(form),
             _ => Err(cross()),

@@ -123,7 +123,7 @@ fn revoke_ma_token(
         Err(e) => Err(Failure::runtime(format!(
             "the link is revoked here, but Music Assistant at {url} could not revoke its token: {e}. \
              Run {} again later, or delete the token in Music Assistant's settings",
-            inv.quoted(&format!("links revoke {}", shell_quote(&id)))
+            inv.quoted(&format!("links revoke {}", shell_quote(id)))
         ))),
     }
 }
