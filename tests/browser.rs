@@ -339,6 +339,32 @@ fn spawn_page_serve(dir: &Path, ma_url: &str, trust: &SkillFiles) -> PageServe {
     }
 }
 
+/// What a tailnet-mode `serve` leaves for `status` and the page (the node's
+/// state, its status snapshot, its certificate), as the add-on's data
+/// directory holds them: the page then shows the node, Funnel and the
+/// certificate's expiry as in Home Assistant.
+fn tailnet_snapshot(dir: &Path, host: &str) {
+    let tn = dir.join("tailnet");
+    std::fs::create_dir_all(tn.join("certs")).unwrap();
+    write_file(&tn.join("tailscaled.state"), b"{}");
+    let snap = json!({"updated_at": ma_alexa_oauth::util::now(), "pid": std::process::id(),
+        "tailnet": {"state": "Running", "dns_name": format!("{host}."),
+            "tailscale_ips": ["100.64.0.7"], "https_enabled": true,
+            "funnel": {"port": 443, "permitted": true, "reason": "", "listening": true}}});
+    write_file(
+        &tn.join("ma-alexa-status.json"),
+        snap.to_string().as_bytes(),
+    );
+    let mut params = rcgen::CertificateParams::new(vec![host.to_owned()]).unwrap();
+    params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(80);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    write_file(
+        &tn.join("certs").join(format!("{host}.crt")),
+        cert.pem().as_bytes(),
+    );
+}
+
 /// A CLI command's stdout (it must succeed).
 fn cli_out(dir: &Path, args: &[&str]) -> Vec<u8> {
     let mut all = vec!["--data-dir", dir.to_str().unwrap()];
@@ -416,6 +442,7 @@ async fn admin_scenario(driver: &Driver, chromium: &Path, shots: &Path) {
         reported["client_id"].as_str().unwrap().to_owned(),
         reported["client_secret"].as_str().unwrap().to_owned(),
     );
+    tailnet_snapshot(&dir, FUNNEL_URL.trim_start_matches("https://"));
     let sv = spawn_page_serve(&dir, &ma.url, &trust);
     let ha = ingress::Ingress::start(sv.page, PROXY.parse().unwrap()).await;
     // An account linked through the Alexa flow (Music Assistant's alice).
@@ -500,6 +527,14 @@ async fn admin_scenario(driver: &Driver, chromium: &Path, shots: &Path) {
     assert!(
         status.contains("reachable, version 2.7.0-standin"),
         "{status}"
+    );
+    assert!(
+        status.contains("ma-alexa.tail1234.ts.net: Funnel on"),
+        "{status}"
+    );
+    assert!(
+        status.contains("valid until"),
+        "the certificate's expiry: {status}"
     );
     assert!(
         status.contains(USER),

@@ -46,6 +46,7 @@ pub fn tailnet_status(dir: &Path) -> serde_json::Value {
         .get("dns_name")
         .and_then(|n| n.as_str())
         .unwrap_or("")
+        .trim_end_matches('.')
         .to_owned();
     if !name.is_empty() && !name.contains('/') {
         let expiry = std::fs::read_to_string(state_dir.join("certs").join(format!("{name}.crt")))
