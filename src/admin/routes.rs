@@ -184,7 +184,8 @@ impl AdminRoutes {
                 page::show(app, &ctx, parts.uri.query()).await
             }
             (p, &Method::GET | &Method::HEAD, _) if p.starts_with("/model/") => {
-                model::download(&ctx, &p["/model/".len()..], parts.uri.query())
+                let file = p.strip_prefix("/model/").unwrap_or_default();
+                model::download(&ctx, file, parts.uri.query())
             }
             ("/client", &Method::POST, Some(f)) => actions::register_client(app, &ctx, &f).await,
             ("/secret", &Method::POST, Some(f)) => actions::new_secret(app, &ctx, &f).await,
