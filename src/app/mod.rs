@@ -25,6 +25,7 @@ use crate::store::{self, Store, StoreError};
 use crate::throttle::Throttle;
 
 pub mod link;
+pub mod seen;
 
 /// HMAC key of the login forms' CSRF tokens; kept so forms survive a restart.
 pub const CSRF_KEY_FILE: &str = "csrf.key";
@@ -53,6 +54,10 @@ pub struct App {
     /// Skill ids given at start (`serve --alexa-skill-id`), answered besides
     /// those registered in the store.
     configured_skill_ids: Vec<String>,
+    /// The password hashing service (local accounts, the admin login).
+    hasher: Hasher,
+    /// The skill endpoint's last verified and refused requests.
+    skill_seen: seen::SkillSeen,
 }
 
 impl std::fmt::Debug for App {
@@ -102,7 +107,7 @@ impl App {
         };
         let identity: Arc<dyn IdentityProvider> = match &ma {
             Some(ma) => Arc::new(MusicAssistantAccounts::new(ma.client().clone())),
-            None => Arc::new(LocalAccounts::new(store.clone(), hasher)),
+            None => Arc::new(LocalAccounts::new(store.clone(), hasher.clone())),
         };
         let csrf = load_or_create_secret(&data_dir.join(CSRF_KEY_FILE))?;
         let metadata_json = Bytes::from(oauth::metadata::document(&config).to_string());
@@ -124,6 +129,8 @@ impl App {
             skill: crate::skill::Memory::default(),
             skill_verifier: SkillVerifier::amazon(),
             configured_skill_ids: Vec::new(),
+            hasher,
+            skill_seen: seen::SkillSeen::default(),
         })
     }
 
@@ -185,6 +192,14 @@ impl App {
     /// What the Alexa skill remembers between requests.
     pub fn skill(&self) -> &crate::skill::Memory {
         &self.skill
+    }
+    /// The bounded password hashing service.
+    pub fn hasher(&self) -> &Hasher {
+        &self.hasher
+    }
+    /// The skill endpoint's last requests, for the add-on's page.
+    pub fn skill_seen(&self) -> &seen::SkillSeen {
+        &self.skill_seen
     }
     pub fn throttle(&self) -> &Throttle {
         &self.throttle

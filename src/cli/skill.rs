@@ -3,11 +3,10 @@
 //! (`skill_id.rs`); `serve`'s skill options (`SkillServeArgs`) are there too.
 //! `skill model` prints the interaction model of a locale.
 
-use std::path::Path;
-
 use clap::Subcommand;
 
 use super::Failure;
+use super::invocation::Invocation;
 use super::skill_id::{SkillIdCmd, skill_id};
 
 pub(super) use super::skill_id::{SkillServeArgs, skill_setup};
@@ -19,7 +18,7 @@ pub(super) enum SkillCmd {
     #[command(subcommand)]
     Id(SkillIdCmd),
     /// Prints the interaction model for one locale: paste it into the
-    /// developer console (Build > Interaction Model > JSON Editor).
+    /// developer console (CUSTOM > Interaction Model > JSON Editor).
     Model {
         /// en-US, en-GB or de-DE.
         #[arg(long, default_value = "en-US")]
@@ -30,17 +29,17 @@ pub(super) enum SkillCmd {
     },
 }
 
-pub(super) fn skill(dir: &Path, cmd: SkillCmd) -> Result<(), Failure> {
+pub(super) fn skill(inv: &Invocation, cmd: SkillCmd) -> Result<(), Failure> {
     match cmd {
-        SkillCmd::Id(cmd) => skill_id(dir, cmd),
+        SkillCmd::Id(cmd) => skill_id(inv, cmd),
         SkillCmd::Model {
             locale,
             invocation_name,
         } => {
-            let m = crate::skill::model::model(&locale, &invocation_name)
+            // The same bytes as the add-on's page downloads.
+            let text = crate::console::model_text(&locale, &invocation_name)
                 .map_err(|e| Failure::usage(e.to_string()))?;
-            let text = serde_json::to_string_pretty(&m).unwrap_or_default();
-            println!("{text}");
+            print!("{text}");
             Ok(())
         }
     }

@@ -29,7 +29,7 @@ use crate::skill::request::Envelope;
 use crate::skill::response::Reply;
 use crate::util;
 
-pub const PATH: &str = "/alexa/skill";
+pub const PATH: &str = crate::console::SKILL_PATH;
 /// Largest request body: Alexa's requests are a few KiB.
 pub const MAX_BYTES: usize = 128 * 1024;
 
@@ -54,8 +54,10 @@ where
     };
     if let Err(why) = verify(app, headers, &raw, client).await {
         tracing::debug!(reason = %why, "skill request refused");
+        app.skill_seen().refused(util::now(), &why);
         return bad_request(StatusCode::BAD_REQUEST, &why);
     }
+    app.skill_seen().verified(util::now());
     let Ok(env) = serde_json::from_slice::<Envelope>(&raw) else {
         return bad_request(StatusCode::BAD_REQUEST, "the body is not an Alexa request");
     };

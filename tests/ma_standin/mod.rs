@@ -402,6 +402,12 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Fu
     });
     match (rec.method.as_str(), rec.path.as_str()) {
         ("POST", "/auth/login") => login(&mut st, &knobs, &rec),
+        // Music Assistant's server information, open to anyone (as there).
+        ("GET", "/info") => json_reply(
+            StatusCode::OK,
+            &json!({"server_id": "standin", "server_version": "2.7.0-standin",
+                    "schema_version": 28, "onboard_done": true, "homeassistant_addon": false}),
+        ),
         ("GET", "/auth/me") => match caller {
             Some((_, i)) => json_reply(StatusCode::OK, &json!({"user_id": i.user_id})),
             None => text(StatusCode::UNAUTHORIZED, "Not authenticated"),

@@ -87,7 +87,8 @@ fn client_add_alexa_prints_the_skill_endpoint_and_the_skill_id_step() {
         "{out}"
     );
     assert!(
-        out.contains("ma-alexa-oauth skill id add amzn1.ask.skill."),
+        out.lines()
+            .any(|l| l.contains("--data-dir") && l.contains("skill id add amzn1.ask.skill.")),
         "{out}"
     );
     let mut json_args = base.to_vec();
