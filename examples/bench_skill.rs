@@ -192,7 +192,12 @@ fn signed(access: &str, intent: Option<&str>, slots: &[(&str, &str)]) -> (Vec<u8
 
 /// The per-intent report's requests: (label, intent or None for a launch,
 /// slots). Run in this order, each N times in a row.
-const SCRIPT: &[(&str, Option<&str>, &[(&str, &str)])] = &[
+type Step = (
+    &'static str,
+    Option<&'static str>,
+    &'static [(&'static str, &'static str)],
+);
+const SCRIPT: &[Step] = &[
     ("launch", None, &[]),
     (
         "play the playlist Morning Mix",
@@ -227,28 +232,63 @@ const SCRIPT: &[(&str, Option<&str>, &[(&str, &str)])] = &[
     ("resume", Some("AMAZON.ResumeIntent"), &[]),
 ];
 
-/// The handler's `skill answered` lines: (total, own, Music Assistant) in µs.
+/// One `skill answered` line: (total, own, Music Assistant) in µs, and the
+/// calls ("players/all 2.1, player_queues/play_media 1068.0", ms).
+type Timing = ([u64; 3], String);
+
+/// The handler's `skill answered` lines.
 #[derive(Clone, Default)]
-struct Timings(Arc<Mutex<Vec<[u64; 3]>>>);
+struct Timings(Arc<Mutex<Vec<Timing>>>);
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Timings {
     fn on_event(&self, e: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        struct Fields([u64; 3]);
+        struct Fields(Timing);
         impl tracing::field::Visit for Fields {
             fn record_u64(&mut self, f: &tracing::field::Field, v: u64) {
                 match f.name() {
-                    "total_us" => self.0[0] = v,
-                    "own_us" => self.0[1] = v,
-                    "music_assistant_us" => self.0[2] = v,
+                    "total_us" => self.0.0[0] = v,
+                    "own_us" => self.0.0[1] = v,
+                    "music_assistant_us" => self.0.0[2] = v,
                     _ => {}
+                }
+            }
+            fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+                if f.name() == "calls" {
+                    self.0.1 = v.to_owned();
                 }
             }
             fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
         }
-        let mut f = Fields([0; 3]);
+        let mut f = Fields(([0; 3], String::new()));
         e.record(&mut f);
         self.0.lock().unwrap_or_else(|p| p.into_inner()).push(f.0);
     }
+}
+
+/// Per command, the median of its own time (ms) over `lines`.
+fn per_command(lines: &[String]) -> Value {
+    let mut by: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for line in lines {
+        for call in line.split(", ").filter(|c| !c.is_empty()) {
+            if let Some((name, ms)) = call.rsplit_once(' ')
+                && let Ok(ms) = ms.parse::<f64>()
+            {
+                by.entry(name.to_owned())
+                    .or_default()
+                    .push((ms * 1000.0) as u64);
+            }
+        }
+    }
+    let out: serde_json::Map<String, Value> = by
+        .into_iter()
+        .map(|(name, mut us)| {
+            let n = us.len();
+            let mut s = summary(&mut us);
+            s["calls"] = json!(n);
+            (name, s)
+        })
+        .collect();
+    Value::Object(out)
 }
 
 /// p50, p99 and max of `xs` (µs) in ms.
@@ -273,6 +313,7 @@ async fn per_intent(url: &str, chain: &str, access: &str, n: usize, timings: &Ti
     for (label, intent, slots) in SCRIPT {
         let (mut client, mut total, mut own, mut ma) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut calls = Vec::new();
         let mut heard = String::new();
         for _ in 0..n {
             let (body, sig) = signed(access, *intent, slots);
@@ -296,15 +337,17 @@ async fn per_intent(url: &str, chain: &str, access: &str, n: usize, timings: &Ti
                 .unwrap_or("")
                 .to_owned();
             let got = timings.0.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some([t, o, m]) = got.get(mark) {
+            if let Some(([t, o, m], c)) = got.get(mark) {
                 total.push(*t);
                 own.push(*o);
                 ma.push(*m);
+                calls.push(c.clone());
             }
         }
         out.push(json!({"intent": label, "n": n, "heard": heard,
             "client_ms": summary(&mut client), "handler_ms": summary(&mut total),
-            "own_ms": summary(&mut own), "music_assistant_ms": summary(&mut ma)}));
+            "own_ms": summary(&mut own), "music_assistant_ms": summary(&mut ma),
+            "commands_ms": per_command(&calls)}));
     }
     json!({"music_assistant": if real_ma().is_some() { "real" } else { "stand-in" }, "intents": out})
 }
@@ -356,7 +399,8 @@ async fn main() -> Res<()> {
                 let (n, path) = rest.split_once(' ').unwrap_or((rest, "intents.json"));
                 let n = n.parse().unwrap_or(20);
                 let report = runtime.block_on(per_intent(&url, &chain, &access, n, &timings));
-                let ok = std::fs::write(path, report.to_string());
+                let ok = std::fs::File::create(path)
+                    .and_then(|mut f| f.write_all(report.to_string().as_bytes()));
                 println!("{}", if ok.is_ok() { "INTENTS" } else { "FAILED" });
                 let _ = std::io::stdout().flush();
                 continue;

@@ -94,86 +94,75 @@ fn word_shape(w: &str) -> bool {
 /// spelled out. The name that passes, spaces collapsed.
 pub fn check_invocation(name: &str, table: &Phrases) -> Result<String, ModelError> {
     let n = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words: Vec<&str> = n.split(' ').collect();
+    let why = characters(&n, &words).or_else(|| reserved(&words, table));
+    match why {
+        Some(why) => Err(refuse(name, why)),
+        None => Ok(n),
+    }
+}
+
+/// What is wrong with the name's characters, if anything.
+fn characters(n: &str, words: &[&str]) -> Option<String> {
     if n.is_empty() {
-        return Err(refuse(name, "is empty"));
+        return Some("is empty".into());
     }
     if n.chars().count() > MAX_INVOCATION_CHARS {
-        return Err(refuse(name, "is longer than 50 characters"));
+        return Some("is longer than 50 characters".into());
     }
     if n.chars().any(|c| c.is_ascii_digit()) {
-        return Err(refuse(
-            name,
-            "has a digit: spell numbers out (\"twenty one\")",
-        ));
+        return Some("has a digit: spell numbers out (\"twenty one\")".into());
     }
     if n.chars().any(char::is_uppercase) {
-        return Err(refuse(
-            name,
-            format!(
-                "has capital letters: write it in lower case ({:?})",
-                n.to_lowercase()
-            ),
+        return Some(format!(
+            "has capital letters: write it in lower case ({:?})",
+            n.to_lowercase()
         ));
     }
-    let words: Vec<&str> = n.split(' ').collect();
-    if let Some(w) = words.iter().find(|w| !word_shape(w)) {
-        let why = if w.contains('.') {
-            format!(
-                "has a period in {w:?}: periods only in abbreviations, one after each letter (\"a. b. c.\")"
-            )
-        } else {
-            format!(
-                "has {w:?}: only lower-case letters, spaces, a possessive apostrophe (\"sam's\") and the periods of an abbreviation (\"a. b. c.\")"
-            )
-        };
-        return Err(refuse(name, why));
-    }
+    let w = words.iter().find(|w| !word_shape(w))?;
+    Some(if w.contains('.') {
+        format!(
+            "has a period in {w:?}: periods only in abbreviations, one after each letter (\"a. b. c.\")"
+        )
+    } else {
+        format!(
+            "has {w:?}: only lower-case letters, spaces, a possessive apostrophe (\"sam's\") and the periods of an abbreviation (\"a. b. c.\")"
+        )
+    })
+}
+
+/// Which of Amazon's word rules the name breaks, if any.
+fn reserved(words: &[&str], table: &Phrases) -> Option<String> {
     if let Some(w) = words.iter().find(|w| WAKE_WORDS.contains(w)) {
-        return Err(refuse(
-            name,
-            format!(
-                "contains {w:?}: Alexa's wake words (alexa, amazon, echo, computer, ziggy) and the words skill and app are not allowed"
-            ),
+        return Some(format!(
+            "contains {w:?}: Alexa's wake words (alexa, amazon, echo, computer, ziggy) and the words skill and app are not allowed"
         ));
     }
     let inv = &table.invocation;
     if let Some(w) = words.iter().find(|w| inv.launch_words.contains(w)) {
-        return Err(refuse(
-            name,
-            format!(
-                "contains {w:?}: Alexa uses it to open a skill or to join a request to the name (\"{}\")",
-                inv.launch_words
-                    .iter()
-                    .take(6)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join("\", \"")
-            ),
+        let some: Vec<&str> = inv.launch_words.iter().take(6).copied().collect();
+        return Some(format!(
+            "contains {w:?}: Alexa uses it to open a skill or to join a request to the name (\"{}\")",
+            some.join("\", \"")
         ));
     }
-    match words.as_slice() {
-        [one] if inv.compound_word && one.chars().count() >= 8 => {}
-        [_] => {
-            let also = if inv.compound_word {
+    match words {
+        [one] if inv.compound_word && one.chars().count() >= 8 => None,
+        [_] => Some(format!(
+            "is one word: use two or more{}",
+            if inv.compound_word {
                 " (or one compound word)"
             } else {
                 ""
-            };
-            return Err(refuse(name, format!("is one word: use two or more{also}")));
-        }
-        [a, b] => {
-            if let Some(w) = [a, b].into_iter().find(|w| inv.small_words.contains(w)) {
-                return Err(refuse(
-                    name,
-                    format!(
-                        "is two words, one of them {w:?}: a two-word name cannot hold an article or a preposition"
-                    ),
-                ));
             }
-        }
-        _ => {}
+        )),
+        [a, b] => [a, b].into_iter().find(|w| inv.small_words.contains(w)).map(|w| {
+            format!(
+                "is two words, one of them {w:?}: a two-word name cannot hold an article or a preposition"
+            )
+        }),
+        _ => None,
     }
-    Ok(n)
 }
 
 /// Names of the user's own library for the slot types (`skill model
@@ -225,7 +214,7 @@ pub fn model_with(
     let dialog: Vec<Value> = INTENTS
         .iter()
         .filter(|d| d.required.is_some())
-        .map(|d| dialog_intent(d))
+        .map(dialog_intent)
         .collect();
     let prompts: Vec<Value> = INTENTS
         .iter()

@@ -82,10 +82,12 @@ impl Directive {
                 let slots: Map<String, Value> = slots
                     .iter()
                     .map(|(name, value)| {
-                        let mut s = json!({"name": name, "confirmationStatus": "NONE"});
-                        if let Some(v) = value {
-                            s["value"] = json!(v);
-                        }
+                        let s = match value {
+                            Some(v) => {
+                                json!({"name": name, "value": v, "confirmationStatus": "NONE"})
+                            }
+                            None => json!({"name": name, "confirmationStatus": "NONE"}),
+                        };
                         (name.to_string(), s)
                     })
                     .collect();

@@ -19,15 +19,18 @@ fn say(locale: &str) -> &'static Say {
     &phrases::for_locale(locale).say
 }
 
+/// Slot values by name.
+type Slots = Vec<(String, String)>;
+
 /// (intent, slots) Alexa would choose for `utterance` in `locale`'s model.
-fn route(locale: &str, utterance: &str) -> Option<(String, Vec<(String, String)>)> {
+fn route(locale: &str, utterance: &str) -> Option<(String, Slots)> {
     let m = model(locale, None).unwrap();
     let said: Vec<String> = utterance
         .to_lowercase()
         .split_whitespace()
         .map(str::to_owned)
         .collect();
-    let mut best: Option<(usize, String, Vec<(String, String)>)> = None;
+    let mut best: Option<(usize, String, Slots)> = None;
     for intent in m["interactionModel"]["languageModel"]["intents"]
         .as_array()
         .unwrap()
@@ -47,7 +50,7 @@ fn route(locale: &str, utterance: &str) -> Option<(String, Vec<(String, String)>
 }
 
 /// The slot values if `said` fits `pattern` (a `{slot}` takes one or more words).
-fn fit(pattern: &[&str], said: &[String]) -> Option<Vec<(String, String)>> {
+fn fit(pattern: &[&str], said: &[String]) -> Option<Slots> {
     match pattern.split_first() {
         None => said.is_empty().then(Vec::new),
         Some((p, rest)) if p.starts_with('{') => {

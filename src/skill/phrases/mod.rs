@@ -7,11 +7,15 @@
 //! unsure, its header says so for a native speaker to review.
 //!
 //! Adding a language is adding a table here (every field filled: the test
-//! below checks each one) and its locales to [`LOCALES`]. Templates hold
+//! below checks each one) and its locales to [`LOCALES`]: `xx.rs` holds the
+//! table (invocation rules, slot values, words, everything said) and
+//! `xx_samples.rs` what people say (samples per intent, answers per slot). Templates hold
 //! `{name}` placeholders; [`fill`] inserts SSML-escaped values.
 
 mod de;
+mod de_samples;
 mod en;
+mod en_samples;
 
 use crate::skill::library::Kind;
 use crate::skill::matching::normalize;
@@ -327,6 +331,98 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// Every custom intent has samples using only its slots; built-in ones
+    /// take no slots; every intent named exists.
+    fn check_samples(locale: &str, p: &Phrases) {
+        for def in INTENTS.iter().filter(|d| !d.name.starts_with("AMAZON.")) {
+            let samples = samples_of(p.samples, def.name);
+            assert!(!samples.is_empty(), "{locale}: {} has no samples", def.name);
+            for s in samples {
+                for slot in placeholders(s) {
+                    assert!(
+                        def.slots.iter().any(|(n, _)| *n == slot),
+                        "{locale}: {}: unknown slot {slot} in {s:?}",
+                        def.name
+                    );
+                }
+                assert_eq!(s.trim(), *s, "{locale}: {s:?}");
+                assert_eq!(
+                    s.to_lowercase(),
+                    *s,
+                    "{locale}: samples are lower case: {s:?}"
+                );
+            }
+        }
+        for (intent, samples) in p.samples {
+            let def = INTENTS.iter().find(|d| d.name == *intent);
+            let def = def.unwrap_or_else(|| panic!("{locale}: {intent} is no intent"));
+            if def.name.starts_with("AMAZON.") {
+                assert!(
+                    samples.iter().all(|s| placeholders(s).is_empty()),
+                    "{locale}: {intent}: built-in intents take no slots"
+                );
+            }
+        }
+    }
+
+    /// Every slot the skill may ask for has answers holding that slot alone.
+    fn check_answers(locale: &str, p: &Phrases) {
+        let asked = INTENTS
+            .iter()
+            .flat_map(|d| d.slots.iter().map(|(n, _)| *n))
+            .filter(|n| *n != "level");
+        for slot in asked {
+            let answers = samples_of(p.answers, slot);
+            assert!(!answers.is_empty(), "{locale}: no answers for {slot}");
+            assert!(
+                answers.iter().all(|a| placeholders(a) == [slot]),
+                "{locale}: answers for {slot} hold that slot alone: {answers:?}"
+            );
+        }
+    }
+
+    /// Values for every custom slot type, every word list, every sentence
+    /// with exactly its placeholders.
+    fn check_values_words_and_sentences(locale: &str, p: &Phrases) {
+        for t in CUSTOM_TYPES {
+            assert!(
+                p.values.iter().any(|(n, v)| n == t && !v.is_empty()),
+                "{locale}: {t}"
+            );
+        }
+        let w = &p.words;
+        for k in Kind::ALL {
+            let said = w.kinds.iter().find(|(x, _)| *x == k).map(|(_, s)| *s);
+            assert!(
+                said.is_some_and(|s| !s.is_empty()),
+                "{locale}: words for {k:?}"
+            );
+        }
+        for (name, list) in [
+            ("by", w.by),
+            ("in_room", w.in_room),
+            ("everywhere", w.everywhere),
+            ("music", w.music),
+            ("launch_words", p.invocation.launch_words),
+            ("small_words", p.invocation.small_words),
+        ] {
+            assert!(!list.is_empty(), "{locale}: words.{name}");
+            assert!(
+                list.iter().all(|x| !x.is_empty() && x.to_lowercase() == *x),
+                "{locale}: {name}"
+            );
+        }
+        for (name, text, want) in p.say.templates() {
+            assert!(!text.trim().is_empty(), "{locale}: say.{name} is empty");
+            let mut got = placeholders(text);
+            got.sort_unstable();
+            got.dedup();
+            let mut want = want.to_vec();
+            want.sort_unstable();
+            assert_eq!(got, want, "{locale}: say.{name} = {text:?}");
+        }
+    }
+
     /// The test a new language's table must pass: every custom intent has
     /// samples using only its slots; every slot the skill asks for has
     /// answers holding that slot alone; every custom slot type has values;
@@ -334,89 +430,9 @@ mod tests {
     #[test]
     fn every_table_covers_every_custom_intent_and_type_with_known_slots() {
         for (locale, p) in LOCALES {
-            for def in INTENTS.iter().filter(|d| !d.name.starts_with("AMAZON.")) {
-                let samples = samples_of(p.samples, def.name);
-                assert!(!samples.is_empty(), "{locale}: {} has no samples", def.name);
-                for s in samples {
-                    for slot in placeholders(s) {
-                        assert!(
-                            def.slots.iter().any(|(n, _)| *n == slot),
-                            "{locale}: {}: unknown slot {slot} in {s:?}",
-                            def.name
-                        );
-                    }
-                    assert_eq!(s.trim(), *s, "{locale}: {s:?}");
-                    assert_eq!(
-                        s.to_lowercase(),
-                        *s,
-                        "{locale}: samples are lower case: {s:?}"
-                    );
-                }
-            }
-            for (intent, samples) in p.samples {
-                let def = INTENTS.iter().find(|d| d.name == *intent);
-                let def = def.unwrap_or_else(|| panic!("{locale}: {intent} is no intent"));
-                if def.name.starts_with("AMAZON.") {
-                    assert!(
-                        samples.iter().all(|s| placeholders(s).is_empty()),
-                        "{locale}: {intent}: built-in intents take no slots"
-                    );
-                }
-            }
-            let asked: Vec<&str> = INTENTS
-                .iter()
-                .flat_map(|d| {
-                    d.required
-                        .into_iter()
-                        .chain(d.slots.iter().map(|(n, _)| *n))
-                })
-                .filter(|n| *n != "level")
-                .collect();
-            for slot in asked {
-                let answers = samples_of(p.answers, slot);
-                assert!(!answers.is_empty(), "{locale}: no answers for {slot}");
-                assert!(
-                    answers.iter().all(|a| placeholders(a) == [slot]),
-                    "{locale}: answers for {slot} hold that slot alone: {answers:?}"
-                );
-            }
-            for t in CUSTOM_TYPES {
-                assert!(
-                    p.values.iter().any(|(n, v)| n == t && !v.is_empty()),
-                    "{locale}: {t}"
-                );
-            }
-            let w = &p.words;
-            for k in Kind::ALL {
-                let said = w.kinds.iter().find(|(x, _)| *x == k).map(|(_, s)| *s);
-                assert!(
-                    said.is_some_and(|s| !s.is_empty()),
-                    "{locale}: words for {k:?}"
-                );
-            }
-            for (name, list) in [
-                ("by", w.by),
-                ("in_room", w.in_room),
-                ("everywhere", w.everywhere),
-                ("music", w.music),
-                ("launch_words", p.invocation.launch_words),
-                ("small_words", p.invocation.small_words),
-            ] {
-                assert!(!list.is_empty(), "{locale}: words.{name}");
-                assert!(
-                    list.iter().all(|x| !x.is_empty() && x.to_lowercase() == *x),
-                    "{locale}: {name}"
-                );
-            }
-            for (name, text, want) in p.say.templates() {
-                assert!(!text.trim().is_empty(), "{locale}: say.{name} is empty");
-                let mut got = placeholders(text);
-                got.sort_unstable();
-                got.dedup();
-                let mut want = want.to_vec();
-                want.sort_unstable();
-                assert_eq!(got, want, "{locale}: say.{name} = {text:?}");
-            }
+            check_samples(locale, p);
+            check_answers(locale, p);
+            check_values_words_and_sentences(locale, p);
         }
     }
 
