@@ -53,10 +53,19 @@ fn fold(c: char) -> Option<&'static str> {
     })
 }
 
+/// Leading articles dropped from a name's key, in the languages of the
+/// phrase tables (on both sides of a comparison, so "den Beatles" is The
+/// Beatles, "les Beatles" too).
+const ARTICLES: &[&str] = &[
+    "the ", "a ", "an ", "die ", "der ", "das ", "den ", "dem ", "des ", "le ", "la ", "les ",
+    "l ", "el ", "los ", "las ", "il ", "lo ", "gli ", "i ", "de ", "het ", "een ", "o ", "os ",
+    "as ",
+];
+
 /// The normalized name without a leading article.
 pub fn key(s: &str) -> String {
     let n = normalize(s);
-    for article in ["the ", "a ", "die ", "der ", "das "] {
+    for article in ARTICLES {
         if let Some(rest) = n.strip_prefix(article)
             && !rest.is_empty()
         {
@@ -199,6 +208,7 @@ mod tests {
         assert_eq!(key("AC/DC"), "ac dc");
         assert_eq!(key("Rock + Roll Mix"), "rock and roll mix");
         assert_eq!(key("The"), "the");
+        assert_eq!(key("den Beatles"), "beatles");
     }
 
     #[test]

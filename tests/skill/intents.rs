@@ -444,12 +444,13 @@ async fn rooms_are_asked_for_remembered_per_echo_and_matched_loosely() {
         )
         .await;
     assert!(h.speech().starts_with("Which player?"), "{}", h.speech());
-    let mark = sk.api_count();
-    let h = sk
-        .ask(&Ask::intent("en-US", "AMAZON.ResumeIntent").device("echo-other-2"))
-        .await;
-    assert_eq!(h.speech(), t.resumed);
-    if mark.is_some() {
+    // (The real server's players have no pause: paused, they are idle.)
+    if sk.ma.standin().is_some() {
+        let mark = sk.api_count();
+        let h = sk
+            .ask(&Ask::intent("en-US", "AMAZON.ResumeIntent").device("echo-other-2"))
+            .await;
+        assert_eq!(h.speech(), t.resumed);
         expect_call(
             &sk.calls_since(mark),
             "players/cmd/play",
