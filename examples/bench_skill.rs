@@ -215,9 +215,24 @@ const SCRIPT: &[Step] = &[
         &[("album", "night shift")],
     ),
     (
-        "play Early Bird",
+        "play the song Early Bird",
         Some("PlaySongIntent"),
         &[("song", "early bird")],
+    ),
+    (
+        "play Morning Mix (untyped)",
+        Some("PlayIntent"),
+        &[("query", "morning mix")],
+    ),
+    (
+        "play Blue Harbor Trio (untyped)",
+        Some("PlayIntent"),
+        &[("query", "blue harbor trio")],
+    ),
+    (
+        "play Coffee Time by The Midnight Owls",
+        Some("PlayIntent"),
+        &[("query", "coffee time"), ("artist", "the midnight owls")],
     ),
     (
         "play some jazz",

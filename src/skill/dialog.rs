@@ -98,7 +98,9 @@ pub fn room_question(ctx: &Ctx<'_>, all: &[Player], choice: Choice) -> Reply {
             })
             .collect(),
     )]));
-    let has_room = current(ctx.env).is_some_and(|d| d.slots.iter().any(|(n, _)| *n == "room"));
+    let has_room = current(ctx.env).is_some_and(|d| {
+        crate::skill::model::in_dialog(d) && d.slots.iter().any(|(n, _)| *n == "room")
+    });
     let reply = match current(ctx.env) {
         Some(def) if has_room => reply.with_directive(elicit(ctx.env, def.name, "room")),
         _ => reply.with_directive(elicit(ctx.env, "UseRoomIntent", "room")),

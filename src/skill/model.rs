@@ -213,7 +213,7 @@ pub fn model_with(
     let types = slot_types(table, library);
     let dialog: Vec<Value> = INTENTS
         .iter()
-        .filter(|d| d.required.is_some())
+        .filter(|d| in_dialog(d))
         .map(dialog_intent)
         .collect();
     let prompts: Vec<Value> = INTENTS
@@ -259,6 +259,14 @@ fn intent(table: &Phrases, def: &IntentDef) -> Value {
         })
         .collect();
     json!({"name": def.name, "slots": slots, "samples": samples_of(table.samples, def.name)})
+}
+
+/// Whether the skill may elicit a slot of `def` (`Dialog.ElicitSlot` names
+/// only intents of the dialog model): a custom intent with a slot it asks
+/// for when missing, or with a room.
+pub fn in_dialog(def: &IntentDef) -> bool {
+    !def.name.starts_with("AMAZON.")
+        && (def.required.is_some() || def.slots.iter().any(|(n, _)| *n == "room"))
 }
 
 fn prompt_id(intent: &str, slot: &str) -> String {
@@ -435,6 +443,19 @@ mod tests {
                 .find(|i| i["name"] == "UseRoomIntent")
                 .unwrap();
             assert_eq!(use_room["slots"][0]["elicitationRequired"], true);
+            // Every intent the skill may elicit a slot of is in the dialog model.
+            for def in INTENTS.iter().filter(|d| in_dialog(d)) {
+                assert!(
+                    dialog["intents"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|i| i["name"] == def.name),
+                    "{}",
+                    def.name
+                );
+            }
+            assert!(dialog["intents"].to_string().contains("VolumeIntent"));
             let prompts = m["interactionModel"]["prompts"].as_array().unwrap();
             assert!(
                 prompts
