@@ -149,3 +149,88 @@ fn client_add_alexa_prints_the_skill_endpoint_and_the_skill_id_step() {
         "https://music.example.ts.net/alexa/skill"
     );
 }
+
+/// `skill model --library`: the user's own names in the slot values, read
+/// with the link's Music Assistant token, most-played first; the built-in
+/// playlists left out; "&" said as "and". Without a link: one clear line.
+#[tokio::test]
+async fn skill_model_with_the_library_holds_the_users_own_names() {
+    let sk = Skill::start().await;
+    let dir = sk.s.dir.to_str().unwrap().to_owned();
+    let run_async = |args: Vec<String>| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tokio::process::Command::from(command(&args))
+            .output()
+            .await
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let args = |d: &str| -> Vec<String> {
+        [
+            "--data-dir",
+            d,
+            "skill",
+            "model",
+            "--locale",
+            "en-GB",
+            "--library",
+            "--music-assistant-url",
+            &sk.ma.url,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let (ok, out, err) = run_async(args(&dir)).await;
+    assert!(ok, "{err}");
+    let m: Value = serde_json::from_str(&out).unwrap();
+    let values = |t: &str| -> Vec<String> {
+        m["interactionModel"]["languageModel"]["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == t)
+            .unwrap()["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"]["value"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let rooms = values("ROOM_NAME");
+    assert_eq!(rooms[..2], ["Kitchen", "Living Room"], "{rooms:?}");
+    for artist in ["Aurora Lane", "The Midnight Owls", "Blue Harbor Trio"] {
+        assert!(
+            values("ARTIST_NAME").contains(&artist.to_string()),
+            "{artist}"
+        );
+        assert!(
+            values("MEDIA_NAME").contains(&artist.to_string()),
+            "{artist}"
+        );
+    }
+    assert!(values("GENRE_NAME").contains(&"Jazz".to_string()));
+    assert!(values("SONG_NAME").contains(&"Early Bird".to_string()));
+    let playlists = values("PLAYLIST_NAME");
+    assert!(
+        !playlists.iter().any(|p| p.starts_with("Recently")),
+        "built-in playlists are no names of the user's: {playlists:?}"
+    );
+    if sk.ma.standin().is_some() {
+        assert!(
+            playlists.contains(&"Rock and Roll … Mix".to_string()),
+            "{playlists:?}"
+        );
+        assert!(values("ARTIST_NAME").contains(&"Simon and Garfunkel".to_string()));
+    }
+    assert!(err.contains("paste the model again"), "{err}");
+    // No linked account in another data directory: one line saying so.
+    let empty = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run_async(args(empty.path().to_str().unwrap())).await;
+    assert!(!ok && out.is_empty());
+    assert!(err.contains("link the skill"), "{err}");
+}
