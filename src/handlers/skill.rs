@@ -100,11 +100,17 @@ pub async fn answer(app: &App, env: &Envelope, deadline: Instant) -> Reply {
     if action.local() {
         return local(say, &action);
     }
+    // "Stop" with nothing the skill can stop is just a goodbye.
+    let stop = action == Action::StopAll;
     let Some(token) = env.access_token() else {
-        return Reply::link_account(say.link_account);
+        return match stop {
+            true => Reply::say(say.goodbye),
+            false => Reply::link_account(say.link_account),
+        };
     };
     let linked = match app.linked(token, util::now()).await {
         Ok(l) => l,
+        Err(_) if stop => return Reply::say(say.goodbye),
         Err(LinkError::NotConfigured) => return Reply::say(say.not_configured),
         Err(LinkError::Store(e)) => {
             tracing::warn!(error = %e, "storage failure on the skill");
