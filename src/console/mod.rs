@@ -56,11 +56,22 @@ pub fn vendor_id_problem(v: &str) -> String {
 /// The interaction model of `locale` as the JSON editor takes it: pretty
 /// JSON and a newline, exactly what `skill model` prints and the add-on's
 /// page downloads.
+/// `invocation`: the name people say, or None for the locale's default.
 pub fn model_text(
     locale: &str,
-    invocation: &str,
+    invocation: Option<&str>,
 ) -> Result<String, crate::skill::model::ModelError> {
-    let m = crate::skill::model::model(locale, invocation)?;
+    model_text_with(locale, invocation, &Vec::new())
+}
+
+/// [`model_text`] with the user's own library names as slot values
+/// (`skill model --library`).
+pub fn model_text_with(
+    locale: &str,
+    invocation: Option<&str>,
+    values: &crate::skill::model::LibraryValues,
+) -> Result<String, crate::skill::model::ModelError> {
+    let m = crate::skill::model::model_with(locale, invocation, values)?;
     let mut text = serde_json::to_string_pretty(&m).unwrap_or_default();
     text.push('\n');
     Ok(text)
@@ -85,12 +96,11 @@ mod tests {
 
     #[test]
     fn model_text_is_the_model_pretty_with_a_newline() {
-        let t = model_text("en-US", crate::skill::model::DEFAULT_INVOCATION).unwrap();
-        assert!(t.ends_with("}\n"));
-        let v: serde_json::Value = serde_json::from_str(&t).unwrap();
-        assert_eq!(
-            v,
-            crate::skill::model::model("en-US", crate::skill::model::DEFAULT_INVOCATION).unwrap()
-        );
+        for invocation in [None, Some("kitchen music")] {
+            let t = model_text("en-US", invocation).unwrap();
+            assert!(t.ends_with("}\n"));
+            let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+            assert_eq!(v, crate::skill::model::model("en-US", invocation).unwrap());
+        }
     }
 }

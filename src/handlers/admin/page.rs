@@ -32,7 +32,7 @@ pub async fn show(app: &App, ctx: &Ctx, query: Option<&str>) -> Response<Body> {
         .unwrap_or_default();
     let extra = Extra {
         notice: params.get("done").and_then(done_notice),
-        invocation: Some(super::model::invocation_from(query)),
+        invocation: super::model::invocation_from(query),
         secret: None,
     };
     render(app, ctx, StatusCode::OK, extra).await
@@ -90,17 +90,13 @@ pub async fn render(app: &App, ctx: &Ctx, status: StatusCode, extra: Extra) -> R
 
 /// The page's sections, in order.
 fn sections(app: &App, ctx: &Ctx, facts: &Facts, extra: &Extra, token: &str) -> Vec<Section> {
-    let invocation = extra
-        .invocation
-        .clone()
-        .unwrap_or_else(|| crate::skill::model::DEFAULT_INVOCATION.to_owned());
     let base = app.config().issuer.as_str();
     vec![
         status(app, ctx, facts, token),
         steps::create(),
         steps::linking(ctx, facts, base, extra.secret.as_deref(), token),
         steps::endpoint(ctx, facts, base, token),
-        steps::model(ctx, &invocation),
+        steps::model(ctx, extra.invocation.as_deref()),
         steps::test(app, facts),
         accounts(ctx, facts, token),
     ]

@@ -237,7 +237,7 @@ its requests are answered.</p>{}",
 }
 
 /// Step 4: the interaction model, one per locale, with the invocation name.
-pub fn model(ctx: &Ctx, invocation: &str) -> Section {
+pub fn model(ctx: &Ctx, invocation: Option<&str>) -> Section {
     let mut body = format!(
         "<p>{}: leave every interface off (the skill controls your Music Assistant players; it plays nothing \
 on the Echo itself).</p><p>The invocation name is what people say after \"Alexa, ask\".</p>{}",
@@ -246,7 +246,7 @@ on the Echo itself).</p><p>The invocation name is what people say after \"Alexa,
             &format!("{}#model", ctx.url("/")),
             "invocation",
             "Invocation name",
-            invocation,
+            invocation.unwrap_or(""),
             "Use this name"
         )
     );
