@@ -25,6 +25,8 @@
 //! - [`throttle`]: login slow-down per account and per address.
 //! - [`audit`]: typed audit events.
 //! - [`tailnet`]: the embedded Tailscale node (Go shim via FFI) and its Funnel listener.
+//! - [`console`]: what is pasted into the Alexa developer console, in its words.
+//! - [`admin`]: the add-on's page (Home Assistant ingress, or `serve --admin-listen`).
 //! - [`config`], [`util`]: configuration and small primitives.
 //!
 //! See ARCHITECTURE.md for the invariants.
@@ -42,10 +44,12 @@
 // Only the tailnet FFI layer (src/tailnet/sys.rs) may use `unsafe`; it opts in explicitly.
 #![deny(unsafe_code)]
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod der;
 pub mod echo;
 pub mod files;

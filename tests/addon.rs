@@ -29,6 +29,8 @@ use serde_json::{Value, json};
 mod hardening;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ma-alexa-oauth");
+/// The ingress proxy's stand-in address (bound as the source address).
+const INGRESS_PROXY: &str = "127.0.0.2";
 /// How long a start may take before the test gives up (a hang guard, not a
 /// speed assertion).
 const START_LIMIT: Duration = Duration::from_secs(120);
@@ -52,6 +54,10 @@ fn addon_command(dir: &Path) -> Command {
         .env_remove("MA_ALEXA_PUBLIC_URL")
         // Testing only: plain HTTP on loopback, never a tailnet.
         .env("MA_ALEXA_LISTEN", "127.0.0.1:0")
+        // The add-on's page on loopback (not 0.0.0.0:8099), for a stand-in
+        // of Home Assistant's ingress proxy at 127.0.0.2.
+        .env("MA_ALEXA_INGRESS_LISTEN", "127.0.0.1:0")
+        .env("MA_ALEXA_INGRESS_PROXY", INGRESS_PROXY)
         // Belt and braces, should MA_ALEXA_LISTEN ever be ignored.
         .env("TS_CONTROL_URL", "http://127.0.0.1:9")
         .env("TS_PANIC_IF_HIT_MAIN_CONTROL", "1")
@@ -508,4 +514,104 @@ fn with_ma_alexa_run_as_other_commands_started_as_root_run_as_that_user() {
         err.contains("MA_ALEXA_RUN_AS must be UID or UID:GID") && err.lines().count() == 1,
         "{err}"
     );
+}
+
+/// The add-on serves its page for Home Assistant's ingress: to the proxy's
+/// address only, with the console values of its client, and its log points
+/// there (no shell commands).
+#[test]
+fn the_add_on_serves_its_page_to_the_ingress_proxy_and_its_log_points_there() {
+    use std::net::SocketAddr;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_options(dir, &options(json!({ "alexa_vendor_id": "M2ABCDEF" })));
+    let mut child = addon_command(dir).spawn().expect("addon starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut out = String::new();
+    let mut page: Option<SocketAddr> = None;
+    while !out.contains(READY_MARKERS[0]) {
+        let line = rx.recv_timeout(START_LIMIT).unwrap_or_else(|_| {
+            stop(&mut child);
+            panic!("the add-on never got ready:\n{out}")
+        });
+        if let Some(rest) = line.strip_prefix("admin page listening on http://") {
+            page = rest.split_whitespace().next().and_then(|a| a.parse().ok());
+            assert!(line.contains(INGRESS_PROXY), "{line}");
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let page = page.unwrap_or_else(|| panic!("no page address in:\n{out}"));
+    let id = console_value(&out, "Your Client ID:").unwrap();
+    assert!(
+        out.contains("the add-on's page"),
+        "the log points at the page:\n{out}"
+    );
+    assert!(
+        !out.contains("skill id add"),
+        "no shell commands in the add-on's log:\n{out}"
+    );
+    // One GET of the page from the local address `from`; None when the
+    // connection is closed without an answer.
+    let get = |from: &str, headers: &[(&str, &str)]| -> Option<(u16, String)> {
+        use std::io::Write as _;
+        let mut s = connect_from(from, page)?;
+        let mut req = format!("GET / HTTP/1.1\r\nHost: {page}\r\nConnection: close\r\n");
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        s.write_all(req.as_bytes()).ok()?;
+        let mut resp = String::new();
+        let _ = s.read_to_string(&mut resp);
+        let code = resp.split_whitespace().nth(1)?.parse().ok()?;
+        Some((code, resp))
+    };
+    let ingress = [
+        ("X-Ingress-Path", "/api/hassio_ingress/abc123"),
+        ("X-Forwarded-Proto", "https"),
+        ("X-Forwarded-Host", "ha.example"),
+    ];
+    let (code, body) = get(INGRESS_PROXY, &ingress).expect("the page answers the proxy");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains(&id), "the page shows the add-on's client");
+    assert!(
+        body.contains("alexa_vendor_id")
+            || body.contains("alexa_skill_id")
+            || body.contains("require_pkce"),
+        "the add-on's options, not shell commands"
+    );
+    let (code, _) = get(INGRESS_PROXY, &[]).expect("an answer");
+    assert_eq!(code, 400, "without the ingress headers");
+    assert!(
+        get("127.0.0.1", &ingress).is_none(),
+        "another address gets no answer"
+    );
+    stop(&mut child);
+}
+
+/// A TCP connection to `to` from the local address `from`.
+fn connect_from(from: &str, to: std::net::SocketAddr) -> Option<std::net::TcpStream> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    rt.block_on(async {
+        let sock = tokio::net::TcpSocket::new_v4().ok()?;
+        sock.bind(std::net::SocketAddr::new(from.parse().ok()?, 0))
+            .ok()?;
+        let s = sock.connect(to).await.ok()?;
+        s.into_std()
+            .ok()
+            .and_then(|s| s.set_nonblocking(false).ok().map(|()| s))
+    })
 }

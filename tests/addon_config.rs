@@ -521,6 +521,42 @@ fn config_yaml_follows_the_add_on_rules() {
     }
 }
 
+/// The add-on's page: in the sidebar through Ingress, for administrators
+/// only (panel_admin's default), on the port `addon` listens on.
+#[test]
+fn the_add_on_page_is_in_the_sidebar_for_administrators_through_ingress() {
+    let c = config();
+    let d = defaults();
+    assert_eq!(c["ingress"], true, "ingress: true");
+    let port = c.get("ingress_port").unwrap_or(&d["ingress_port"]);
+    assert_eq!(
+        port.as_u64(),
+        Some(u64::from(ma_alexa_oauth::admin::INGRESS_PORT)),
+        "the Supervisor connects to ingress_port; `addon` listens on admin::INGRESS_PORT"
+    );
+    let admin_only = c.get("panel_admin").unwrap_or(&d["panel_admin"]);
+    assert_eq!(admin_only, true, "the page is for administrators only");
+    let icon = c["panel_icon"].as_str().expect("an icon of its own");
+    let name = icon.strip_prefix("mdi:").expect("a Material Design icon");
+    assert!(
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+        "{icon}"
+    );
+    assert!(
+        c["panel_title"]
+            .as_str()
+            .is_some_and(|t| !t.trim().is_empty()),
+        "a short title for the sidebar"
+    );
+    assert!(
+        !c.as_object().unwrap().contains_key("ingress_entry"),
+        "the page is at the ingress root"
+    );
+}
+
 #[test]
 fn every_schema_element_follows_the_supervisors_grammar() {
     let c = config();

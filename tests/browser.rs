@@ -15,10 +15,9 @@ use common::*;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -26,35 +25,16 @@ use hyper::StatusCode;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WIDTH: u64 = 390;
 const HEIGHT: u64 = 844;
 /// A state that a careless encoder would break.
 const STATE: &str = "Amzn+st/ate==&x%2F y";
 
-fn tool(env: &str, default: &str) -> PathBuf {
-    std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(default))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_an_account_in_headless_chromium_on_a_phone() {
-    if std::env::var("MA_ALEXA_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("browser test skipped: MA_ALEXA_SKIP_BROWSER=1");
+    let Some((chromium, chromedriver)) = browser_tools() else {
         return;
-    }
-    let chromium = tool("MA_ALEXA_CHROMIUM", "/usr/bin/chromium");
-    let chromedriver = tool("MA_ALEXA_CHROMEDRIVER", "/usr/bin/chromedriver");
-    for (what, path) in [("chromium", &chromium), ("chromedriver", &chromedriver)] {
-        assert!(
-            path.exists(),
-            "{what} not found at {}: the browser test needs Debian's Chromium and ChromeDriver.\n\
-             Install them with `apt-get install chromium chromium-driver` (as root, after `apt-get update`),\n\
-             or run `scripts/test`, which does that; or set MA_ALEXA_SKIP_BROWSER=1 to skip this test.",
-            path.display()
-        );
-    }
+    };
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
     std::fs::create_dir_all(&out).unwrap();
     for f in ["login.png", "login-error.png", "linked.png"] {
@@ -76,7 +56,13 @@ async fn scenario(driver: &Driver, chromium: &Path, out: &Path) {
     server.add_user(USER, PASSWORD);
 
     driver.wait_ready().await;
-    let wd = WebDriver::new(driver.addr, chromium, &driver.profile).await;
+    let phone = Viewport {
+        width: WIDTH,
+        height: HEIGHT,
+        mobile: true,
+        pixel_ratio: 3.0,
+    };
+    let wd = WebDriver::new(driver.addr, chromium, &driver.profile, phone).await;
 
     let mut p = AuthParams::new(&client_id, &redirect_uri);
     p.state = Some(STATE.into());
@@ -202,286 +188,6 @@ async fn check_fits_phone(wd: &WebDriver) {
     }
 }
 
-/// chromedriver (and the Chromium it starts) in a process group of its own,
-/// killed as a whole when this is dropped, even when the test panics.
-struct Driver {
-    child: Mutex<Option<Child>>,
-    addr: SocketAddr,
-    profile: tempfile::TempDir,
-}
-
-impl Driver {
-    fn start(bin: &Path, log: &Path) -> Driver {
-        use std::os::unix::process::CommandExt as _;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(bin)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        Driver {
-            child: Mutex::new(Some(child)),
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-            profile: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// Waits until chromedriver answers `/status` with `ready: true`.
-    async fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(child) = self.child.lock().unwrap().as_mut()
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!(
-                    "chromedriver exited at start ({status}); see target/browser/chromedriver.log"
-                );
-            }
-            if tokio::net::TcpStream::connect(self.addr).await.is_ok() {
-                let r = send(self.addr, "GET", "/status", &[], None).await;
-                if r.status == StatusCode::OK && r.json()["value"]["ready"] == json!(true) {
-                    return;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver not ready after 30 s"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn kill(&self) {
-        let Some(mut child) = self.child.lock().unwrap_or_else(|e| e.into_inner()).take() else {
-            return;
-        };
-        // The group id is chromedriver's pid (process_group(0)); Chromium is in it.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", child.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// A W3C WebDriver session.
-struct WebDriver {
-    addr: SocketAddr,
-    session: String,
-}
-
-impl WebDriver {
-    async fn new(addr: SocketAddr, chromium: &Path, profile: &tempfile::TempDir) -> WebDriver {
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "pageLoadStrategy": "normal",
-            "timeouts": {"implicit": 0, "pageLoad": 30000, "script": 10000},
-            "goog:chromeOptions": {
-                "binary": chromium.to_str().unwrap(),
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--disable-dev-shm-usage",
-                    "--no-default-browser-check",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    format!("--window-size={WIDTH},{HEIGHT}"),
-                ],
-                "mobileEmulation": {"deviceMetrics": {"width": WIDTH, "height": HEIGHT, "pixelRatio": 3.0}},
-                // No password-manager prompts or leak checks (which would call out).
-                "prefs": {
-                    "credentials_enable_service": false,
-                    "profile.password_manager_enabled": false,
-                    "profile.password_manager_leak_detection": false,
-                },
-            },
-        }}});
-        let v = request(
-            addr,
-            "POST",
-            "/session",
-            Some(caps),
-            Duration::from_secs(90),
-        )
-        .await;
-        let session = v["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {v}"))
-            .to_owned();
-        WebDriver { addr, session }
-    }
-
-    async fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let path = format!("/session/{}{path}", self.session);
-        request(self.addr, method, &path, body, Duration::from_secs(45)).await
-    }
-
-    async fn goto(&self, url: &str) {
-        self.cmd("POST", "/url", Some(json!({ "url": url }))).await;
-    }
-
-    async fn url(&self) -> String {
-        self.cmd("GET", "/url", None)
-            .await
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    async fn title(&self) -> String {
-        self.cmd("GET", "/title", None)
-            .await
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    async fn find_all(&self, css: &str) -> Vec<String> {
-        let v = self
-            .cmd(
-                "POST",
-                "/elements",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e[ELEMENT].as_str().unwrap().to_owned())
-            .collect()
-    }
-
-    async fn find(&self, css: &str) -> String {
-        let all = self.find_all(css).await;
-        assert_eq!(all.len(), 1, "want one {css:?}, found {}", all.len());
-        all.into_iter().next().unwrap()
-    }
-
-    async fn wait_until<T>(&self, what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(t) = f().await {
-                return t;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited 30 s for {what}; the browser is at {}",
-                self.url().await
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn wait_for(&self, css: &str) -> String {
-        self.wait_until(css, async || self.find_all(css).await.into_iter().next())
-            .await
-    }
-
-    async fn text(&self, el: &str) -> String {
-        let v = self.cmd("GET", &format!("/element/{el}/text"), None).await;
-        v.as_str().unwrap().to_owned()
-    }
-
-    async fn displayed(&self, el: &str) -> bool {
-        let v = self
-            .cmd("GET", &format!("/element/{el}/displayed"), None)
-            .await;
-        v.as_bool().unwrap()
-    }
-
-    async fn rect(&self, el: &str) -> Value {
-        self.cmd("GET", &format!("/element/{el}/rect"), None).await
-    }
-
-    /// Clears the field and types `text` into it.
-    async fn type_into(&self, css: &str, text: &str) {
-        let el = self.find(css).await;
-        self.cmd("POST", &format!("/element/{el}/clear"), Some(json!({})))
-            .await;
-        self.cmd(
-            "POST",
-            &format!("/element/{el}/value"),
-            Some(json!({ "text": text })),
-        )
-        .await;
-    }
-
-    async fn click(&self, css: &str) {
-        let el = self.find(css).await;
-        self.cmd("POST", &format!("/element/{el}/click"), Some(json!({})))
-            .await;
-    }
-
-    async fn execute(&self, script: &str) -> Value {
-        self.cmd(
-            "POST",
-            "/execute/sync",
-            Some(json!({"script": script, "args": []})),
-        )
-        .await
-    }
-
-    // A screenshot is no secret: the 0600 write_private rule does not apply.
-    #[allow(clippy::disallowed_methods)]
-    async fn screenshot(&self, path: &Path) {
-        use base64::Engine as _;
-        let v = self.cmd("GET", "/screenshot", None).await;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(v.as_str().unwrap())
-            .unwrap();
-        assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-        std::fs::write(path, png).unwrap();
-        eprintln!("screenshot: {}", path.display());
-    }
-
-    async fn quit(&self) {
-        self.cmd("DELETE", "", None).await;
-    }
-}
-
-/// One WebDriver call; panics on a WebDriver error. Returns the `value` member.
-async fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    limit: Duration,
-) -> Value {
-    let body = body.map(|b| serde_json::to_vec(&b).unwrap());
-    let headers = [("content-type", "application/json; charset=utf-8")];
-    let r = tokio::time::timeout(limit, send(addr, method, path, &headers, body))
-        .await
-        .unwrap_or_else(|_| panic!("WebDriver {method} {path}: no answer in {limit:?}"));
-    let v = r.json();
-    assert_eq!(
-        r.status,
-        StatusCode::OK,
-        "WebDriver {method} {path}: {}",
-        v["value"]
-    );
-    v["value"].clone()
-}
-
 /// The client's redirect target: records each `/callback` query and answers
 /// a small page.
 struct CallbackServer {
@@ -549,5 +255,441 @@ impl CallbackServer {
 impl Drop for CallbackServer {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The add-on's page, in Home Assistant's ingress (a stand-in of its proxy)
+
+#[path = "browser/ingress.rs"]
+mod ingress;
+mod ma_standin;
+
+/// The public URL the page's values are for (a Funnel name).
+const FUNNEL_URL: &str = "https://ma-alexa.tail1234.ts.net";
+/// The proxy stand-in's source address, the only one the page accepts.
+const PROXY: &str = "127.0.0.2";
+
+/// `serve` as the add-on runs it, on loopback: the public listener and the
+/// page for the ingress proxy, each address read from what serve printed.
+struct PageServe {
+    child: std::process::Child,
+    public: SocketAddr,
+    page: SocketAddr,
+}
+
+impl Drop for PageServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_page_serve(dir: &Path, ma_url: &str, trust: &SkillFiles) -> PageServe {
+    use std::io::BufRead as _;
+    let mut c = command(&[
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--public-url",
+        FUNNEL_URL,
+        "--ingress-listen",
+        "127.0.0.1:0",
+        "--ingress-proxy",
+        PROXY,
+        "--music-assistant-url",
+        ma_url,
+        "--skill-test-trust-roots",
+        trust.roots.to_str().unwrap(),
+        "--skill-test-chain-dir",
+        trust.chains.to_str().unwrap(),
+    ]);
+    c.stderr(std::process::Stdio::null());
+    let mut child = c.spawn().expect("serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let _ = tx.send(line);
+        }
+    });
+    let (mut public, mut page) = (None, None);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while public.is_none() || page.is_none() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = rx.recv_timeout(left).expect("serve printed its addresses");
+        let addr_after = |marker: &str| {
+            line.split_once(marker)
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .and_then(|a| a.parse::<SocketAddr>().ok())
+        };
+        if line.contains("listening on http://") && !line.starts_with("admin page") {
+            public = addr_after("listening on http://");
+        } else if line.contains("for Home Assistant's ingress") {
+            page = addr_after("admin page listening on http://");
+        }
+    }
+    PageServe {
+        child,
+        public: public.unwrap(),
+        page: page.unwrap(),
+    }
+}
+
+/// What a tailnet-mode `serve` leaves for `status` and the page (the node's
+/// state, its status snapshot, its certificate), as the add-on's data
+/// directory holds them: the page then shows the node, Funnel and the
+/// certificate's expiry as in Home Assistant.
+fn tailnet_snapshot(dir: &Path, host: &str) {
+    let tn = dir.join("tailnet");
+    std::fs::create_dir_all(tn.join("certs")).unwrap();
+    write_file(&tn.join("tailscaled.state"), b"{}");
+    let snap = json!({"updated_at": ma_alexa_oauth::util::now(), "pid": std::process::id(),
+        "tailnet": {"state": "Running", "dns_name": format!("{host}."),
+            "tailscale_ips": ["100.64.0.7"], "https_enabled": true,
+            "funnel": {"port": 443, "permitted": true, "reason": "", "listening": true}}});
+    write_file(
+        &tn.join("ma-alexa-status.json"),
+        snap.to_string().as_bytes(),
+    );
+    let mut params = rcgen::CertificateParams::new(vec![host.to_owned()]).unwrap();
+    params.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(80);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    write_file(
+        &tn.join("certs").join(format!("{host}.crt")),
+        cert.pem().as_bytes(),
+    );
+}
+
+/// A CLI command's stdout (it must succeed).
+fn cli_out(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let mut all = vec!["--data-dir", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let out = command(&all).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A LaunchRequest of our test skill, signed by the test CA, to the skill endpoint.
+async fn signed_launch(public: SocketAddr) -> Resp {
+    let now = std::time::SystemTime::now();
+    let body = skill_body("LaunchRequest", &alexa_timestamp(now), SKILL_ID);
+    let sig = skill_ca().sign(&body);
+    let url = chain_url(chains::GOOD);
+    send(
+        public,
+        "POST",
+        "/alexa/skill",
+        &[
+            ("content-type", "application/json"),
+            ("signaturecertchainurl", &url),
+            ("signature-256", &sig),
+        ],
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_add_on_page_through_home_assistants_ingress_in_headless_chromium() {
+    let Some((chromium, chromedriver)) = browser_tools() else {
+        return;
+    };
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
+    std::fs::create_dir_all(&logs).unwrap();
+    let driver = Driver::start(&chromedriver, &logs.join("chromedriver-admin.log"));
+    let result = tokio::time::timeout(
+        Duration::from_secs(300),
+        admin_scenario(&driver, &chromium, &shots),
+    )
+    .await;
+    driver.kill();
+    result.expect("the admin page test took longer than 300 s");
+}
+
+async fn admin_scenario(driver: &Driver, chromium: &Path, shots: &Path) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let trust = skill_ca().write(&tmp.path().join("trust"));
+    let ma = ma_standin::Standin::start(&[(USER, PASSWORD, "user")]).await;
+
+    // The console values as `client add --json` reports them.
+    let reported: Value = serde_json::from_slice(&cli_out(
+        &dir,
+        &[
+            "client",
+            "add",
+            "alexa",
+            "--vendor-id",
+            VENDOR,
+            "--public-url",
+            FUNNEL_URL,
+            "--json",
+        ],
+    ))
+    .unwrap();
+    let (client_id, secret) = (
+        reported["client_id"].as_str().unwrap().to_owned(),
+        reported["client_secret"].as_str().unwrap().to_owned(),
+    );
+    tailnet_snapshot(&dir, FUNNEL_URL.trim_start_matches("https://"));
+    let sv = spawn_page_serve(&dir, &ma.url, &trust);
+    let ha = ingress::Ingress::start(sv.page, PROXY.parse().unwrap()).await;
+    // An account linked through the Alexa flow (Music Assistant's alice).
+    let refresh = link_at(sv.public, &client_id, &secret, Duration::from_secs(30))
+        .await
+        .expect("a link");
+    let refreshed = send(
+        sv.public,
+        "POST",
+        "/alexa/token",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("authorization", &basic_header(&client_id, &secret)),
+        ],
+        Some(encode_form(&refresh_grant(&refresh)).into_bytes()),
+    )
+    .await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.text());
+    // Before the skill id is registered, the skill refuses its requests.
+    let refused = signed_launch(sv.public).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        refused.text()
+    );
+
+    driver.wait_ready().await;
+    let desktop = Viewport {
+        width: 1280,
+        height: 900,
+        mobile: false,
+        pixel_ratio: 1.0,
+    };
+    let wd = WebDriver::new(driver.addr, chromium, &driver.profile, desktop).await;
+
+    // Home Assistant's panel frames the page (same origin: allowed).
+    wd.goto(&ha.url(ingress::PANEL)).await;
+    wd.wait_until("the page inside Home Assistant's iframe", async || {
+        let t = wd
+            .execute(
+                "var f=document.getElementById('addon');\
+                 return f&&f.contentDocument?f.contentDocument.title:'';",
+            )
+            .await;
+        (t == json!("Alexa for Music Assistant")).then_some(())
+    })
+    .await;
+
+    // The page itself, at its ingress URL.
+    wd.goto(&ha.page_url()).await;
+    assert_eq!(wd.title().await, "Alexa for Music Assistant");
+    let header = wd.text(&wd.find("header").await).await;
+    assert!(
+        header.contains("Signed in to Home Assistant as Alice"),
+        "{header}"
+    );
+    // The values match `client add --json`, each on its own row.
+    for (id, want) in [
+        (
+            "v-your-web-authorization-uri",
+            &reported["authorization_uri"],
+        ),
+        ("v-access-token-uri", &reported["token_uri"]),
+        ("v-your-client-id", &reported["client_id"]),
+        ("v-endpoint", &reported["skill_endpoint"]),
+        ("v-certificate", &reported["certificate_option"]),
+        ("v-scope-1", &reported["scopes"][0]),
+        ("v-scope-2", &reported["scopes"][1]),
+    ] {
+        let got = wd.text(&wd.find(&format!("#{id}")).await).await;
+        assert_eq!(json!(got), *want, "#{id}");
+    }
+    let scheme = wd
+        .text(&wd.find("#v-your-authentication-scheme").await)
+        .await;
+    assert!(
+        scheme.starts_with(reported["authentication_scheme"].as_str().unwrap()),
+        "{scheme}"
+    );
+    let status = wd.text(&wd.find("#status").await).await;
+    assert!(
+        status.contains("reachable, version 2.7.0-standin"),
+        "{status}"
+    );
+    assert!(
+        status.contains("ma-alexa.tail1234.ts.net: Funnel on"),
+        "{status}"
+    );
+    assert!(
+        status.contains("valid until"),
+        "the certificate's expiry: {status}"
+    );
+    assert!(
+        status.contains(USER),
+        "the linked Music Assistant account: {status}"
+    );
+    // A copy button works under the page's CSP (the script runs).
+    wd.click("button[data-copy='v-your-client-id']").await;
+    wd.wait_until("the copy button to say Copied", async || {
+        let t = wd
+            .text(&wd.find("button[data-copy='v-your-client-id']").await)
+            .await;
+        (t == "Copied").then_some(())
+    })
+    .await;
+
+    // The models: each locale's download is byte for byte `skill model`.
+    check_models(&wd, &ha, &dir, None).await;
+    wd.type_into("input[name=invocation]", "kitchen music")
+        .await;
+    wd.click("#model form button").await;
+    wd.wait_until("the page with the new invocation name", async || {
+        wd.url()
+            .await
+            .contains("invocation=kitchen+music")
+            .then_some(())
+    })
+    .await;
+    check_models(&wd, &ha, &dir, Some("kitchen music")).await;
+    wd.type_into("input[name=invocation]", "alexa music").await;
+    wd.click("#model form button").await;
+    let err = wd.wait_for("#model-error").await;
+    assert!(wd.text(&err).await.contains("invocation name"));
+
+    // Registering the skill id: the next signed request verifies.
+    wd.goto(&ha.page_url()).await;
+    wd.type_into("input[name=skill_id]", SKILL_ID).await;
+    wd.click("#endpoint form button[type=submit]").await;
+    let notice = wd.wait_for("#notice").await;
+    assert!(wd.text(&notice).await.contains("Registered the skill id"));
+    let verified = signed_launch(sv.public).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.text());
+    wd.goto(&ha.page_url()).await;
+    let status = wd.text(&wd.find("#status").await).await;
+    assert!(status.contains("last one verified"), "{status}");
+
+    // Screenshots: desktop, light and dark.
+    // (with the link still active, a "Revoke" button on its row).
+    wd.goto(&ha.page_url()).await;
+    for dark in [false, true] {
+        wd.color_scheme(dark).await;
+        let name = if dark {
+            "admin-desktop-dark.png"
+        } else {
+            "admin-desktop-light.png"
+        };
+        wd.full_page_screenshot(&shots.join(name)).await;
+    }
+
+    wd.color_scheme(false).await;
+    // Revoking the link ends it: the refresh token no longer works.
+    let revoke = "#accounts form button";
+    wd.click(revoke).await;
+    let notice = wd.wait_for("#notice").await;
+    assert!(wd.text(&notice).await.contains("Revoked the link"));
+    let after = send(
+        sv.public,
+        "POST",
+        "/alexa/token",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("authorization", &basic_header(&client_id, &secret)),
+        ],
+        Some(encode_form(&refresh_grant(&refresh)).into_bytes()),
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::BAD_REQUEST, "{}", after.text());
+    assert_eq!(after.json()["error"], "invalid_grant");
+
+    // A new secret, shown once: it authenticates; the old one no longer does.
+    wd.color_scheme(false).await;
+    wd.click("#linking form button").await;
+    let new_secret = wd.text(&wd.wait_for("#v-your-secret").await).await;
+    assert_ne!(new_secret, secret);
+    for (s, want) in [(&new_secret, "invalid_grant"), (&secret, "invalid_client")] {
+        let r = send(
+            sv.public,
+            "POST",
+            "/alexa/token",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("authorization", &basic_header(&client_id, s)),
+            ],
+            Some(encode_form(&code_grant("made-up", PITANGUI, None)).into_bytes()),
+        )
+        .await;
+        assert_eq!(r.json()["error"], want, "{}", r.text());
+    }
+    wd.quit().await;
+
+    // On a phone: nothing scrolls sideways; light and dark.
+    let phone = Viewport {
+        width: WIDTH,
+        height: HEIGHT,
+        mobile: true,
+        pixel_ratio: 1.0,
+    };
+    let wd = WebDriver::new(driver.addr, chromium, &driver.profile, phone).await;
+    wd.goto(&ha.page_url()).await;
+    let v = wd
+        .execute("return [window.innerWidth, document.documentElement.scrollWidth];")
+        .await;
+    assert_eq!(v[0], json!(WIDTH), "{v}");
+    assert!(
+        v[1].as_u64().unwrap() <= WIDTH,
+        "the page scrolls sideways at {WIDTH} px: {v}"
+    );
+    for dark in [false, true] {
+        wd.color_scheme(dark).await;
+        let name = if dark {
+            "admin-phone-dark.png"
+        } else {
+            "admin-phone-light.png"
+        };
+        wd.full_page_screenshot(&shots.join(name)).await;
+    }
+    wd.quit().await;
+}
+
+/// Each locale's download link on the page gives `skill model`'s bytes.
+async fn check_models(wd: &WebDriver, ha: &ingress::Ingress, dir: &Path, invocation: Option<&str>) {
+    for (locale, _) in ma_alexa_oauth::skill::phrases::LOCALES {
+        let link = wd
+            .find(&format!("a[download='interaction-model-{locale}.json']"))
+            .await;
+        let href = wd
+            .cmd("GET", &format!("/element/{link}/attribute/href"), None)
+            .await;
+        let href = href.as_str().unwrap().to_owned();
+        let path = href.strip_prefix(&ha.url("")).unwrap_or(&href).to_owned();
+        let r = send(ha.addr, "GET", &path, &[], None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+        let mut args = vec!["skill", "model", "--locale", locale];
+        if let Some(name) = invocation {
+            args.extend(["--invocation-name", name]);
+        }
+        let printed = cli_out(dir, &args);
+        assert_eq!(
+            r.body.as_ref(),
+            printed.as_slice(),
+            "{locale}: the download is `skill model`'s output"
+        );
+        assert!(
+            r.header("content-disposition")
+                .is_some_and(|d| d.contains(&format!("interaction-model-{locale}.json"))),
+            "{locale}"
+        );
     }
 }

@@ -1333,3 +1333,278 @@ fn serve_with_the_skill_testing_trust_says_so_loudly() {
     sv.kill();
     assert!(!sv.stderr().contains("TESTING ONLY"));
 }
+
+// ---------------------------------------------------------------------------
+// What the CLI prints for the developer console, and the admin page's options
+
+/// Every backquoted command in `text` that carries `--data-dir`.
+fn printed_commands(text: &str) -> Vec<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| c.contains("--data-dir"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs a pasted line with `sh`, from another directory, with nothing in
+/// the environment pointing at a data directory (HOME elsewhere).
+fn paste(line: &str, home: &std::path::Path) -> Out {
+    let mut c = Command::new("sh");
+    c.args(["-c", line])
+        .current_dir("/")
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("MA_ALEXA_DATA_DIR")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    run_cmd(c, None)
+}
+
+/// Issue 18, point 3: `client add` prints `client set … --require-pkce on`,
+/// `client rotate-secret`, `skill id add` and `skill model` with the data
+/// directory in effect (quoted for the shell); pasted as printed, from
+/// elsewhere, each acts on that directory.
+#[test]
+fn printed_follow_up_commands_carry_the_data_dir_and_work_when_pasted() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A data directory a careless printout would break: a space and a quote.
+    let dir = tmp.path().join("data dir's");
+    let home = tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let mut c = command(&["--data-dir", dir.to_str().unwrap()]);
+    c.args([
+        "client",
+        "add",
+        "alexa",
+        "--vendor-id",
+        VENDOR,
+        "--public-url",
+        "https://auth.example.com",
+    ]);
+    let out = run_cmd(c, None);
+    out.ok();
+    let cmds = printed_commands(&out.stdout);
+    let find = |what: &str| {
+        cmds.iter()
+            .find(|c| c.contains(what))
+            .unwrap_or_else(|| panic!("no `{what}` command printed:\n{}", out.stdout))
+            .clone()
+    };
+    let store = ma_alexa_oauth::startup::open_store(&dir).unwrap();
+    let client = store.with(|c| store::list_clients(c)).unwrap().remove(0);
+
+    let skill = find("skill id add").replace("amzn1.ask.skill.<your skill id>", SKILL_ID);
+    paste(&skill, &home).ok();
+    assert_eq!(
+        store.with(|c| store::skill_ids(c)).unwrap(),
+        [SKILL_ID],
+        "registered in the printed data directory: {skill}"
+    );
+    paste(&find("--require-pkce on"), &home).ok();
+    let c2 = store
+        .with(|c| store::get_client(c, &client.id))
+        .unwrap()
+        .unwrap();
+    assert!(c2.require_pkce);
+    let rotated = paste(&find("rotate-secret"), &home);
+    rotated.ok();
+    let secret = rotated
+        .stdout
+        .lines()
+        .nth(1)
+        .map(str::trim)
+        .unwrap()
+        .to_owned();
+    let c3 = store
+        .with(|c| store::get_client(c, &client.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(c3.secret_hash, client_auth::secret_hash(&secret));
+    let model = paste(&find("skill model"), &home);
+    model.ok();
+    serde_json::from_str::<serde_json::Value>(&model.stdout).expect("the model");
+    // Nothing was made in the default data directory.
+    assert!(
+        !home.join(".local/share/ma-alexa-oauth").exists(),
+        "a pasted command used the default data directory"
+    );
+    // The other places that suggest a command carry it too.
+    let empty = Env::new();
+    for (args, what) in [
+        (&["client", "list"][..], "client add alexa"),
+        (&["skill", "id", "list"][..], "skill id add"),
+        (&["user", "list"][..], "user add"),
+    ] {
+        let out = empty.run(args).ok().stdout.clone();
+        assert!(
+            out.contains(&format!("--data-dir {}", empty.dir.display())) && out.contains(what),
+            "{args:?}: {out}"
+        );
+    }
+}
+
+/// Issue 18, point 6: Alexa calls account linking and the skill over HTTPS
+/// on port 443 only; `client add --public-url` refuses anything else in one
+/// line, and registers nothing.
+#[test]
+fn client_add_refuses_public_urls_alexa_cannot_use_in_one_line() {
+    let env = Env::new();
+    for (url, needle) in [
+        ("http://auth.example.com", "not HTTPS"),
+        ("https://auth.example.com:8443", "port 8443"),
+        ("http://auth.example.com:443", "not HTTPS"),
+    ] {
+        let out = env.run(&[
+            "client",
+            "add",
+            "alexa",
+            "--vendor-id",
+            VENDOR,
+            "--public-url",
+            url,
+        ]);
+        out.fails(2, &["--public-url", needle, "443"]);
+        assert_eq!(
+            out.stderr.trim().lines().count(),
+            1,
+            "one line: {}",
+            out.stderr
+        );
+    }
+    assert!(
+        env.store()
+            .with(|c| store::list_clients(c))
+            .unwrap()
+            .is_empty(),
+        "nothing registered"
+    );
+    env.run(&[
+        "client",
+        "add",
+        "alexa",
+        "--vendor-id",
+        VENDOR,
+        "--public-url",
+        "https://auth.example.com:443/",
+    ])
+    .ok();
+}
+
+/// Issue 18, point 5: the endpoint's certificate option fits the public
+/// URL: Funnel's name gets the trusted CA option alone; a name behind the
+/// person's own proxy gets the rule (wildcard: sub-domain option;
+/// self-signed: upload).
+#[test]
+fn the_certificate_option_printed_fits_the_public_url() {
+    use ma_alexa_oauth::console::labels;
+    let env = Env::new();
+    let out = |url: &str| {
+        env.run(&[
+            "client",
+            "add",
+            "alexa",
+            "--vendor-id",
+            VENDOR,
+            "--public-url",
+            url,
+        ])
+        .ok()
+        .stdout
+        .clone()
+    };
+    let funnel = out("https://ma-alexa.tail1234.ts.net");
+    assert!(
+        funnel.contains(&format!("\"{}\"", labels::CERT_TRUSTED)),
+        "{funnel}"
+    );
+    assert!(!funnel.contains(labels::CERT_WILDCARD) && !funnel.contains(labels::CERT_SELF_SIGNED));
+    let own = out("https://auth.example.com");
+    let wildcard = own
+        .lines()
+        .find(|l| l.contains(labels::CERT_WILDCARD))
+        .expect("the wildcard option");
+    assert!(wildcard.contains("wildcard certificate"), "{wildcard}");
+    let upload = own
+        .lines()
+        .find(|l| l.contains(labels::CERT_SELF_SIGNED))
+        .expect("the upload option");
+    assert!(upload.contains("self-signed"), "{upload}");
+    assert!(own.contains(labels::CERT_TRUSTED));
+}
+
+/// Issue 18, point 6, for `serve`: a public URL Alexa cannot use gets no
+/// console values, one line saying why.
+#[test]
+fn serve_with_a_public_url_alexa_cannot_use_prints_no_console_values() {
+    use std::io::BufRead as _;
+    let env = Env::new();
+    for (url, needle) in [
+        ("http://auth.example.com", "not HTTPS"),
+        ("https://auth.example.com:8443", "port 8443"),
+    ] {
+        let mut c = env.cmd(&["serve", "--listen", "127.0.0.1:0", "--public-url", url]);
+        let mut child = c.spawn().unwrap();
+        let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut out = String::new();
+        for _ in 0..3 {
+            let mut line = String::new();
+            if r.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            out.push_str(&line);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let line = out
+            .lines()
+            .find(|l| l.contains("no console values"))
+            .unwrap_or_else(|| panic!("{url}: {out}"));
+        assert!(line.contains(needle) && line.contains("443"), "{line}");
+        assert!(!out.contains("Web Authorization URI"), "{out}");
+    }
+}
+
+/// `serve --admin-listen`: loopback or Tailscale addresses only, and only
+/// with an admin password set (`admin password`, Argon2id); each refusal
+/// one line, before anything starts.
+#[test]
+fn admin_listen_takes_loopback_or_tailscale_only_and_needs_the_admin_password() {
+    let env = Env::new();
+    for bad in ["0.0.0.0:0", "[::]:0", "192.168.1.20:8081"] {
+        let out = env.run(&["serve", "--listen", "127.0.0.1:0", "--admin-listen", bad]);
+        out.fails(2, &["--admin-listen", "loopback"]);
+        assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    }
+    let out = env.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--admin-listen",
+        "127.0.0.1:0",
+    ]);
+    out.fails(2, &["admin password", "--data-dir"]);
+    env.run_in(&["admin", "password"], "the admin password\n")
+        .ok();
+    let phc = env
+        .store()
+        .with(|c| store::get_meta(c, ma_alexa_oauth::admin::PASSWORD_META))
+        .unwrap()
+        .unwrap();
+    assert!(phc.starts_with("$argon2id$"), "{phc}");
+    let mut sv = spawn_serve(&env.dir, &["--admin-listen", "127.0.0.1:0"], LIVENESS)
+        .unwrap_or_else(|e| panic!("{e}"));
+    sv.kill();
+    env.run_in(&["admin", "password"], "short\n")
+        .fails(2, &["password"]);
+    env.run(&["admin", "password", "--remove"]).ok();
+    let out = env.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--admin-listen",
+        "127.0.0.1:0",
+    ]);
+    out.fails(2, &["admin password"]);
+}

@@ -26,13 +26,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Start-up errors and opening the data directory (uses store and keys).
     ("startup", &["startup"]),
     // The domain: protocol rules, who may log in, Music Assistant, the skill.
-    ("domain", &["oauth", "identity", "ma", "skill", "echo"]),
+    (
+        "domain",
+        &["oauth", "identity", "ma", "skill", "console", "echo"],
+    ),
     // The state every handler shares.
     ("state", &["app"]),
     // One file per endpoint.
     ("handlers", &["handlers"]),
     // The HTTP edge and the transports that feed it.
-    ("edge", &["router", "server", "tailnet"]),
+    ("edge", &["router", "server", "tailnet", "admin"]),
     // The command line: starts everything.
     ("cli", &["cli"]),
 ];

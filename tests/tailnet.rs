@@ -281,6 +281,11 @@ fn cli(data: &Path, lab: &Lab, args: &[&str], stdin: Option<&str>) -> std::proce
 
 impl Serve {
     fn start(data: &Path, lab: &Lab, with_authkey: bool, tag: &str) -> Serve {
+        Serve::start_with(data, lab, with_authkey, tag, &[])
+    }
+
+    /// `start` with more `serve` arguments.
+    fn start_with(data: &Path, lab: &Lab, with_authkey: bool, tag: &str, extra: &[&str]) -> Serve {
         let out = data.with_file_name(format!("serve-{tag}.out"));
         let err = data.with_file_name(format!("serve-{tag}.err"));
         let mut cmd = Command::new(BIN);
@@ -295,6 +300,7 @@ impl Serve {
                 "--control-url",
             ])
             .arg(lab.s("control_url"))
+            .args(extra)
             .env_remove("TS_AUTHKEY")
             .envs(lab.env())
             .stdin(Stdio::null())
@@ -685,8 +691,21 @@ fn tailnet_funnel_end_to_end() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // The admin page on the node's tailnet address (never Funnel).
+    let out = cli(
+        &data,
+        &lab,
+        &["admin", "password"],
+        Some("the admin password\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     let started = Instant::now();
-    let mut serve = Serve::start(&data, &lab, true, "1");
+    let mut serve = Serve::start_with(&data, &lab, true, "1", &["--admin-listen", "tailnet:8081"]);
     let ready = serve.wait_ready();
     eprintln!(
         "MEASURE start to Funnel-ready (cold: join + ACME): {} ms (serve says: {ready})",
@@ -698,6 +717,14 @@ fn tailnet_funnel_end_to_end() {
         "Web Authorization URI: {}/alexa/authorize",
         p.origin()
     )));
+    assert!(
+        serve.stdout().contains(&format!(
+            "admin page listening on your tailnet at http://{}:8081",
+            p.host
+        )),
+        "{}",
+        serve.stdout()
+    );
 
     // The node runs with the network-safety environment.
     let env = environ(serve.pid());
@@ -777,9 +804,18 @@ fn tailnet_funnel_end_to_end() {
             "serve has listening TCP sockets"
         );
 
+        // Nothing of the admin page is served through Funnel.
+        for path in ["/", "/login", "/model/en-US.json"] {
+            let a = p.get(path, &[]).await;
+            assert_eq!(
+                a.resp.status,
+                StatusCode::NOT_FOUND,
+                "{path} through Funnel"
+            );
+        }
         // A second node, from the Rust API in this process, reaches the
-        // server over the tailnet but not its Funnel-only listener.
-        peer_cannot_reach_funnel_listener(&lab, &ips[0], tmp.path()).await;
+        // admin page over the tailnet, but not the Funnel-only listener.
+        peer_reaches_the_admin_page_but_not_the_funnel_listener(&lab, &ips[0], tmp.path()).await;
         let still = p.get("/health", &[]).await;
         assert_eq!(still.resp.status, StatusCode::OK);
 
@@ -857,9 +893,14 @@ fn tailnet_funnel_end_to_end() {
     });
 }
 
-/// A tailnet peer dials the server's tailnet address on 443: the Funnel-only
-/// listener is not reachable from the tailnet.
-async fn peer_cannot_reach_funnel_listener(lab: &Lab, server_ip: &str, tmp: &Path) {
+/// A tailnet peer dials the server's tailnet address: on 8081 it gets the
+/// admin page's sign-in (`--admin-listen tailnet:8081`); on 443 nothing,
+/// the Funnel-only listener is not reachable from the tailnet.
+async fn peer_reaches_the_admin_page_but_not_the_funnel_listener(
+    lab: &Lab,
+    server_ip: &str,
+    tmp: &Path,
+) {
     use ma_alexa_oauth::tailnet;
     for (k, v) in lab.env() {
         tailnet::setenv(&k, &v).unwrap();
@@ -879,11 +920,31 @@ async fn peer_cannot_reach_funnel_listener(lab: &Lab, server_ip: &str, tmp: &Pat
     assert_eq!(st.backend_state, "Running");
     assert!(!st.funnel.permitted || st.funnel.listeners == 0);
 
-    let target = if server_ip.contains(':') {
-        format!("[{server_ip}]:443")
-    } else {
-        format!("{server_ip}:443")
+    let at = |port: u16| {
+        if server_ip.contains(':') {
+            format!("[{server_ip}]:{port}")
+        } else {
+            format!("{server_ip}:{port}")
+        }
     };
+    let mut page = node
+        .dial("tcp", &at(8081), Duration::from_secs(30))
+        .await
+        .expect("the admin page on the tailnet");
+    page.write_all(b"GET /login HTTP/1.1\r\nhost: ma-alexa:8081\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    tokio::time::timeout(HANG_GUARD, page.read_to_end(&mut buf))
+        .await
+        .expect("the admin page answers")
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf);
+    assert!(
+        text.starts_with("HTTP/1.1 200") && text.contains("Sign in"),
+        "{text}"
+    );
+    let target = at(443);
     match node.dial("tcp", &target, Duration::from_secs(30)).await {
         Err(e) => {
             let msg = e.to_string();
@@ -1062,6 +1123,54 @@ fn deny_host_listeners_forbids_listening_in_every_thread() {
     std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     std::net::TcpStream::connect(before.local_addr().unwrap()).unwrap();
     println!("child: listen denied in both threads");
+}
+
+/// Where the seccomp filter cannot be installed, tailnet mode's sweep
+/// (`tailnet::shut_host_tcp_listeners`) shuts every host TCP listener but
+/// the admin page's, named by inode. Process-wide, so it runs in a child
+/// process (this test binary, re-executed).
+#[test]
+fn the_host_listener_sweep_spares_the_admin_pages_socket() {
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::fs::MetadataExt as _;
+    const CHILD: &str = "MA_ALEXA_SWEEP_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "the_host_listener_sweep_spares_the_admin_pages_socket",
+                "--exact",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains("child: the page's socket was spared"),
+            "{text}"
+        );
+        return;
+    }
+    let page = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let ino = std::fs::metadata(format!("/proc/self/fd/{}", page.as_raw_fd()))
+        .unwrap()
+        .ino();
+    let shut = ma_alexa_oauth::tailnet::shut_host_tcp_listeners(&[ino]);
+    assert_eq!(
+        shut,
+        [other.local_addr().unwrap().port()],
+        "only the other one"
+    );
+    let _c = std::net::TcpStream::connect(page.local_addr().unwrap()).unwrap();
+    page.accept().expect("the page still accepts");
+    assert!(
+        std::net::TcpStream::connect(other.local_addr().unwrap()).is_err(),
+        "the other listener was shut"
+    );
+    println!("child: the page's socket was spared");
 }
 
 // ---------------------------------------------------------------------------
@@ -1332,6 +1441,44 @@ fn check_container_process(ctr: &Container, lab: &Lab) {
     }
 }
 
+/// The add-on's page under the seccomp filter: the ingress proxy (from
+/// 127.0.0.2) gets it; Funnel serves none of it.
+fn rt_page_check(page: SocketAddr, p: &Public) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let r = common::send_from(
+            "127.0.0.2".parse().unwrap(),
+            page,
+            "GET",
+            "/",
+            &[
+                ("x-ingress-path", "/api/hassio_ingress/abc"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "ha.example"),
+            ],
+            None,
+        )
+        .await
+        .expect("the page answers the ingress proxy");
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(
+            r.text().contains(&p.origin()),
+            "the page shows the Funnel URL"
+        );
+        let funnel = p
+            .get("/", &[("x-ingress-path", "/api/hassio_ingress/abc")])
+            .await;
+        assert_eq!(
+            funnel.resp.status,
+            StatusCode::NOT_FOUND,
+            "no page through Funnel"
+        );
+    });
+}
+
 /// The Home Assistant add-on's entrypoint in the lab: the auth key comes
 /// from options.json; as root it hands the data directory to uid 65532 and
 /// runs as that user; the console values are printed once Funnel is ready,
@@ -1385,6 +1532,10 @@ fn tailnet_addon_prints_the_console_values_once_funnel_is_ready() {
             .envs(lab.env())
             .env("TS_CONTROL_URL", lab.s("control_url"))
             .env("SSL_CERT_DIR", &trust)
+            // The add-on's page for Home Assistant's ingress, as the
+            // Supervisor would reach it (its stand-in at 127.0.0.2).
+            .env("MA_ALEXA_INGRESS_LISTEN", "127.0.0.1:0")
+            .env("MA_ALEXA_INGRESS_PROXY", "127.0.0.2")
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&out).unwrap())
             .stderr(std::fs::File::create(&err).unwrap())
@@ -1462,6 +1613,20 @@ fn tailnet_addon_prints_the_console_values_once_funnel_is_ready() {
         .enable_all()
         .build()
         .unwrap();
+    // The page, bound before tailnet mode forbade listen(2): the only
+    // listening socket on the host, answering the ingress proxy.
+    let page: SocketAddr = out
+        .lines()
+        .find_map(|l| l.strip_prefix("admin page listening on http://"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no page address in:\n{out}"));
+    assert_eq!(
+        listening_tcp_of(addon.pid()).len(),
+        1,
+        "the add-on's only host listener is its page"
+    );
+    rt_page_check(page, &p);
     rt.block_on(async {
         assert_eq!(p.get("/health", &[]).await.resp.status, StatusCode::OK);
         // The printed secret authenticates the client: a made-up code is

@@ -26,6 +26,7 @@ use crate::store::{self, Store, StoreError};
 use crate::throttle::Throttle;
 
 pub mod link;
+pub mod seen;
 
 /// HMAC key of the login forms' CSRF tokens; kept so forms survive a restart.
 pub const CSRF_KEY_FILE: &str = "csrf.key";
@@ -56,6 +57,10 @@ pub struct App {
     configured_skill_ids: Vec<String>,
     /// Playing on the Echo: Music Assistant's Alexa provider, the relay.
     echo: Echo,
+    /// The password hashing service (local accounts, the admin login).
+    hasher: Hasher,
+    /// The skill endpoint's last verified and refused requests.
+    skill_seen: seen::SkillSeen,
 }
 
 impl std::fmt::Debug for App {
@@ -105,7 +110,7 @@ impl App {
         };
         let identity: Arc<dyn IdentityProvider> = match &ma {
             Some(ma) => Arc::new(MusicAssistantAccounts::new(ma.client().clone())),
-            None => Arc::new(LocalAccounts::new(store.clone(), hasher)),
+            None => Arc::new(LocalAccounts::new(store.clone(), hasher.clone())),
         };
         let csrf = load_or_create_secret(&data_dir.join(CSRF_KEY_FILE))?;
         let echo = Echo::new(
@@ -134,6 +139,8 @@ impl App {
             skill_verifier: SkillVerifier::amazon(),
             configured_skill_ids: Vec::new(),
             echo,
+            hasher,
+            skill_seen: seen::SkillSeen::default(),
         })
     }
 
@@ -199,6 +206,14 @@ impl App {
     /// Music Assistant's Alexa provider and the stream relay.
     pub fn echo(&self) -> &Echo {
         &self.echo
+    }
+    /// The bounded password hashing service.
+    pub fn hasher(&self) -> &Hasher {
+        &self.hasher
+    }
+    /// The skill endpoint's last requests, for the add-on's page.
+    pub fn skill_seen(&self) -> &seen::SkillSeen {
+        &self.skill_seen
     }
     pub fn throttle(&self) -> &Throttle {
         &self.throttle

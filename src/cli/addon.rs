@@ -16,10 +16,11 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser};
 
 use super::addon_options::{AddonOptions, parse_options};
-use super::client::{alexa_redirect_uris, client_id_for, print_client_secret};
+use super::client::client_id_for;
 use super::serve::{ReadyHook, ServeArgs, serve};
 use super::{Failure, LOG_TARGET, LogFormat, init_logging, open};
 use crate::app::App;
+use crate::console::{ADDON_CLIENT_META, ConsoleValues, NextSteps, alexa_redirect_uris};
 use crate::oauth::{self, client_auth};
 use crate::store::{self, Client, ClientKind};
 use crate::util;
@@ -32,7 +33,7 @@ pub const OPTIONS_FILE: &str = "options.json";
 const OPTIONS_MAX: u64 = 64 * 1024;
 /// Meta keys: the client the add-on manages, whether its secret has yet to
 /// be shown, and whether the `new_client_secret` request was served.
-const CLIENT_META: &str = "addon_client_id";
+const CLIENT_META: &str = ADDON_CLIENT_META;
 const PENDING_META: &str = "addon_secret_pending";
 const RESET_META: &str = "addon_new_secret_done";
 
@@ -62,7 +63,8 @@ pub(super) fn addon(dir: &Path, args: AddonArgs, format: LogFormat) -> Result<()
     serve_args.extras.authkey = opts.tailscale_auth_key.clone();
     let hook: ReadyHook = Box::new(move |app: &App| on_ready(app, client_id.as_deref()));
     serve_args.extras.on_ready = std::sync::Mutex::new(Some(hook));
-    serve(dir, serve_args)
+    serve_args.extras.addon = true;
+    serve(&super::invocation::Invocation::new(dir), serve_args)
 }
 
 fn read_options(dir: &Path, path: Option<&Path>) -> Result<String, Failure> {
@@ -284,6 +286,12 @@ fn serve_args(opts: &AddonOptions) -> Result<ServeArgs, Failure> {
     if let Some(id) = &opts.alexa_skill_id {
         argv.extend(["--alexa-skill-id", id]);
     }
+    // The add-on's page, for Home Assistant's ingress proxy (config.yaml's
+    // ingress_port); the environment may move it (the project's tests).
+    let ingress = format!("0.0.0.0:{}", crate::admin::INGRESS_PORT);
+    if std::env::var_os("MA_ALEXA_INGRESS_LISTEN").is_none() {
+        argv.extend(["--ingress-listen", &ingress]);
+    }
     let parsed = ServeOnly::try_parse_from(argv).map_err(|e| Failure::usage(e.to_string()))?;
     Ok(parsed.args)
 }
@@ -361,12 +369,19 @@ fn new_alexa_client(vendor_id: &str, require_pkce: bool) -> Client {
     }
 }
 
+/// Where the add-on's log sends people: the add-on's own page.
+const PAGE_SKILL_ID: &str = "on the add-on's page (Home Assistant's sidebar: \"Alexa\"), \
+     or in the add-on's option alexa_skill_id";
+const PAGE_MODEL: &str =
+    "copy or download it on the add-on's page (Home Assistant's sidebar: \"Alexa\")";
+
 /// When serving, with the public URL known: a secret not shown yet is made
 /// and printed with the console values, once.
 fn on_ready(app: &App, client_id: Option<&str>) {
     let Some(id) = client_id else {
         println!(
-            "No Alexa skill registered yet: set the add-on option alexa_vendor_id and restart."
+            "No Alexa skill registered yet: open the add-on's page (Home Assistant's sidebar: \"Alexa\") \
+             and enter the vendor id there, or set the add-on option alexa_vendor_id and restart."
         );
         return;
     };
@@ -386,12 +401,14 @@ fn on_ready(app: &App, client_id: Option<&str>) {
     });
     match shown {
         Ok(Some((client, secret))) => {
-            print_client_secret(
-                &client,
-                &secret,
-                (&issuer, true),
-                false,
-                "turn on the add-on's option require_pkce",
+            let values = ConsoleValues::new(&issuer, true, &client, Some(&secret));
+            print!(
+                "{}",
+                values.text(&NextSteps {
+                    require_pkce: "turn on the add-on's option require_pkce",
+                    skill_id: PAGE_SKILL_ID,
+                    model: PAGE_MODEL,
+                })
             );
             let _ = std::io::stdout().flush();
             // Printed, then recorded as shown (a crash in between shows a
@@ -401,11 +418,13 @@ fn on_ready(app: &App, client_id: Option<&str>) {
                 tracing::warn!(target: LOG_TARGET, error = %e, "cannot record that the secret was shown; the next start shows a new one");
             }
             println!(
-                "The secret is shown only this once. For a new one, turn on the option new_client_secret and restart."
+                "The secret is shown only this once. For a new one, press \"Make a new secret\" on the add-on's page \
+                 (or turn on the option new_client_secret and restart)."
             );
         }
         Ok(None) => println!(
-            "Alexa skill client {id} (console values shown on an earlier start; for a new secret, turn on new_client_secret and restart)"
+            "Alexa skill client {id} (console values shown on an earlier start and on the add-on's page; \
+             for a new secret, press \"Make a new secret\" there)"
         ),
         Err(e) => tracing::error!(target: LOG_TARGET, error = %e, "cannot make the client secret"),
     }

@@ -2,22 +2,17 @@
 //! remove them, rotate secrets; print the values to paste into the Alexa
 //! developer console.
 
-use std::path::Path;
-
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
+use super::invocation::Invocation;
 use super::{Failure, JsonFlag, PUBLIC_URL_META, open, parse_public_url};
-use crate::oauth::{self, client_auth, metadata};
+use crate::console::{self, ConsoleValues, NextSteps, UNKNOWN_PUBLIC_URL, labels};
+use crate::oauth::{self, client_auth};
 use crate::store::{self, Client, ClientKind, Store};
 use crate::util;
 
-/// Where Alexa sends the browser back after login, one per region.
-pub const ALEXA_REDIRECT_HOSTS: [&str; 3] = [
-    "https://pitangui.amazon.com",
-    "https://layla.amazon.com",
-    "https://alexa.amazon.co.jp",
-];
+pub use crate::console::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ClientCmd {
@@ -77,18 +72,6 @@ pub(super) enum OnOff {
     Off,
 }
 
-pub(super) fn valid_vendor_id(v: &str) -> bool {
-    (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-/// The three Alexa redirect URLs for a vendor id.
-pub fn alexa_redirect_uris(vendor_id: &str) -> Vec<String> {
-    ALEXA_REDIRECT_HOSTS
-        .iter()
-        .map(|h| format!("{h}/api/skill/link/{vendor_id}"))
-        .collect()
-}
-
 fn check_redirect_uri(u: &str) -> Result<(), Failure> {
     let parsed =
         url::Url::parse(u).map_err(|e| Failure::usage(format!("--redirect-uri {u:?}: {e}")))?;
@@ -126,29 +109,37 @@ pub(super) fn client_id_for(name: &str) -> String {
     format!("{slug}-{}", util::random_token(12))
 }
 
+/// The public URL to print the values with: `--public-url` (checked: Alexa
+/// takes only HTTPS on port 443), else the one `serve` last ran with, else
+/// a placeholder. Returns (URL, known).
 fn public_url_for_print(store: &Store, flag: Option<String>) -> Result<(String, bool), Failure> {
     if let Some(u) = flag {
-        return Ok((parse_public_url(&u)?, true));
+        let u = parse_public_url(&u)?;
+        if let Some(why) = console::alexa_url_problem(&u) {
+            return Err(Failure::usage(format!("--public-url {why}")));
+        }
+        return Ok((u, true));
     }
     match store.with(|c| store::get_meta(c, PUBLIC_URL_META))? {
         Some(u) => Ok((u, true)),
-        None => Ok(("https://YOUR-PUBLIC-HOST".to_owned(), false)),
+        None => Ok((UNKNOWN_PUBLIC_URL.to_owned(), false)),
     }
 }
 
-pub(super) fn client(dir: &Path, cmd: ClientCmd) -> Result<(), Failure> {
-    let store = open(dir)?;
+pub(super) fn client(inv: &Invocation, cmd: ClientCmd) -> Result<(), Failure> {
+    let store = open(inv.dir())?;
     match cmd {
-        ClientCmd::Add(args) => client_add(&store, args),
-        ClientCmd::List(f) => client_list(&store, f.json),
+        ClientCmd::Add(args) => client_add(inv, &store, args),
+        ClientCmd::List(f) => client_list(inv, &store, f.json),
         ClientCmd::Set { id, require_pkce } => client_set(&store, &id, require_pkce),
         ClientCmd::Remove { id } => client_remove(&store, &id),
         ClientCmd::RotateSecret { id, json } => client_rotate_secret(&store, &id, json),
     }
 }
 
-/// `client add`: registers the client and prints its console values and secret.
-fn client_add(store: &Store, args: AddArgs) -> Result<(), Failure> {
+/// `client add`: registers the client and prints its console values and
+/// secret. Every argument is checked before anything is stored.
+fn client_add(inv: &Invocation, store: &Store, args: AddArgs) -> Result<(), Failure> {
     let AddArgs {
         name,
         vendor_id,
@@ -161,6 +152,7 @@ fn client_add(store: &Store, args: AddArgs) -> Result<(), Failure> {
     check_client_name(&name)?;
     let (kind, uris) = client_redirect_uris(vendor_id.as_deref(), redirect_uris)?;
     let scopes = client_scopes(scope)?;
+    let (base, known) = public_url_for_print(store, public_url)?;
     let secret = client_auth::new_secret();
     let c = Client {
         id: client_id_for(&name),
@@ -174,15 +166,41 @@ fn client_add(store: &Store, args: AddArgs) -> Result<(), Failure> {
         require_pkce,
     };
     store.with(|conn| store::insert_client(conn, &c))?;
-    let (base, known) = public_url_for_print(store, public_url)?;
-    let then_pkce = format!("run `client set {} --require-pkce on`", c.id);
-    print_client_secret(&c, &secret, (&base, known), json, &then_pkce);
-    if !json {
+    let values = ConsoleValues::new(&base, known, &c, Some(&secret));
+    if json {
+        println!("{}", values.json());
+        return Ok(());
+    }
+    let pkce = format!(
+        "run {}",
+        inv.quoted(&format!("client set {} --require-pkce on", c.id))
+    );
+    let skill_id = inv.quoted("skill id add amzn1.ask.skill.<your skill id>");
+    let model = inv.quoted("skill model --locale en-US");
+    println!("Registered client {:?} ({}).", c.name, kind_name(c.kind));
+    println!();
+    print!(
+        "{}",
+        values.text(&NextSteps {
+            require_pkce: &pkce,
+            skill_id: &skill_id,
+            model: &model,
+        })
+    );
+    println!();
+    println!(
+        "The secret is shown only once; {} makes a new one.",
+        inv.quoted(&format!("client rotate-secret {}", c.id))
+    );
+    print_redirect_uris(&c, known);
+    if let Some(why) = values.public_url_problem() {
         println!(
-            "The secret is shown only once; `client rotate-secret {}` makes a new one.",
-            c.id
+            "Note: {why}. These values are for local trials; serve behind your HTTPS proxy \
+             with --public-url https://HOST (or in tailnet mode), then run `client add` again."
         );
-        print_redirect_uris(&c, known);
+    }
+    if let Some(note) = inv.container_note() {
+        println!("{note}");
     }
     Ok(())
 }
@@ -203,10 +221,10 @@ fn client_redirect_uris(
 ) -> Result<(ClientKind, Vec<String>), Failure> {
     match (vendor_id, redirect_uris.is_empty()) {
         (Some(v), true) => {
-            if !valid_vendor_id(v) {
+            if !console::valid_vendor_id(v) {
                 return Err(Failure::usage(format!(
-                    "--vendor-id {v:?} is not an Alexa vendor id (letters and digits, as in the console's \
-                     Alexa Redirect URLs: …/api/skill/link/<VendorID>)"
+                    "--vendor-id {}",
+                    console::vendor_id_problem(v)
                 )));
             }
             Ok((ClientKind::Alexa, alexa_redirect_uris(v)))
@@ -252,13 +270,14 @@ fn client_scopes(scope: Option<String>) -> Result<Vec<String>, Failure> {
     Ok(items)
 }
 
-fn client_list(store: &Store, json_out: bool) -> Result<(), Failure> {
+fn client_list(inv: &Invocation, store: &Store, json_out: bool) -> Result<(), Failure> {
     let clients = store.with(|c| store::list_clients(c))?;
     if json_out {
         println!("{}", serde_json::to_string_pretty(&clients)?);
     } else if clients.is_empty() {
         println!(
-            "no clients. Add the Alexa skill with: ma-alexa-oauth client add alexa --vendor-id ID"
+            "no clients. Add the Alexa skill with: {}",
+            inv.cmd("client add alexa --vendor-id ID")
         );
     } else {
         for c in clients {
@@ -297,8 +316,10 @@ fn client_set(store: &Store, id: &str, require_pkce: Option<OnOff>) -> Result<()
              code_challenge are refused"
         );
         println!(
-            "For an Alexa skill, \"PKCE Authorization\" must be on in the developer console \
-             (your skill > Build > Account Linking), or linking fails."
+            "For an Alexa skill, \"{}\" must be on in the developer console \
+             (your skill > {}), or linking fails.",
+            labels::PKCE,
+            labels::ACCOUNT_LINKING_PAGE
         );
     } else {
         println!(
@@ -333,7 +354,11 @@ fn client_rotate_secret(store: &Store, id: &str, json: bool) -> Result<(), Failu
     } else {
         println!("New secret for {id} (the old one no longer works; shown only once):");
         println!("  {secret}");
-        println!("Paste it into the Alexa developer console as \"Your Secret\".");
+        println!(
+            "Paste it into the Alexa developer console ({}) as \"{}\".",
+            labels::ACCOUNT_LINKING_PAGE,
+            labels::SECRET
+        );
     }
     Ok(())
 }
@@ -353,107 +378,21 @@ fn kind_name(k: ClientKind) -> &'static str {
     }
 }
 
-/// The values to paste into the Alexa developer console (or, with `json`,
-/// one JSON line); `then_pkce` says how to require PKCE afterwards; the
-/// caller adds how to get a new secret.
-pub(super) fn print_client_secret(
-    c: &Client,
-    secret: &str,
-    (base, known): (&str, bool),
-    json: bool,
-    then_pkce: &str,
-) {
-    let authorize = format!("{base}{}", metadata::AUTHORIZE_PATH);
-    let token = format!("{base}{}", metadata::TOKEN_PATH);
-    if json {
-        let v = json!({
-            "client_id": c.id, "client_secret": secret, "name": c.name, "kind": c.kind,
-            "authorization_uri": authorize, "token_uri": token, "redirect_uris": c.redirect_uris,
-            "scopes": c.scopes, "authentication_scheme": "HTTP Basic",
-            "default_access_token_expiration": 3600, "public_url_known": known,
-            "require_pkce": c.require_pkce,
-            "skill_endpoint": format!("{base}{}", crate::handlers::skill::PATH),
-        });
-        println!("{v}");
-        return;
-    }
-    println!("Registered client {:?} ({}).", c.name, kind_name(c.kind));
-    println!();
-    println!(
-        "Paste these into the Alexa developer console (your skill > Build > Account Linking):"
-    );
-    println!("  Authorization Grant Type:             Auth Code Grant");
-    println!("  Your Web Authorization URI:           {authorize}");
-    println!("  Access Token URI:                     {token}");
-    println!("  Your Client ID:                       {}", c.id);
-    println!("  Your Secret:                          {secret}");
-    println!("  Your Authentication Scheme:           HTTP Basic (Recommended)");
-    println!(
-        "  Scope:                                {}  (add each as its own entry)",
-        c.scopes.join(", ")
-    );
-    println!("  Domain List:                          (leave empty)");
-    println!("  Default Access Token Expiration Time: 3600");
-    if c.require_pkce {
-        println!(
-            "  PKCE Authorization:                   switch it ON (this client requires PKCE; linking fails without it)"
-        );
-    } else {
-        println!(
-            "  PKCE Authorization:                   optional; recommended: switch it on, then {then_pkce}"
-        );
-    }
-    if c.kind == ClientKind::Alexa {
-        print_skill_endpoint(base);
-    }
-    println!();
-}
-
 /// After the console values: the placeholder hint, and the registered
 /// redirect URLs of an Alexa client.
-pub(super) fn print_redirect_uris(c: &Client, known: bool) {
+fn print_redirect_uris(c: &Client, known: bool) {
     if !known {
         println!(
             "Replace https://YOUR-PUBLIC-HOST with the public HTTPS address of this server (pass --public-url)."
         );
     }
     if c.kind == ClientKind::Alexa {
-        println!("Registered redirect URLs (must equal the console's Alexa Redirect URLs):");
+        println!(
+            "Registered redirect URLs (must equal the console's {}):",
+            labels::REDIRECT_URLS
+        );
         for u in &c.redirect_uris {
             println!("  {u}");
         }
-    }
-}
-
-/// The skill's own endpoint (Build > Endpoint) and its id's registration.
-fn print_skill_endpoint(base: &str) {
-    let endpoint = format!("{base}{}", crate::handlers::skill::PATH);
-    println!();
-    println!("The skill's endpoint (your skill > Build > Endpoint > HTTPS), Default Region:");
-    println!("  URL:         {endpoint}");
-    println!(
-        "  Certificate: \"My development endpoint has a certificate from a trusted certificate authority\""
-    );
-    println!(
-        "Then register the skill id shown under the skill's name, so its requests are answered:"
-    );
-    println!("  ma-alexa-oauth skill id add amzn1.ask.skill.<id from the console>");
-    println!("The interaction model: `ma-alexa-oauth skill model --locale en-US` (JSON Editor).");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn alexa_uris_cover_the_three_regions() {
-        assert_eq!(
-            alexa_redirect_uris("M2ABC"),
-            vec![
-                "https://pitangui.amazon.com/api/skill/link/M2ABC",
-                "https://layla.amazon.com/api/skill/link/M2ABC",
-                "https://alexa.amazon.co.jp/api/skill/link/M2ABC",
-            ]
-        );
     }
 }

@@ -1,10 +1,9 @@
 //! `links`: list linked accounts and revoke them (here and, for a link that
 //! holds one, its token at Music Assistant).
 
-use std::path::Path;
-
 use clap::Subcommand;
 
+use super::invocation::{Invocation, shell_quote};
 use super::{Failure, JsonFlag, open};
 use crate::store::{self, Store};
 use crate::util;
@@ -25,7 +24,8 @@ pub(super) enum LinksCmd {
     },
 }
 
-pub(super) fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
+pub(super) fn links(inv: &Invocation, cmd: LinksCmd) -> Result<(), Failure> {
+    let dir = inv.dir();
     let store = open(dir)?;
     match cmd {
         LinksCmd::List(f) => {
@@ -36,7 +36,7 @@ pub(super) fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
                 println!("no linked accounts yet");
             } else {
                 for l in links {
-                    let state = link_state_text(&l);
+                    let state = link_state_text(inv, &l);
                     println!(
                         "{}  user {}  client {}  scope {:?}  linked {}  last used {}  {state}",
                         l.id,
@@ -66,7 +66,7 @@ pub(super) fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
             };
             if up.token.is_some() {
                 // Also (or, for an earlier failure, again) at Music Assistant.
-                revoke_ma_token(dir, &store, &id, music_assistant_url)?;
+                revoke_ma_token(inv, &store, &id, music_assistant_url)?;
                 return Ok(());
             }
             if revoked {
@@ -80,7 +80,7 @@ pub(super) fn links(dir: &Path, cmd: LinksCmd) -> Result<(), Failure> {
 
 /// Revokes a (locally revoked) link's token at Music Assistant.
 fn revoke_ma_token(
-    dir: &Path,
+    inv: &Invocation,
     store: &Store,
     id: &str,
     flag: Option<String>,
@@ -97,9 +97,13 @@ fn revoke_ma_token(
              pass --music-assistant-url to revoke it there too"
         )));
     };
-    let ma =
-        crate::ma::MusicAssistant::open(&url, std::time::Duration::from_secs(10), i64::MAX, dir)
-            .map_err(|e| Failure::runtime(e.to_string()))?;
+    let ma = crate::ma::MusicAssistant::open(
+        &url,
+        std::time::Duration::from_secs(10),
+        i64::MAX,
+        inv.dir(),
+    )
+    .map_err(|e| Failure::runtime(e.to_string()))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -118,13 +122,14 @@ fn revoke_ma_token(
         }
         Err(e) => Err(Failure::runtime(format!(
             "the link is revoked here, but Music Assistant at {url} could not revoke its token: {e}. \
-             Run `links revoke {id}` again later, or delete the token in Music Assistant's settings"
+             Run {} again later, or delete the token in Music Assistant's settings",
+            inv.quoted(&format!("links revoke {}", shell_quote(id)))
         ))),
     }
 }
 
 /// A link's state in words for `links list`.
-fn link_state_text(l: &store::Link) -> String {
+fn link_state_text(inv: &Invocation, l: &store::Link) -> String {
     use store::MaTokenState as S;
     let ended = l.revoked_at.map(util::fmt_time);
     match (l.ma_token_state.as_deref(), ended) {
@@ -132,8 +137,8 @@ fn link_state_text(l: &store::Link) -> String {
             "ended {t}: Music Assistant refused its token; the user must link the skill again"
         ),
         (Some(S::REVOKE_FAILED), Some(t)) => format!(
-            "revoked {t}; its Music Assistant token could not be revoked yet: run `links revoke {}` again",
-            l.id
+            "revoked {t}; its Music Assistant token could not be revoked yet: run {} again",
+            inv.quoted(&format!("links revoke {}", shell_quote(&l.id)))
         ),
         (ma, ended) => {
             let mut state = match ended {

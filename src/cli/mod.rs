@@ -16,6 +16,9 @@
 //! - `status.rs`: `status`, with the tailnet node's last snapshot.
 //! - `skill.rs`: `skill ...`; `skill_id.rs`: `skill id add|list|remove`
 //!   and `serve`'s skill options (skill ids, the testing trust).
+//! - `invocation.rs`: the follow-up commands printed for pasting (this
+//!   program with `--data-dir`, quoted for the shell).
+//! - `admin.rs`: `admin password`, the login of `serve --admin-listen`.
 //! - `provider.rs`: `provider show|rotate-password` (Music Assistant's
 //!   Alexa provider settings) and `serve`'s options for it.
 //! - `addon.rs`: `addon`, the Home Assistant add-on's entrypoint (options,
@@ -32,24 +35,30 @@ use crate::store::Store;
 
 mod addon;
 mod addon_options;
+mod admin;
 mod client;
+mod invocation;
 mod links;
 mod provider;
 mod serve;
+mod serve_admin;
 mod serve_listen;
 #[cfg(feature = "tailnet")]
 mod serve_tailnet;
 mod signals;
 mod skill;
 mod skill_id;
+mod skill_model;
 mod status;
 mod user;
 
 pub use addon::{ADDON_UID, OPTIONS_FILE, RUN_AS_ENV};
 use addon::{AddonArgs, addon};
 pub use addon_options::{AddonOptions, MUSIC_ASSISTANT_ADDON_URL, OPTION_NAMES, parse_options};
+use admin::{AdminCmd, admin};
 pub use client::{ALEXA_REDIRECT_HOSTS, alexa_redirect_uris};
 use client::{ClientCmd, client};
+use invocation::Invocation;
 use links::{LinksCmd, links};
 use provider::{ProviderCmd, provider};
 pub use serve::parse_public_url;
@@ -66,9 +75,9 @@ const LOG_TARGET: &str = module_path!();
 /// Meta key of the public URL `serve` last ran with.
 const PUBLIC_URL_META: &str = "public_url";
 /// The tailnet node's state directory, inside the data directory.
-pub const TAILNET_DIR: &str = "tailnet";
+pub const TAILNET_DIR: &str = crate::tailnet::snapshot::DIR;
 /// A snapshot of the node's status that a running `serve` keeps up to date for `status`.
-pub const TAILNET_SNAPSHOT: &str = "ma-alexa-status.json";
+pub const TAILNET_SNAPSHOT: &str = crate::tailnet::snapshot::SNAPSHOT;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -133,6 +142,9 @@ enum Command {
     /// The Alexa skill served at /alexa/skill (its registered ids).
     #[command(subcommand)]
     Skill(SkillCmd),
+    /// The admin page of `serve --admin-listen` (its password).
+    #[command(subcommand)]
+    Admin(AdminCmd),
     /// Music Assistant's Alexa player provider: the values to paste into its
     /// settings (API Url, user name, password), a new password.
     #[command(subcommand)]
@@ -242,15 +254,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(d) => d,
         None => default_data_dir()?,
     };
+    let inv = Invocation::new(&dir);
     match cli.command {
-        Command::Serve(args) => serve(&dir, *args),
-        Command::Client(cmd) => client(&dir, cmd),
-        Command::User(cmd) => user(&dir, cmd),
-        Command::Links(cmd) => links(&dir, cmd),
+        Command::Serve(args) => serve(&inv, *args),
+        Command::Client(cmd) => client(&inv, cmd),
+        Command::User(cmd) => user(&inv, cmd),
+        Command::Links(cmd) => links(&inv, cmd),
         Command::Status(a) if a.check => status_check(&dir),
-        Command::Status(a) => status(&dir, a.json),
-        Command::Skill(cmd) => skill(&dir, cmd),
-        Command::Provider(cmd) => provider(&dir, cmd),
+        Command::Status(a) => status(&inv, a.json),
+        Command::Skill(cmd) => skill(&inv, cmd),
+        Command::Admin(cmd) => admin(&dir, cmd),
+        Command::Provider(cmd) => provider(&inv, cmd),
         Command::Addon(args) => addon(&dir, args, format),
     }
 }

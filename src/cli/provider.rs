@@ -2,11 +2,10 @@
 //! Assistant's Alexa provider settings (API Url, API Basic Auth Username
 //! and Password), and `serve`'s options for it (`ProviderServeArgs`).
 
-use std::path::Path;
-
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+use super::invocation::Invocation;
 use super::{Failure, PUBLIC_URL_META, open};
 use crate::echo::credentials::{self, Sealer};
 use crate::echo::source::{DEFAULT_STREAM_PORT, HostPort};
@@ -52,7 +51,8 @@ fn parse_stream_host(s: &str) -> Result<String, String> {
     HostPort::parse(s, DEFAULT_STREAM_PORT).map(|h| h.authority())
 }
 
-pub(super) fn provider(dir: &Path, cmd: ProviderCmd) -> Result<(), Failure> {
+pub(super) fn provider(inv: &Invocation, cmd: ProviderCmd) -> Result<(), Failure> {
+    let dir = inv.dir();
     let st = open(dir)?;
     let sealer = Sealer::open(dir).map_err(|e| Failure::runtime(e.to_string()))?;
     let (password, json, new) = match cmd {

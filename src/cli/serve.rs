@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::invocation::Invocation;
 use super::provider::ProviderServeArgs;
+pub(super) use super::serve_admin::PreBound;
+use super::serve_admin::{AdminArgs, bind_pages};
 use super::serve_listen::serve_listen;
 #[cfg(feature = "tailnet")]
 use super::serve_tailnet::serve_tailnet;
@@ -82,6 +85,9 @@ pub(super) struct ServeArgs {
     pub(super) skill: SkillServeArgs,
 
     #[command(flatten)]
+    pub(super) admin: AdminArgs,
+
+    #[command(flatten)]
     pub(super) provider: ProviderServeArgs,
     /// What `addon` adds (not command-line options).
     #[arg(skip)]
@@ -98,6 +104,10 @@ pub(super) type ReadyHook = Box<dyn FnOnce(&App) + Send>;
 pub(super) struct ServeExtras {
     pub(super) authkey: Option<String>,
     pub(super) on_ready: std::sync::Mutex<Option<ReadyHook>>,
+    /// Run by `addon`: the page says so (the add-on's options, no shell).
+    pub(super) addon: bool,
+    /// How the running program is invoked (for printed commands).
+    pub(super) invocation: Option<Invocation>,
 }
 
 impl ServeExtras {
@@ -133,21 +143,25 @@ impl std::fmt::Debug for ServeExtras {
 }
 
 /// `serve`: with --listen on TCP (`serve_listen.rs`), otherwise on the
-/// tailnet (`serve_tailnet.rs`).
-pub(super) fn serve(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
+/// tailnet (`serve_tailnet.rs`). The admin page's listeners are bound here,
+/// first: tailnet mode forbids listening once its filter is in place.
+pub(super) fn serve(inv: &Invocation, mut args: ServeArgs) -> Result<(), Failure> {
+    let dir = inv.dir().to_owned();
+    args.extras.invocation = Some(inv.clone());
     // The skill options are checked before a node joins (a bad one must not
     // spend a one-off auth key) or a port is bound; open_app checks them again.
     skill_setup(&args.skill)?;
+    let pages = bind_pages(&dir, &args.admin, args.extras.addon, args.listen.is_none())?;
     let Some(listen) = args.listen.clone() else {
         #[cfg(feature = "tailnet")]
-        return serve_tailnet(dir, args);
+        return serve_tailnet(&dir, args, pages);
         #[cfg(not(feature = "tailnet"))]
         return Err(Failure::usage(
             "this build has no tailnet support (built without the `tailnet` feature): \
              serve needs --listen ADDR",
         ));
     };
-    serve_listen(dir, args, &listen)
+    serve_listen(&dir, args, &listen, pages)
 }
 
 /// Checks a public base URL: absolute http(s), no query or fragment.
@@ -266,13 +280,28 @@ pub(super) async fn purge_loop(app: Arc<App>) {
     }
 }
 
+/// The public URL and the two account linking URIs, when Alexa can use
+/// them (HTTPS on port 443); otherwise one line saying why none are shown.
 pub(super) fn print_console_values(issuer: &str) {
+    use crate::console::labels;
     println!("  issuer:                {issuer}");
+    if let Some(why) = crate::console::alexa_url_problem(issuer) {
+        println!(
+            "  no console values: {why}. For trials on this machine only; for Alexa, serve behind your \
+             HTTPS proxy with --public-url https://HOST (or in tailnet mode)"
+        );
+        return;
+    }
     println!(
-        "  Web Authorization URI: {issuer}{}",
+        "  {}: {issuer}{}",
+        labels::AUTHORIZATION_URI,
         metadata::AUTHORIZE_PATH
     );
-    println!("  Access Token URI:      {issuer}{}", metadata::TOKEN_PATH);
+    println!(
+        "  {}:           {issuer}{}",
+        labels::TOKEN_URI,
+        metadata::TOKEN_PATH
+    );
 }
 
 #[cfg(test)]

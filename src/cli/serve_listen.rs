@@ -7,13 +7,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::serve::{
-    ServeArgs, flush_link_uses, multi_thread_runtime, open_app, parse_public_url,
+    PreBound, ServeArgs, flush_link_uses, multi_thread_runtime, open_app, parse_public_url,
     print_console_values, purge_loop, serve_config,
 };
 use super::{Failure, LOG_TARGET, shutdown_signal};
 
 /// Serves on `listen` until SIGINT or SIGTERM.
-pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<(), Failure> {
+pub(super) fn serve_listen(
+    dir: &Path,
+    args: ServeArgs,
+    listen: &str,
+    pages: PreBound,
+) -> Result<(), Failure> {
     let addr: SocketAddr = listen
         .to_socket_addrs()
         .map_err(|e| Failure::usage(format!("--listen {listen:?}: {e}")))?
@@ -49,11 +54,20 @@ pub(super) fn serve_listen(dir: &Path, args: ServeArgs, listen: &str) -> Result<
             "ma-alexa-oauth {} listening on http://{local}",
             env!("CARGO_PKG_VERSION")
         );
+        for line in super::serve_admin::describe(&pages) {
+            println!("{line}");
+        }
         print_console_values(&issuer);
         args.extras.ready(&app);
         let _ = std::io::stdout().flush();
         let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
+        let (stop, _) = tokio::sync::watch::channel(false);
+        let page_tasks = pages.spawn(&app, &stop);
         crate::server::run(listener, Arc::clone(&app), shutdown_signal()).await;
+        stop.send_replace(true);
+        for t in page_tasks {
+            let _ = t.await;
+        }
         purger.abort();
         flush_link_uses(&app).await;
         Ok(())

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::serve::{
-    ServeArgs, flush_link_uses, multi_thread_runtime, open_app, print_console_values, purge_loop,
-    serve_config,
+    PreBound, ServeArgs, flush_link_uses, multi_thread_runtime, open_app, print_console_values,
+    purge_loop, serve_config,
 };
 use super::{Failure, LOG_TARGET, Signals, TAILNET_DIR, TAILNET_SNAPSHOT};
 use crate::app::App;
@@ -21,8 +21,27 @@ use crate::util;
 const FUNNEL_ADVICE: &str = "In the tailnet's access controls, turn on HTTPS certificates and give this node \
 the \"funnel\" node attribute (nodeAttrs: {\"target\": [...], \"attr\": [\"funnel\"]}), then start `serve` again.";
 
-/// `serve` without --listen: joins the tailnet and serves on Funnel port 443.
-pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> {
+/// Tailnet mode's guarantee that nothing listens on the host: whether the
+/// seccomp filter holds, and the sockets the fallback sweep must spare (the
+/// admin page's, bound before the filter).
+#[derive(Debug, Clone)]
+struct HostGuard {
+    listen_denied: bool,
+    keep: Arc<Vec<u64>>,
+}
+
+impl HostGuard {
+    /// Where the filter does not hold: stop any host TCP listener but ours.
+    fn sweep(&self) {
+        if !self.listen_denied {
+            guard_host_listeners(&self.keep);
+        }
+    }
+}
+
+/// `serve` without --listen: joins the tailnet and serves on Funnel port 443
+/// (and the admin page on its own, already bound, sockets).
+pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs, pages: PreBound) -> Result<(), Failure> {
     if args.public_url.is_some() {
         return Err(Failure::usage(
             "--public-url goes with --listen. In tailnet mode the public URL is the node's name \
@@ -41,6 +60,13 @@ pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> 
             false
         }
     };
+    let guard = HostGuard {
+        listen_denied: filtered,
+        keep: Arc::new(pages.inodes()),
+    };
+    for line in super::serve_admin::describe(&pages) {
+        println!("{line}");
+    }
     let state_dir = dir.join(TAILNET_DIR);
     let builder = NodeBuilder::new(&state_dir)
         .hostname(args.hostname.clone())
@@ -55,7 +81,7 @@ pub(super) fn serve_tailnet(dir: &Path, args: ServeArgs) -> Result<(), Failure> 
         let mut signals = Signals::new()
             .map_err(|e| Failure::runtime(format!("cannot install signal handlers: {e}")))?;
         let node = builder.build()?;
-        let result = serve_on_node(dir, &args, &node, &mut signals, filtered).await;
+        let result = serve_on_node(dir, &args, &node, &mut signals, (guard, pages)).await;
         // Clean shutdown of the node on every path (signal, error, done).
         node.close().await;
         result
@@ -70,13 +96,11 @@ async fn serve_on_node(
     args: &ServeArgs,
     node: &tailnet::Node,
     signals: &mut Signals,
-    listen_denied: bool,
+    (guard, pages): (HostGuard, PreBound),
 ) -> Result<(), Failure> {
     let started = std::time::Instant::now();
     join_tailnet(args, node, signals).await?;
-    if !listen_denied {
-        guard_host_listeners();
-    }
+    guard.sweep();
     let (st, issuer) = funnel_issuer(node).await?;
     let config = serve_config(issuer.clone(), args)?;
     if !args.trusted_proxies.is_empty() {
@@ -86,20 +110,49 @@ async fn serve_on_node(
         );
     }
     let app = Arc::new(open_app(config, dir, args).await?);
-    let listener = listen_on_funnel(node, signals).await?;
-    if !listen_denied {
-        guard_host_listeners();
+    let (stop, _) = tokio::sync::watch::channel(false);
+    let (tailnet_page, addon) = (pages.tailnet_port, pages.addon());
+    let mut page_tasks = pages.spawn(&app, &stop);
+    if let Some(port) = tailnet_page {
+        let name = st.dns_name.trim_end_matches('.');
+        match super::serve_admin::spawn_on_tailnet(node, port, &app, addon, &stop).await {
+            Ok(t) => {
+                page_tasks.push(t);
+                println!(
+                    "admin page listening on your tailnet at http://{name}:{port} (sign in with the admin password)"
+                );
+            }
+            Err(e) => {
+                stop.send_replace(true);
+                return Err(e);
+            }
+        }
     }
+    let listener = listen_on_funnel(node, signals).await;
+    guard.sweep();
+    let listener = match listener {
+        Ok(l) => l,
+        Err(e) => {
+            stop.send_replace(true);
+            return Err(e);
+        }
+    };
     let st = node.status().await.unwrap_or(st);
     publish_tailnet_state(node.dir(), &st);
-    announce(
-        &st,
-        &issuer,
-        started.elapsed(),
-        !args.extras.has_ready_hook(),
-    );
+    let hint = (!args.extras.has_ready_hook()).then(|| {
+        let add = "client add alexa --vendor-id ID";
+        args.extras
+            .invocation
+            .as_ref()
+            .map_or_else(|| format!("`ma-alexa-oauth {add}`"), |i| i.quoted(add))
+    });
+    announce(&st, &issuer, started.elapsed(), hint.as_deref());
     args.extras.ready(&app);
-    serve_until_stopped(app, node, listener, signals, listen_denied).await;
+    serve_until_stopped(app, node, listener, signals, guard).await;
+    stop.send_replace(true);
+    for t in page_tasks {
+        let _ = t.await;
+    }
     Ok(())
 }
 
@@ -171,7 +224,7 @@ async fn listen_on_funnel(
 }
 
 /// Logs and prints that the server is ready, with the console values.
-fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration, hint: bool) {
+fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration, hint: Option<&str>) {
     tracing::info!(target: LOG_TARGET, %issuer, ready_ms = ready.as_millis() as u64, "serving on Tailscale Funnel");
     println!(
         "ma-alexa-oauth {} serving on Tailscale Funnel at {issuer}",
@@ -183,10 +236,8 @@ fn announce(st: &tailnet::Status, issuer: &str, ready: std::time::Duration, hint
         st.tailscale_ips.join(", ")
     );
     print_console_values(issuer);
-    if hint {
-        println!(
-            "  (register the skill with `ma-alexa-oauth client add alexa --vendor-id ID` for the other values)"
-        );
+    if let Some(cmd) = hint {
+        println!("  (register the skill with {cmd} for the other values)");
     }
     println!("funnel ready in {} ms: {issuer}", ready.as_millis());
     let _ = std::io::stdout().flush();
@@ -200,11 +251,11 @@ async fn serve_until_stopped(
     node: &tailnet::Node,
     listener: tailnet::FunnelListener,
     signals: &mut Signals,
-    listen_denied: bool,
+    host: HostGuard,
 ) {
     let refresher = tokio::spawn(refresh_tailnet_state(node.clone(), node.dir().to_owned()));
     let purger = tokio::spawn(purge_loop(Arc::clone(&app)));
-    let guard = tokio::spawn(sweep_host_listeners(listen_denied));
+    let guard = tokio::spawn(sweep_host_listeners(host));
     let closed = listener.closed();
     let shutdown = async {
         tokio::select! {
@@ -223,22 +274,23 @@ async fn serve_until_stopped(
 /// [`guard_host_listeners`] every 2 s, unless the seccomp filter forbids
 /// listening: tsnet re-creates its PeerAPI listener when the node's
 /// addresses change.
-async fn sweep_host_listeners(listen_denied: bool) {
-    if listen_denied {
+async fn sweep_host_listeners(host: HostGuard) {
+    if host.listen_denied {
         return;
     }
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
     loop {
         tick.tick().await;
-        guard_host_listeners();
+        host.sweep();
     }
 }
 
 /// Fallback where the seccomp filter could not be installed: stop any TCP
 /// listener on the host network (tsnet opens one for its PeerAPI; see
-/// `tailnet::shut_host_tcp_listeners`).
-fn guard_host_listeners() {
-    for port in tailnet::shut_host_tcp_listeners() {
+/// `tailnet::shut_host_tcp_listeners`), except the sockets in `keep` (the
+/// admin page's).
+fn guard_host_listeners(keep: &[u64]) {
+    for port in tailnet::shut_host_tcp_listeners(keep) {
         tracing::info!(
             target: LOG_TARGET,
             port,

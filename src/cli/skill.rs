@@ -1,14 +1,14 @@
 //! `skill ...`: the Alexa skill served at /alexa/skill. `skill id
 //! add|list|remove` registers the skill ids whose requests are answered
 //! (`skill_id.rs`); `serve`'s skill options (`SkillServeArgs`) are there too.
-//! `skill model` prints the interaction model of a locale.
-
-use std::path::Path;
+//! `skill model` prints the interaction model of a locale (`skill_model.rs`).
 
 use clap::Subcommand;
 
 use super::Failure;
+use super::invocation::Invocation;
 use super::skill_id::{SkillIdCmd, skill_id};
+use super::skill_model::{ModelArgs, model_cmd};
 
 pub(super) use super::skill_id::{SkillServeArgs, skill_setup};
 
@@ -19,29 +19,13 @@ pub(super) enum SkillCmd {
     #[command(subcommand)]
     Id(SkillIdCmd),
     /// Prints the interaction model for one locale: paste it into the
-    /// developer console (Build > Interaction Model > JSON Editor).
-    Model {
-        /// en-US, en-GB or de-DE.
-        #[arg(long, default_value = "en-US")]
-        locale: String,
-        /// What people say after "Alexa, ask ..." (two or more lower-case words).
-        #[arg(long, default_value = crate::skill::model::DEFAULT_INVOCATION)]
-        invocation_name: String,
-    },
+    /// developer console (CUSTOM > Interaction Model > JSON Editor).
+    Model(ModelArgs),
 }
 
-pub(super) fn skill(dir: &Path, cmd: SkillCmd) -> Result<(), Failure> {
+pub(super) fn skill(inv: &Invocation, cmd: SkillCmd) -> Result<(), Failure> {
     match cmd {
-        SkillCmd::Id(cmd) => skill_id(dir, cmd),
-        SkillCmd::Model {
-            locale,
-            invocation_name,
-        } => {
-            let m = crate::skill::model::model(&locale, &invocation_name)
-                .map_err(|e| Failure::usage(e.to_string()))?;
-            let text = serde_json::to_string_pretty(&m).unwrap_or_default();
-            println!("{text}");
-            Ok(())
-        }
+        SkillCmd::Id(cmd) => skill_id(inv, cmd),
+        SkillCmd::Model(args) => model_cmd(inv.dir(), args),
     }
 }

@@ -3,10 +3,11 @@
 //! registered ones) and the testing trust (`--skill-test-*`, off by
 //! default, for tests only).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::invocation::Invocation;
 use super::{Failure, JsonFlag, LOG_TARGET, open};
 use crate::skill::{ChainSource, SkillVerifier, Trust, parse_skill_id};
 use crate::store;
@@ -22,7 +23,8 @@ pub(super) enum SkillIdCmd {
     Remove { id: String },
 }
 
-pub(super) fn skill_id(dir: &Path, cmd: SkillIdCmd) -> Result<(), Failure> {
+pub(super) fn skill_id(inv: &Invocation, cmd: SkillIdCmd) -> Result<(), Failure> {
+    let dir = inv.dir();
     match cmd {
         SkillIdCmd::Add { id } => {
             let id = parse_skill_id(&id).map_err(Failure::usage)?;
@@ -44,7 +46,8 @@ pub(super) fn skill_id(dir: &Path, cmd: SkillIdCmd) -> Result<(), Failure> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else if ids.is_empty() {
                 println!(
-                    "no skill id registered. Add yours with: ma-alexa-oauth skill id add amzn1.ask.skill.…"
+                    "no skill id registered. Add yours with: {}",
+                    inv.cmd("skill id add amzn1.ask.skill.<your skill id>")
                 );
             } else {
                 for (id, at) in ids {

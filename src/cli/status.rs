@@ -6,12 +6,14 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::{Failure, PUBLIC_URL_META, TAILNET_DIR, TAILNET_SNAPSHOT, open};
+use super::invocation::Invocation;
+use super::{Failure, PUBLIC_URL_META, open};
 use crate::store;
-use crate::tailnet;
+use crate::tailnet::snapshot::{describe_tailnet, tailnet_status};
 use crate::util;
 
-pub(super) fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
+pub(super) fn status(inv: &Invocation, json_out: bool) -> Result<(), Failure> {
+    let dir = inv.dir();
     let store = open(dir)?;
     let (clients, users, links) = store.with(|c| store::counts(c))?;
     let public = store.with(|c| store::get_meta(c, PUBLIC_URL_META))?;
@@ -58,7 +60,10 @@ pub(super) fn status(dir: &Path, json_out: bool) -> Result<(), Failure> {
             None => println!("identity:       local accounts"),
         }
         for (id, state) in &ma_problems {
-            println!("music assistant: link {id}: {}", ma_problem_hint(id, state));
+            println!(
+                "music assistant: link {id}: {}",
+                ma_problem_hint(inv, id, state)
+            );
         }
         println!("tailnet:        {}", describe_tailnet(&tn));
         println!("clients: {clients}   users: {users}   active links: {links}");
@@ -159,102 +164,20 @@ fn check_verdict(tn: &serde_json::Value, now: i64) -> Result<String, String> {
     ))
 }
 
-/// The tailnet node of a data directory, as far as it can be known without
-/// starting it: whether a node state exists, and the last status snapshot
-/// written by a running (or the last) `serve`.
-fn tailnet_status(dir: &Path) -> serde_json::Value {
-    let state_dir = dir.join(TAILNET_DIR);
-    if !tailnet::has_node_state(&state_dir) {
-        return json!({ "configured": false });
-    }
-    let snap: Option<serde_json::Value> = std::fs::read(state_dir.join(TAILNET_SNAPSHOT))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    let mut out = serde_json::Map::new();
-    out.insert("configured".into(), json!(true));
-    out.insert("state_dir".into(), json!(state_dir.display().to_string()));
-    if let Some(snap) = snap {
-        let pid = snap.get("pid").and_then(|p| p.as_u64()).unwrap_or(0);
-        let running = pid != 0 && Path::new(&format!("/proc/{pid}")).exists();
-        out.insert("serve_running".into(), json!(running));
-        if let Some(t) = snap.get("updated_at") {
-            out.insert("updated_at".into(), t.clone());
-        }
-        if let Some(t) = snap.get("tailnet").and_then(|t| t.as_object()) {
-            for (k, val) in t {
-                out.insert(k.clone(), val.clone());
-            }
-        }
-    }
-    let name = out
-        .get("dns_name")
-        .and_then(|n| n.as_str())
-        .unwrap_or("")
-        .to_owned();
-    if !name.is_empty() && !name.contains('/') {
-        let expiry = std::fs::read_to_string(state_dir.join("certs").join(format!("{name}.crt")))
-            .ok()
-            .and_then(|pem| tailnet::cert::pem_not_after(&pem));
-        out.insert("cert_expires_at".into(), json!(expiry));
-    }
-    serde_json::Value::Object(out)
-}
-
-fn describe_tailnet(v: &serde_json::Value) -> String {
-    let get = |path: &[&str]| {
-        path.iter()
-            .try_fold(v, |cur, k| cur.get(*k))
-            .cloned()
-            .unwrap_or(serde_json::Value::Null)
-    };
-    if get(&["configured"]) != true {
-        return "not configured (`serve` without --listen joins a tailnet)".to_owned();
-    }
-    let Some(name) = get(&["dns_name"]).as_str().map(str::to_owned) else {
-        return format!(
-            "configured (node state in {})",
-            get(&["state_dir"]).as_str().unwrap_or("?")
-        );
-    };
-    let funnel = if get(&["funnel", "listening"]) == true {
-        "Funnel on 443".to_owned()
-    } else if get(&["funnel", "permitted"]) == false {
-        format!(
-            "Funnel not permitted: {}",
-            get(&["funnel", "reason"]).as_str().unwrap_or("")
-        )
-    } else {
-        "Funnel off".to_owned()
-    };
-    let when = get(&["updated_at"])
-        .as_i64()
-        .map(util::fmt_time)
-        .unwrap_or_default();
-    let state = get(&["state"]).as_str().unwrap_or("?").to_owned();
-    let (running, state) = if get(&["serve_running"]) == true {
-        ("serve running", state)
-    } else {
-        ("serve not running", format!("last seen {state}"))
-    };
-    let cert = match get(&["cert_expires_at"]).as_i64() {
-        Some(t) => format!("certificate valid until {}", util::fmt_time(t)),
-        None => "no certificate yet".to_owned(),
-    };
-    format!("{name} ({state}), {funnel}, {cert}; {running}, as of {when}")
-}
-
 /// What `status` says of a link whose Music Assistant token needs attention.
-fn ma_problem_hint(id: &str, state: &str) -> String {
+fn ma_problem_hint(inv: &Invocation, id: &str, state: &str) -> String {
     use crate::store::MaTokenState as S;
+    let revoke = inv.quoted(&format!(
+        "links revoke {}",
+        super::invocation::shell_quote(id)
+    ));
     match state {
         S::REFUSED => format!(
             "Music Assistant refused its token: the link ended and the user must link the skill \
-             again (`links revoke {id}` forgets the token)"
+             again ({revoke} forgets the token)"
         ),
         S::REVOKE_FAILED => {
-            format!(
-                "its token could not be revoked at Music Assistant: run `links revoke {id}` again"
-            )
+            format!("its token could not be revoked at Music Assistant: run {revoke} again")
         }
         other => format!("token {other} (see `links list`)"),
     }

@@ -1,10 +1,10 @@
 //! `user`: local accounts (used when no Music Assistant URL is configured).
 
 use std::io::{BufRead as _, IsTerminal as _};
-use std::path::Path;
 
 use clap::Subcommand;
 
+use super::invocation::Invocation;
 use super::{Failure, JsonFlag, open};
 use crate::identity::{self, password};
 use crate::store;
@@ -23,7 +23,7 @@ pub(super) enum UserCmd {
     Passwd { name: String },
 }
 
-fn read_new_password() -> Result<String, Failure> {
+pub(super) fn read_new_password() -> Result<String, Failure> {
     let pw = if std::io::stdin().is_terminal() {
         let a = rpassword::prompt_password("Password: ")?;
         let b = rpassword::prompt_password("Repeat password: ")?;
@@ -41,14 +41,18 @@ fn read_new_password() -> Result<String, Failure> {
     Ok(pw)
 }
 
-pub(super) fn user(dir: &Path, cmd: UserCmd) -> Result<(), Failure> {
-    let store = open(dir)?;
+pub(super) fn user(inv: &Invocation, cmd: UserCmd) -> Result<(), Failure> {
+    let store = open(inv.dir())?;
     match cmd {
         UserCmd::Add { name } => {
             identity::validate_username(&name).map_err(Failure::usage)?;
             if store.with(|c| store::get_user(c, &name))?.is_some() {
                 return Err(Failure::runtime(format!(
-                    "user {name:?} exists; use `user passwd {name}` to change the password"
+                    "user {name:?} exists; use {} to change the password",
+                    inv.quoted(&format!(
+                        "user passwd {}",
+                        super::invocation::shell_quote(&name)
+                    ))
                 )));
             }
             let pw = read_new_password()?;
@@ -82,7 +86,7 @@ pub(super) fn user(dir: &Path, cmd: UserCmd) -> Result<(), Failure> {
             if f.json {
                 println!("{}", serde_json::to_string_pretty(&users)?);
             } else if users.is_empty() {
-                println!("no users. Add one with: ma-alexa-oauth user add NAME");
+                println!("no users. Add one with: {}", inv.cmd("user add NAME"));
             } else {
                 for u in users {
                     println!("{}  (created {})", u.username, util::fmt_time(u.created_at));

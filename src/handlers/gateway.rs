@@ -4,7 +4,9 @@
 //! Music Assistant command `{"message_id", "command", "args"}`. The token is
 //! verified (signature, expiry, issuer, audience, link and `jti` not
 //! revoked), the command is checked against the allowlist
-//! ([`crate::ma::commands`]) and the token's scopes, and only then forwarded
+//! ([`crate::ma::commands`]) and the token's scopes, its arguments against
+//! the command's shape (names, types, bounds; media only as accepted URIs:
+//! [`crate::ma::shape`]), and only then forwarded
 //! to Music Assistant's `/api` with the link's own Music Assistant token.
 //! Music Assistant's 2xx/4xx answers come back unchanged (body and
 //! content type), except a 401: that is Music Assistant refusing the link's
@@ -25,6 +27,7 @@ use crate::app::link::LinkError;
 use crate::http::{self, Body};
 use crate::keys::AccessClaims;
 use crate::ma::client::{Answer as MaAnswer, MaError};
+use crate::ma::shape::Kind;
 use crate::ma::{MusicAssistant, Refusal, commands};
 use crate::store::MaToken;
 use crate::util::{self, Secret};
@@ -146,7 +149,7 @@ where
     if let Some(refusal) = scope_refusal(&command, &claims.scope) {
         return Err(refusal);
     }
-    if let Some(refusal) = url_argument_refusal(&upstream_body) {
+    if let Some(refusal) = argument_refusal(&command, &upstream_body) {
         return Err(refusal);
     }
     let (token, secret) = app.usable_ma_token(&up, now).map_err(link_refusal)?;
@@ -253,19 +256,21 @@ fn scope_refusal(command: &str, scope: &str) -> Option<Response<Body>> {
     None
 }
 
-/// No argument may make Music Assistant fetch a URL the caller chose, from
-/// inside the home network (`player_queues/play_media` with a plain URL).
-fn url_argument_refusal(upstream_body: &[u8]) -> Option<Response<Body>> {
-    let body: Value = serde_json::from_slice(upstream_body).ok()?;
-    let url = commands::fetchable_url(body.get("args")?)?;
-    let shown: String = url.chars().take(80).collect();
-    Some(error(
-        StatusCode::FORBIDDEN,
-        "forbidden_argument",
-        &format!(
-            "arguments may not be URLs Music Assistant would fetch ({shown:?}); \
-             use a provider URI such as library://track/1"
-        ),
+/// The arguments must fit the command's shape ([`commands::check`]): an
+/// argument the gateway never forwards is 403 `forbidden_argument`, a
+/// malformed one 400 `invalid_request`; both name the argument's path
+/// (`argument`), never its value.
+fn argument_refusal(command: &str, upstream_body: &[u8]) -> Option<Response<Body>> {
+    let body: Value = serde_json::from_slice(upstream_body).unwrap_or(Value::Null);
+    let args = body.get("args").unwrap_or(&Value::Null);
+    let refusal = commands::check(command, args).err()?;
+    let (status, code) = match refusal.kind {
+        Kind::Forbidden => (StatusCode::FORBIDDEN, "forbidden_argument"),
+        Kind::Malformed => (StatusCode::BAD_REQUEST, "invalid_request"),
+    };
+    Some(http::json(
+        status,
+        &json!({ "error": code, "error_description": refusal.to_string(), "argument": refusal.path }),
     ))
 }
 

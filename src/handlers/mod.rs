@@ -2,7 +2,7 @@
 //! the shared state ([`crate::app::App`]) and the parsed request, calls the
 //! domain (`oauth`, `identity`, `ma`) and the store, and returns a response;
 //! none panics on input or answers 500. The router (`crate::router`) is the
-//! only caller.
+//! only caller, except for [`admin`], whose caller is `crate::admin`.
 //!
 //! - [`authorize`]: `GET`/`POST /alexa/authorize`, the login page.
 //! - [`token`]: `POST /alexa/token`, the two grants.
@@ -10,9 +10,11 @@
 //! - [`form`]: the client's authenticated form request those three share.
 //! - [`gateway`]: `POST /ma/api`, the token-guarded proxy to Music Assistant.
 //! - [`discovery`]: `/health`, RFC 8414 metadata, JWKS.
+//! - [`admin`]: the add-on's page, on its own listener (`crate::admin`).
 //! - [`provider`]: the API Music Assistant's Alexa provider calls.
 //! - [`stream`]: the stream relay and cover art the Echo fetches.
 
+pub mod admin;
 pub mod authorize;
 pub mod discovery;
 pub mod form;

@@ -330,6 +330,22 @@ impl MaClient {
         }
     }
 
+    /// `GET /info` (no token): Music Assistant's server information, for
+    /// the add-on's page ("reachable, version ..."). A 2xx with a JSON
+    /// object, else an error.
+    pub async fn server_info(&self) -> Result<serde_json::Value, MaError> {
+        let a = self.send(Method::GET, "/info", None, None).await?;
+        if !a.status.is_success() {
+            return Err(a.into_error());
+        }
+        match serde_json::from_slice::<serde_json::Value>(&a.body) {
+            Ok(v) if v.is_object() => Ok(v),
+            _ => Err(MaError::Protocol(
+                "GET /info did not answer a JSON object".into(),
+            )),
+        }
+    }
+
     /// Forwards a command as is and returns the raw answer.
     pub async fn command_raw(&self, token: &Secret, body: Vec<u8>) -> Result<Answer, MaError> {
         self.post("/api", Some(token), body).await

@@ -2,15 +2,21 @@
 //!
 //! - [`client`]: the REST client (login, logout, commands, tokens).
 //! - [`cipher`]: AES-256-GCM encryption at rest of the long-lived tokens.
-//! - [`commands`]: the gateway's allowlist (command → scopes).
+//! - [`commands`]: the gateway's allowlist (command → scopes, argument shape).
+//! - [`shape`]: the language argument shapes are stated in, and their check.
+//! - [`args`]: each command's argument shape.
+//! - [`uri`]: what may name media (accepted URI forms, providers, item ids).
 //!
 //! [`MusicAssistant`] ties them to the store: the token life cycle of a link
 //! (created at login by [`crate::identity::music_assistant`], renewed on use
 //! when old, revoked with the link).
 
+pub mod args;
 pub mod cipher;
 pub mod client;
 pub mod commands;
+pub mod shape;
+pub mod uri;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -25,9 +25,45 @@ use activity::{Activity, Tracked};
 pub use idle::IdleTimeout;
 use slots::{Admission, ClientKey, Table, Ticket};
 
-/// Serves `app` on `listener` until `shutdown` completes, then stops
-/// accepting and gives requests in flight `limits.shutdown_grace` to finish.
-pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+/// What answers the requests of one listener.
+pub trait Routes: Send + Sync + 'static {
+    /// The response to `req`; never panics on client input.
+    fn route(
+        &self,
+        app: &App,
+        req: hyper::Request<hyper::body::Incoming>,
+        conn: ConnInfo,
+    ) -> impl Future<Output = hyper::Response<crate::http::Body>> + Send;
+}
+
+/// The public routes: [`router::handle`] (OAuth, the skill, the gateway).
+struct Public;
+
+impl Routes for Public {
+    async fn route(
+        &self,
+        app: &App,
+        req: hyper::Request<hyper::body::Incoming>,
+        conn: ConnInfo,
+    ) -> hyper::Response<crate::http::Body> {
+        router::handle(app, req, conn).await
+    }
+}
+
+/// Serves `app`'s public routes on `listener` until `shutdown` completes,
+/// then stops accepting and gives requests in flight
+/// `limits.shutdown_grace` to finish.
+pub async fn run<L: Listener>(listener: L, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+    run_routes(listener, app, Arc::new(Public), shutdown).await;
+}
+
+/// [`run`] with other routes (the add-on's page).
+pub async fn run_routes<L: Listener, R: Routes>(
+    mut listener: L,
+    app: Arc<App>,
+    routes: Arc<R>,
+    shutdown: impl Future<Output = ()>,
+) {
     let limits = app.config().limits.clone();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let table = Table::new(limits.client_share());
@@ -76,7 +112,7 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
             dropped,
             permit,
         };
-        serve(&builder, &graceful, &app, &limits, io, conn);
+        serve(&builder, &graceful, (&app, &routes), &limits, io, conn);
     }
     tracing::info!("shutting down: no new connections; draining");
     tokio::select! {
@@ -148,10 +184,10 @@ struct Conn {
 }
 
 /// Serves one connection on its own task until it ends or is dropped.
-fn serve<I>(
+fn serve<I, R: Routes>(
     builder: &Arc<auto::Builder<TokioExecutor>>,
     graceful: &GracefulShutdown,
-    app: &Arc<App>,
+    (app, routes): (&Arc<App>, &Arc<R>),
     limits: &Limits,
     io: I,
     c: Conn,
@@ -159,11 +195,13 @@ fn serve<I>(
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let (app, act, info) = (Arc::clone(app), Arc::clone(&c.activity), c.info);
+    let routes = Arc::clone(routes);
     let svc = service_fn(move |req| {
         let guard = act.begin_request();
         let app = Arc::clone(&app);
+        let routes = Arc::clone(&routes);
         async move {
-            let resp = router::handle(&app, req, info).await;
+            let resp = routes.route(&app, req, info).await;
             Ok::<_, std::convert::Infallible>(resp.map(|b| Tracked::new(b, guard)))
         }
     });

@@ -1,7 +1,7 @@
 //! Music Assistant as the skill sees it: every call goes through
 //! [`Backend::call`] with a [`Command`] from one closed list, checked
 //! against the gateway's allowlist ([`crate::ma::commands`]: the command,
-//! the link's scopes, no fetchable URL in any argument) before it is sent.
+//! the link's scopes, the arguments' shape) before it is sent.
 //! So the skill can never send what `/ma/api` would refuse. Each call is
 //! bounded by the request's deadline.
 
@@ -39,6 +39,7 @@ pub enum Command {
     Tracks,
     Playlists,
     Radios,
+    SetMembers,
 }
 
 impl Command {
@@ -64,6 +65,7 @@ impl Command {
         Command::Tracks,
         Command::Playlists,
         Command::Radios,
+        Command::SetMembers,
     ];
 
     /// Music Assistant's name for it (its `api_command` registration).
@@ -90,6 +92,7 @@ impl Command {
             Command::Tracks => "music/tracks/library_items",
             Command::Playlists => "music/playlists/library_items",
             Command::Radios => "music/radios/library_items",
+            Command::SetMembers => "players/cmd/set_members",
         }
     }
 }
@@ -106,7 +109,7 @@ pub enum Failure {
     /// Any other answer (Music Assistant answers a bare 500 for every
     /// failed command: not found, unavailable player, bad argument).
     Failed(u16),
-    /// The allowlist, the link's scopes or the URL rule refuses it: never sent.
+    /// The allowlist, the link's scopes or the argument shapes refuse it: never sent.
     NotAllowed(&'static str),
 }
 
@@ -144,25 +147,32 @@ impl<'a> Backend<'a> {
         let granted: Vec<&str> = scopes.split(' ').collect();
         commands::required_scopes(command.name())
             .is_some_and(|need| need.iter().all(|s| granted.contains(s)))
-            && commands::fetchable_url(args).is_none()
+            && commands::check(command.name(), args).is_ok()
     }
 
     /// Sends one command, within the deadline; a 2xx answer's JSON.
     pub async fn call(&self, command: Command, args: Value) -> Result<Value, Failure> {
         if !Self::allowed(command, &args, self.scopes) {
+            if let Err(r) = commands::check(command.name(), &args) {
+                // Never the value: the refusal names the argument only.
+                tracing::warn!(command = command.name(), refusal = %r, "not sent: outside the gateway's argument shapes");
+            }
             return Err(Failure::NotAllowed(command.name()));
         }
         let body =
             json!({"message_id": util::random_token(6), "command": command.name(), "args": args});
         let body = serde_json::to_vec(&body).unwrap_or_default();
         let until = self.deadline.checked_sub(MARGIN).unwrap_or(self.deadline);
-        let answer =
-            match tokio::time::timeout_at(until, self.client.command_raw(self.token, body)).await {
-                Err(_) | Ok(Err(MaError::Timeout(_))) => return Err(Failure::Slow),
-                Ok(Err(MaError::Unreachable(_))) => return Err(Failure::Unreachable),
-                Ok(Err(_)) => return Err(Failure::Failed(502)),
-                Ok(Ok(a)) => a,
-            };
+        let call = crate::skill::timing::waiting(
+            command.name(),
+            self.client.command_raw(self.token, body),
+        );
+        let answer = match tokio::time::timeout_at(until, call).await {
+            Err(_) | Ok(Err(MaError::Timeout(_))) => return Err(Failure::Slow),
+            Ok(Err(MaError::Unreachable(_))) => return Err(Failure::Unreachable),
+            Ok(Err(_)) => return Err(Failure::Failed(502)),
+            Ok(Ok(a)) => a,
+        };
         tracing::debug!(
             command = command.name(),
             status = answer.status.as_u16(),
@@ -183,6 +193,30 @@ mod tests {
     /// The link's scopes as `client add alexa` grants them.
     const LINK_SCOPES: &str = "music:read music:control";
 
+    /// Arguments of the kind the skill builds for `c` (perform.rs, library.rs).
+    fn sample_args(c: Command) -> Value {
+        let player = json!({"player_id": "upkitchen"});
+        match c {
+            Command::PlayersAll => json!({}),
+            Command::Search => {
+                json!({"search_query": "Aurora Lane", "media_types": ["track", "album"], "limit": 10})
+            }
+            Command::PlayMedia => json!({"queue_id": "upkitchen",
+                "media": ["library://track/3", "library://track/4"], "option": "replace"}),
+            Command::Seek => json!({"player_id": "upkitchen", "position": 0}),
+            Command::VolumeSet => json!({"player_id": "upkitchen", "volume_level": 50}),
+            Command::VolumeMute => json!({"player_id": "upkitchen", "muted": true}),
+            Command::Shuffle => json!({"queue_id": "upkitchen", "shuffle_enabled": false}),
+            Command::Repeat => json!({"queue_id": "upkitchen", "repeat_mode": "off"}),
+            Command::Artists
+            | Command::Albums
+            | Command::Tracks
+            | Command::Playlists
+            | Command::Radios => json!({"limit": 500, "offset": 0}),
+            _ => player,
+        }
+    }
+
     #[test]
     fn every_command_the_skill_sends_is_on_the_allowlist_with_the_links_scopes() {
         for c in Command::ALL {
@@ -191,13 +225,36 @@ mod tests {
             for s in need {
                 assert!(LINK_SCOPES.split(' ').any(|g| g == *s), "{}: {s}", c.name());
             }
-            assert!(Backend::allowed(*c, &json!({}), LINK_SCOPES));
+            assert!(
+                Backend::allowed(*c, &sample_args(*c), LINK_SCOPES),
+                "{}",
+                c.name()
+            );
         }
-        assert!(!Backend::allowed(Command::Pause, &json!({}), "music:read"));
         assert!(!Backend::allowed(
-            Command::PlayMedia,
-            &json!({"media": ["http://192.168.1.1/x.mp3"]}),
-            LINK_SCOPES
+            Command::Pause,
+            &sample_args(Command::Pause),
+            "music:read"
         ));
+    }
+
+    #[test]
+    fn the_skill_is_held_to_the_gateways_argument_shapes() {
+        for media in [
+            json!(["http://192.168.1.1/x.mp3"]),
+            json!([{"media_type": "track", "provider": "builtin", "item_id": "tcp://10.0.0.1:22"}]),
+            json!("/etc/passwd"),
+            json!("filesystem_local--x://track/../../etc/passwd"),
+        ] {
+            let args = json!({"queue_id": "upkitchen", "media": media});
+            assert!(
+                !Backend::allowed(Command::PlayMedia, &args, LINK_SCOPES),
+                "{args}"
+            );
+        }
+        let args = json!({"player_id": "upkitchen", "volume_level": 500});
+        assert!(!Backend::allowed(Command::VolumeSet, &args, LINK_SCOPES));
+        let args = json!({"player_id": "upkitchen", "url": "http://10.0.0.1/"});
+        assert!(!Backend::allowed(Command::Pause, &args, LINK_SCOPES));
     }
 }

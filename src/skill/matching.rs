@@ -5,10 +5,13 @@
 //! then asks for the name found.
 //!
 //! A name's *key* ignores case, accents, punctuation and a leading "the";
-//! its *sound* also folds spellings that sound alike ("nite"/"night",
-//! "ph"/"f", doubled letters). Two names score 0 to 1: the better of the
-//! keys' and the sounds' edit-distance ratio, and a high score when every
-//! spoken word is in the name ("midnight owls" in "The Midnight Owls").
+//! "&" and "+" read "and", "/" a space ("Simon & Garfunkel" is "simon and
+//! garfunkel", "AC/DC" is "ac dc"). Its *sound* also folds spellings that
+//! sound alike ("nite"/"night", "ph"/"f", doubled letters). Two names score
+//! 0 to 1: the better of the keys' and the sounds' edit-distance ratio, a
+//! high score when every spoken word is in the name ("midnight owls" in
+//! "The Midnight Owls"), and nearly 1 when only the spaces differ (letters
+//! spelled out: "a. c. d. c." is AC/DC).
 
 /// At or above this score a library name is taken for the spoken one.
 pub const ACCEPT: f32 = 0.72;
@@ -22,7 +25,7 @@ pub fn normalize(s: &str) -> String {
         match fold(c) {
             Some(f) => out.push_str(f),
             None if c.is_alphanumeric() => out.push(c),
-            None if c == '&' => out.push_str(" and "),
+            None if c == '&' || c == '+' => out.push_str(" and "),
             None => out.push(' '),
         }
     }
@@ -50,10 +53,19 @@ fn fold(c: char) -> Option<&'static str> {
     })
 }
 
+/// Leading articles dropped from a name's key, in the languages of the
+/// phrase tables (on both sides of a comparison, so "den Beatles" is The
+/// Beatles, "les Beatles" too).
+const ARTICLES: &[&str] = &[
+    "the ", "a ", "an ", "die ", "der ", "das ", "den ", "dem ", "des ", "le ", "la ", "les ",
+    "l ", "el ", "los ", "las ", "il ", "lo ", "gli ", "i ", "de ", "het ", "een ", "o ", "os ",
+    "as ",
+];
+
 /// The normalized name without a leading article.
 pub fn key(s: &str) -> String {
     let n = normalize(s);
-    for article in ["the ", "a ", "die ", "der ", "das "] {
+    for article in ARTICLES {
         if let Some(rest) = n.strip_prefix(article)
             && !rest.is_empty()
         {
@@ -132,7 +144,9 @@ pub fn score(spoken: &str, name: &str) -> f32 {
     }
     let (ss, ns) = (sound(spoken), sound(name));
     let mut best = ratio(&sk, &nk).max(ratio(&ss, &ns));
-    if ss == ns {
+    // Spelled-out letters ("a. c. d. c.": its "a" is no article here).
+    let compact = |s: &str| normalize(s).replace(' ', "");
+    if ss == ns || compact(spoken) == compact(name) {
         best = best.max(0.97);
     }
     let name_words: Vec<&str> = ns.split(' ').collect();
@@ -141,6 +155,24 @@ pub fn score(spoken: &str, name: &str) -> f32 {
         best = best.max(0.75 + 0.2 * share.min(1.0));
     }
     best
+}
+
+/// Whether `name` is close enough to `spoken` to be offered as "the
+/// closest I have": a fair score, and a word in common (as it sounds),
+/// unless the whole is quite alike. "harbor lights" is close to "Harbor
+/// Song"; "the rolling stones" is close to nothing in a library without
+/// them.
+pub fn close(spoken: &str, name: &str) -> bool {
+    let s = score(spoken, name);
+    if s >= 0.6 {
+        return true;
+    }
+    let name_sound = sound(name);
+    let words: Vec<&str> = name_sound.split(' ').collect();
+    s >= SUGGEST
+        && sound(spoken)
+            .split(' ')
+            .any(|w| w.chars().count() >= 3 && words.contains(&w))
 }
 
 /// The best-scoring candidate and its score (ties: the first).
@@ -173,7 +205,10 @@ mod tests {
         assert_eq!(key("Küche"), "kuche");
         assert_eq!(key("Wohnzimmer (oben)"), "wohnzimmer oben");
         assert_eq!(key("Simon & Garfunkel"), "simon and garfunkel");
+        assert_eq!(key("AC/DC"), "ac dc");
+        assert_eq!(key("Rock + Roll Mix"), "rock and roll mix");
         assert_eq!(key("The"), "the");
+        assert_eq!(key("den Beatles"), "beatles");
     }
 
     #[test]
@@ -195,5 +230,27 @@ mod tests {
         assert!(score("Polar Nite", "Polar Night") >= ACCEPT);
         assert!(score("coffee", "Coffee Time") >= ACCEPT);
         assert!(score("", "x") == 0.0);
+    }
+
+    #[test]
+    fn names_with_symbols_are_found_as_they_are_said() {
+        for (spoken, name) in [
+            ("simon and garfunkel", "Simon & Garfunkel"),
+            ("ac dc", "AC/DC"),
+            ("a. c. d. c.", "AC/DC"),
+            ("acdc", "AC/DC"),
+            ("rock and roll mix", "Rock & Roll Mix"),
+            ("rock and roll mix", "Rock + Roll Mix"),
+            ("rock and roll mix", "Rock & Roll… Mix!"),
+            ("guns and roses", "Guns N' Roses"),
+        ] {
+            let s = score(spoken, name);
+            assert!(s >= ACCEPT, "{spoken} / {name}: {s}");
+        }
+        assert!(score("rock and roll", "Rock & Roll Mix") >= ACCEPT);
+        assert!(close("harbor lights", "Harbor Song"));
+        assert!(!close("the rolling stones", "Opening Set"));
+        assert!(!close("radiohead", "Aurora Lane"));
+        assert!(score("rock and roll mix", "Roll Over Beethoven") < ACCEPT);
     }
 }

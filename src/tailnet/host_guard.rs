@@ -45,7 +45,8 @@ pub fn deny_host_listeners() -> io::Result<()> {
 }
 
 /// Stops every TCP socket of this process that listens on the host network,
-/// returning their ports.
+/// except those whose inode is in `keep` (the admin page's, bound on
+/// purpose), returning their ports.
 ///
 /// tsnet's userspace node serves its PeerAPI through its own network stack,
 /// but also opens a kernel listener for it on 0.0.0.0:<port> (a leftover of
@@ -54,8 +55,9 @@ pub fn deny_host_listeners() -> io::Result<()> {
 /// loop end and close it, while the PeerAPI (and Funnel ingress) keeps
 /// working through the userspace stack. Call only in a process that must not
 /// listen on the host at all (tailnet mode): it is process-wide.
-pub fn shut_host_tcp_listeners() -> Vec<u16> {
-    let listening = listening_tcp_inodes();
+pub fn shut_host_tcp_listeners(keep: &[u64]) -> Vec<u16> {
+    let mut listening = listening_tcp_inodes();
+    listening.retain(|(ino, _)| !keep.contains(ino));
     if listening.is_empty() {
         return Vec::new();
     }

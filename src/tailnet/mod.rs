@@ -14,6 +14,9 @@
 //! - [`accept`]: the decoder of the accept message's payload, pure and
 //!   compiled without the feature too (it is fuzzed: fuzz/).
 //!
+//! - [`snapshot`]: the node as `status` and the add-on's page see it (the
+//!   snapshot `serve` keeps), built without the feature.
+//!
 //! Everything that needs the Go archive is behind the `tailnet` cargo feature
 //! (on by default); [`cert`], [`accept`] and the constants are not.
 //! All `unsafe` code lives in `sys`.
@@ -24,6 +27,7 @@ pub mod cert;
 mod host_guard;
 #[cfg(feature = "tailnet")]
 mod node;
+pub mod snapshot;
 #[cfg(feature = "tailnet")]
 #[allow(unsafe_code)]
 pub mod sys;

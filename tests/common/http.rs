@@ -96,6 +96,29 @@ pub async fn send_within(
         .ok()
 }
 
+/// Like [`send`], from the local address `from` (e.g. 127.0.0.2, an ingress
+/// proxy's stand-in); `None` when the server closes the connection
+/// without an answer.
+pub async fn send_from(
+    from: std::net::IpAddr,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Option<Resp> {
+    let sock = match from {
+        std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+        std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+    }
+    .unwrap();
+    sock.bind(SocketAddr::new(from, 0)).unwrap();
+    let stream = sock.connect(addr).await.ok()?;
+    exchange_on(stream, addr, method, path, headers, body)
+        .await
+        .ok()
+}
+
 /// One request on a new connection; an error says which step failed.
 async fn exchange(
     addr: SocketAddr,
@@ -107,14 +130,25 @@ async fn exchange(
     let stream = tokio::net::TcpStream::connect(addr)
         .await
         .map_err(|e| format!("connect: {e}"))?;
+    exchange_on(stream, addr, method, path, headers, body).await
+}
+
+async fn exchange_on(
+    stream: tokio::net::TcpStream,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Result<Resp, String> {
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| format!("handshake: {e}"))?;
     tokio::spawn(conn);
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr.to_string());
+    let mut req = Request::builder().method(method).uri(path);
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req = req.header("host", addr.to_string());
+    }
     for (k, v) in headers {
         req = req.header(*k, *v);
     }

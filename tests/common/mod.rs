@@ -6,6 +6,7 @@
 //! - `browser`: the login page's form and a cookie-keeping "browser";
 //! - `alexa`: the Alexa linking steps and the calls to the OAuth endpoints;
 //! - `process`: the real binary as a child process (`serve --listen`);
+//! - `webdriver`: headless Chromium through chromedriver (the browser tests);
 //! - `skill_sign`: a test CA standing in for Amazon's signing chain, signed
 //!   skill requests (`SignatureCertChainUrl`, `Signature-256`).
 //!
@@ -18,11 +19,12 @@ mod http;
 mod process;
 mod server;
 mod skill_sign;
+mod webdriver;
 
 // Like dead code above: a test binary that uses no part of a module leaves
 // its re-export unused.
 #[allow(unused_imports)]
-pub use self::{alexa::*, browser::*, http::*, process::*, server::*, skill_sign::*};
+pub use self::{alexa::*, browser::*, http::*, process::*, server::*, skill_sign::*, webdriver::*};
 
 use ma_alexa_oauth::throttle::Policy;
 

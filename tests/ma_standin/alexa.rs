@@ -99,17 +99,10 @@ impl Provider {
     pub fn players() -> Vec<PlayerState> {
         ECHOS
             .iter()
-            .map(|n| PlayerState {
-                id: n.to_string(),
-                name: n.to_string(),
-                hidden: false,
-                state: "idle".into(),
-                volume: 30,
-                muted: false,
-                queue: Vec::new(),
-                index: 0,
-                shuffle: false,
-                repeat: "off".into(),
+            .map(|n| {
+                let mut p = PlayerState::new(n, n, false);
+                p.volume = 30;
+                p
             })
             .collect()
     }

@@ -32,6 +32,16 @@ async fn missing_foreign_expired_and_revoked_tokens_ask_to_link() {
             })
             .await;
         relink(&h, locale);
+        // "Stop" without a usable link is only a goodbye, no card.
+        let stop = Ask::intent(locale, "AMAZON.StopIntent");
+        let say = &ma_alexa_oauth::skill::phrases::for_locale(locale).say;
+        for h in [
+            post_signed(&sk.s, stop.body(None)).await,
+            post_signed(&sk.s, stop.body(Some("not.a.token"))).await,
+        ] {
+            assert_eq!(h.speech(), say.goodbye, "{}", h.json);
+            assert!(!h.link_card() && h.ends_session());
+        }
     }
     // Expired: signed by us, exp in the past.
     let good = sk.s.app.keys().verify(&sk.access).unwrap();

@@ -1,177 +1,59 @@
-//! German (de-DE).
+//! German (de-DE). Written as people in Germany talk to an Echo: the
+//! informal "du" Alexa uses, `spiel` as often as `spiele`, "mal" and "was"
+//! ("spiel mal was von …"), rooms with their article ("im Wohnzimmer", "in
+//! der Küche", "auf dem Balkon"). Player names are inserted as Music
+//! Assistant has them, after "auf" ("auf Küche"), which reads as naming a
+//! device; a native speaker may prefer another turn of phrase there.
+//! Unsure, for review: "die Platte" for an album, "stummschaltung
+//! aufheben" (heard more from menus than from people).
 
-use super::{Phrases, Say};
+use super::{Invocation, Phrases, Say, Words};
+use crate::skill::library::Kind;
 
 pub static PHRASES: Phrases = Phrases {
-    samples: &[
-        (
-            "PlayArtistIntent",
-            &[
-                "spiele musik von {artist}",
-                "spiel musik von {artist}",
-                "spiele lieder von {artist}",
-                "spiele etwas von {artist}",
-                "spiele den künstler {artist}",
-                "spiele musik von {artist} in der {room}",
-                "spiele musik von {artist} im {room}",
-                "spiel etwas von {artist} im {room}",
-            ],
-        ),
-        (
-            "PlayAlbumIntent",
-            &[
-                "spiele das album {album}",
-                "spiel das album {album}",
-                "spiele album {album}",
-                "spiele das album {album} in der {room}",
-                "spiele das album {album} im {room}",
-            ],
-        ),
-        (
-            "PlaySongIntent",
-            &[
-                "spiele {song}",
-                "spiel {song}",
-                "spiele das lied {song}",
-                "spiele den song {song}",
-                "spiele {song} in der {room}",
-                "spiele {song} im {room}",
-            ],
-        ),
-        (
-            "PlayPlaylistIntent",
-            &[
-                "spiele die playlist {playlist}",
-                "spiel die playlist {playlist}",
-                "spiele meine playlist {playlist}",
-                "spiele die wiedergabeliste {playlist}",
-                "spiele die playlist {playlist} in der {room}",
-                "spiele die playlist {playlist} im {room}",
-            ],
-        ),
-        (
-            "PlayRadioIntent",
-            &[
-                "spiele den sender {station}",
-                "spiele radio {station}",
-                "spiele den radiosender {station}",
-                "spiele den sender {station} in der {room}",
-                "spiele radio {station} im {room}",
-            ],
-        ),
-        (
-            "PlayGenreIntent",
-            &[
-                "spiele etwas {genre}",
-                "spiele {genre} musik",
-                "spiel {genre} musik",
-                "spiele {genre} musik in der {room}",
-                "spiele etwas {genre} im {room}",
-            ],
-        ),
-        (
-            "PlayMyMusicIntent",
-            &[
-                "spiele meine musik",
-                "spiel meine musik",
-                "spiele meine bibliothek",
-                "spiele irgendwas",
-                "spiele meine musik in der {room}",
-                "spiele meine musik im {room}",
-            ],
-        ),
-        (
-            "EnqueueIntent",
-            &[
-                "füge {song} zur warteschlange hinzu",
-                "{song} zur warteschlange hinzufügen",
-                "spiele {song} als nächstes",
-                "füge {song} zur warteschlange im {room} hinzu",
-            ],
-        ),
-        (
-            "StopMusicIntent",
-            &[
-                "stoppe die musik",
-                "musik aus",
-                "hör auf zu spielen",
-                "stoppe die musik in der {room}",
-                "stoppe die musik im {room}",
-            ],
-        ),
-        (
-            "VolumeIntent",
-            &[
-                "lautstärke {level}",
-                "stelle die lautstärke auf {level}",
-                "stell die lautstärke auf {level}",
-                "lautstärke auf {level}",
-                "lautstärke {level} in der {room}",
-                "lautstärke {level} im {room}",
-            ],
-        ),
-        (
-            "LouderIntent",
-            &[
-                "lauter",
-                "mach lauter",
-                "dreh auf",
-                "lauter in der {room}",
-                "lauter im {room}",
-            ],
-        ),
-        (
-            "QuieterIntent",
-            &[
-                "leiser",
-                "mach leiser",
-                "dreh runter",
-                "leiser in der {room}",
-                "leiser im {room}",
-            ],
-        ),
-        (
-            "MuteIntent",
-            &[
-                "stumm",
-                "stummschalten",
-                "schalte stumm",
-                "schalte die {room} stumm",
-            ],
-        ),
-        (
-            "UnmuteIntent",
-            &[
-                "ton an",
-                "stummschaltung aus",
-                "laut schalten",
-                "ton an in der {room}",
-            ],
-        ),
-        (
-            "WhatsPlayingIntent",
-            &[
-                "was läuft",
-                "was läuft gerade",
-                "was spielt gerade",
-                "welches lied ist das",
-                "was läuft in der {room}",
-                "was läuft im {room}",
-            ],
-        ),
-        (
-            "UseRoomIntent",
-            &[
-                "nimm die {room}",
-                "nimm das {room}",
-                "benutze die {room}",
-                "benutze das {room}",
-                "wechsle zu {room}",
-                "in der {room}",
-                "im {room}",
-            ],
-        ),
-    ],
+    invocation: Invocation {
+        // What German speakers say; Amazon accepts two-word German names
+        // (and German compounds such as "musikassistent").
+        default: "musik assistent",
+        launch_words: &[
+            "öffne",
+            "öffnen",
+            "starte",
+            "starten",
+            "start",
+            "frage",
+            "frag",
+            "sage",
+            "sag",
+            "bitte",
+            "spiele",
+            "spiel",
+            "beginne",
+            "lade",
+            "aktiviere",
+            "benutze",
+            "verwende",
+            "nutze",
+            "mit",
+            "nach",
+            "ob",
+            "zu",
+            "von",
+            "bei",
+            "für",
+            "und",
+            "dass",
+            "über",
+        ],
+        small_words: &[
+            "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer",
+            "für", "zu", "von", "mit", "aus", "bei", "nach", "im", "am", "zum", "zur", "in", "an",
+            "auf", "um", "über",
+        ],
+        compound_word: true,
+    },
+    samples: super::de_samples::SAMPLES,
+    answers: super::de_samples::ANSWERS,
     values: &[
         (
             "ROOM_NAME",
@@ -181,8 +63,13 @@ pub static PHRASES: Phrases = Phrases {
                 "schlafzimmer",
                 "büro",
                 "bad",
+                "badezimmer",
+                "kinderzimmer",
+                "esszimmer",
                 "garten",
+                "terrasse",
                 "überall",
+                "alle räume",
             ],
         ),
         (
@@ -193,6 +80,7 @@ pub static PHRASES: Phrases = Phrases {
                 "Kraftwerk",
                 "Helene Fischer",
                 "The Beatles",
+                "Simon und Garfunkel",
             ],
         ),
         (
@@ -228,30 +116,125 @@ pub static PHRASES: Phrases = Phrases {
                 "Antenne Bayern",
             ],
         ),
+        (
+            "GENRE_NAME",
+            &[
+                "jazz",
+                "rock",
+                "pop",
+                "klassik",
+                "schlager",
+                "hip hop",
+                "blues",
+                "elektro",
+                "soul",
+                "volksmusik",
+                "metal",
+                "reggae",
+            ],
+        ),
+        (
+            "MEDIA_NAME",
+            &[
+                "Die Ärzte",
+                "Mensch",
+                "Atemlos durch die Nacht",
+                "Morgenmix",
+                "Bayern 3",
+                "Abbey Road",
+                "jazz",
+            ],
+        ),
     ],
+    words: Words {
+        kinds: &[
+            (
+                Kind::Artist,
+                &[
+                    "den künstler",
+                    "die künstlerin",
+                    "künstler",
+                    "die band",
+                    "musik von",
+                    "lieder von",
+                    "songs von",
+                    "etwas von",
+                    "was von",
+                ],
+            ),
+            (Kind::Album, &["das album", "album", "die platte"]),
+            (
+                Kind::Track,
+                &[
+                    "das lied",
+                    "den song",
+                    "den titel",
+                    "das stück",
+                    "lied",
+                    "song",
+                    "titel",
+                ],
+            ),
+            (
+                Kind::Playlist,
+                &[
+                    "meine playlist",
+                    "die playlist",
+                    "playlist",
+                    "die wiedergabeliste",
+                    "wiedergabeliste",
+                ],
+            ),
+            (
+                Kind::Radio,
+                &[
+                    "den radiosender",
+                    "radiosender",
+                    "den sender",
+                    "sender",
+                    "radio",
+                ],
+            ),
+        ],
+        by: &["von"],
+        in_room: &["im", "in der", "in dem", "auf der", "auf dem", "in", "auf"],
+        everywhere: &[
+            "überall",
+            "in allen räumen",
+            "in jedem raum",
+            "alle räume",
+            "auf allen lautsprechern",
+            "alle lautsprecher",
+        ],
+        music: &["musik"],
+    },
     say: Say {
         launch: "Music Assistant ist bereit. Was möchtest du hören?",
-        launch_reprompt: "Du kannst sagen: spiele Musik von einem Künstler, oder: was läuft.",
-        help: "Du kannst sagen: spiele Musik von einem Künstler, spiele das Album oder die Playlist \
-               deiner Wahl, Pause, weiter, Lautstärke fünf, oder: was läuft. Mit, in der Küche, \
-               wählst du einen Player. Was möchtest du?",
+        launch_reprompt: "Sag zum Beispiel einen Künstler, ein Album, ein Lied oder eine Playlist, \
+                          oder: was läuft.",
+        help: "Du kannst sagen: spiel, und dann einen Künstler, ein Album, ein Lied oder eine \
+               Playlist; spiel etwas Jazz; Pause; nächstes Lied; Lautstärke fünf; was läuft; oder: \
+               spiel Musik überall. Mit, in der Küche, wählst du einen Player. Was möchtest du?",
         goodbye: "Tschüss.",
-        fallback: "Das habe ich leider nicht verstanden. Sag zum Beispiel: spiele Musik von einem \
-                   Künstler, oder: Hilfe.",
+        fallback: "Das habe ich leider nicht verstanden. Sag zum Beispiel: spiel, und einen \
+                   Künstler oder ein Album, oder: Hilfe.",
         link_account: "Um Music Assistant zu nutzen, öffne die Alexa App und verknüpfe dein Konto.",
         not_configured: "Dieser Server ist nicht mit Music Assistant verbunden.",
         playing: "Ich spiele {what} auf {room}.",
         playing_by: "Ich spiele {what} von {artist} auf {room}.",
+        playing_everywhere: "Ich spiele {what} auf {list}.",
         queued: "{what} ist in der Warteschlange auf {room}.",
         my_music: "Ich spiele deine Musik gemischt auf {room}.",
+        my_music_everywhere: "Ich spiele deine Musik gemischt auf {list}.",
         genre: "Ich spiele {genre} auf {room}.",
         not_found: "Ich habe {what} in deiner Musik nicht gefunden.",
         did_you_mean: "Ich habe {what} nicht gefunden. Am ähnlichsten ist {name}.",
         which_name: "Was möchtest du hören?",
         empty_library: "Deine Musikbibliothek ist leer.",
         no_players: "Music Assistant hat keinen Player, den ich benutzen kann.",
-        which_room: "Welcher Player? {list}.",
-        which_room_reprompt: "Sag zum Beispiel: nimm {first}.",
+        which_room: "Auf welchem Player? {list}.",
+        room_prompt: "Auf welchem Player?",
+        which_room_reprompt: "Auf welchem Player soll ich spielen? Zum Beispiel {first}.",
         unknown_room: "Einen Player namens {room} kenne ich nicht. Du hast {list}.",
         using_room: "Alles klar, dieses Echo spielt jetzt auf {room}.",
         paused: "Pausiert.",
@@ -265,7 +248,7 @@ pub static PHRASES: Phrases = Phrases {
         repeat_on: "Wiederholung ist an.",
         repeat_off: "Wiederholung ist aus.",
         volume: "Lautstärke {level} auf {room}.",
-        bad_volume: "Bitte nenne eine Lautstärke zwischen null und hundert.",
+        bad_volume: "Bitte nenne eine Lautstärke zwischen null und zehn, oder bis hundert Prozent.",
         louder: "Lauter.",
         quieter: "Leiser.",
         muted: "Stumm geschaltet.",
@@ -279,5 +262,6 @@ pub static PHRASES: Phrases = Phrases {
         not_allowed: "Das darf ich leider nicht.",
         relink_retry: "Music Assistant hat bei deinem Konto gezögert. Bitte versuch es noch einmal.",
         or: "oder",
+        and: "und",
     },
 };

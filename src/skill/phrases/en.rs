@@ -1,160 +1,31 @@
-//! English (en-US, en-GB).
+//! English (en-US, en-GB, en-CA, en-AU, en-IN): one table for every
+//! English Echo. Written as people talk to an Echo ("play Abbey Road in the
+//! kitchen", "skip this song", "who is this"), not as a command language.
+//! Player names are inserted as Music Assistant has them, after "in the"
+//! ("in the Living Room"). British and American usage differ little here
+//! ("favourites"/"favorites" are only example values).
 
-use super::{Phrases, Say};
+use super::{Invocation, Phrases, Say, Words};
+use crate::skill::library::Kind;
 
 pub static PHRASES: Phrases = Phrases {
-    samples: &[
-        (
-            "PlayArtistIntent",
-            &[
-                "play music by {artist}",
-                "play songs by {artist}",
-                "play the artist {artist}",
-                "play something by {artist}",
-                "play music by {artist} in the {room}",
-                "play songs by {artist} in the {room}",
-                "play music by {artist} on the {room}",
-                "play the artist {artist} in the {room}",
-            ],
-        ),
-        (
-            "PlayAlbumIntent",
-            &[
-                "play the album {album}",
-                "play album {album}",
-                "play the album {album} in the {room}",
-                "play the album {album} on the {room}",
-            ],
-        ),
-        (
-            "PlaySongIntent",
-            &[
-                "play {song}",
-                "play the song {song}",
-                "play the track {song}",
-                "play {song} in the {room}",
-                "play {song} on the {room}",
-                "play the song {song} in the {room}",
-            ],
-        ),
-        (
-            "PlayPlaylistIntent",
-            &[
-                "play the playlist {playlist}",
-                "play playlist {playlist}",
-                "play my playlist {playlist}",
-                "play the playlist {playlist} in the {room}",
-                "play the playlist {playlist} on the {room}",
-            ],
-        ),
-        (
-            "PlayRadioIntent",
-            &[
-                "play the radio station {station}",
-                "play radio {station}",
-                "play the station {station}",
-                "play the radio station {station} in the {room}",
-                "play radio {station} on the {room}",
-            ],
-        ),
-        (
-            "PlayGenreIntent",
-            &[
-                "play some {genre}",
-                "play {genre} music",
-                "play some {genre} music",
-                "play {genre} music in the {room}",
-                "play some {genre} in the {room}",
-            ],
-        ),
-        (
-            "PlayMyMusicIntent",
-            &[
-                "play my music",
-                "shuffle my music",
-                "play my library",
-                "play some music",
-                "play my music in the {room}",
-                "shuffle my music in the {room}",
-                "play some music on the {room}",
-            ],
-        ),
-        (
-            "EnqueueIntent",
-            &[
-                "add {song} to the queue",
-                "queue {song}",
-                "add {song} to the queue in the {room}",
-                "play {song} next",
-            ],
-        ),
-        (
-            "StopMusicIntent",
-            &[
-                "stop the music",
-                "stop playing",
-                "stop the music in the {room}",
-                "stop playing on the {room}",
-            ],
-        ),
-        (
-            "VolumeIntent",
-            &[
-                "volume {level}",
-                "set the volume to {level}",
-                "set volume to {level}",
-                "turn the volume to {level}",
-                "set the volume to {level} in the {room}",
-                "volume {level} in the {room}",
-            ],
-        ),
-        (
-            "LouderIntent",
-            &[
-                "louder",
-                "turn it up",
-                "volume up",
-                "make it louder",
-                "turn it up in the {room}",
-            ],
-        ),
-        (
-            "QuieterIntent",
-            &[
-                "quieter",
-                "turn it down",
-                "volume down",
-                "make it quieter",
-                "turn it down in the {room}",
-            ],
-        ),
-        ("MuteIntent", &["mute", "mute the music", "mute the {room}"]),
-        (
-            "UnmuteIntent",
-            &["unmute", "unmute the music", "unmute the {room}"],
-        ),
-        (
-            "WhatsPlayingIntent",
-            &[
-                "what's playing",
-                "what is playing",
-                "what song is this",
-                "what's this song",
-                "what's playing in the {room}",
-                "what is playing on the {room}",
-            ],
-        ),
-        (
-            "UseRoomIntent",
-            &[
-                "use the {room}",
-                "use {room}",
-                "switch to the {room}",
-                "the {room}",
-                "in the {room}",
-            ],
-        ),
-    ],
+    invocation: Invocation {
+        default: "music assistant",
+        // Amazon's launch phrases and connecting words (Understand How
+        // Users Invoke Custom Skills), never part of a name.
+        launch_words: &[
+            "open", "ask", "tell", "launch", "load", "begin", "enable", "start", "run", "use",
+            "talk", "resume", "play", "to", "from", "in", "using", "with", "about", "for", "that",
+            "by", "if", "and", "whether",
+        ],
+        small_words: &[
+            "the", "a", "an", "for", "to", "of", "in", "on", "at", "by", "with", "from", "about",
+            "up", "off", "into",
+        ],
+        compound_word: false,
+    },
+    samples: super::en_samples::SAMPLES,
+    answers: super::en_samples::ANSWERS,
     values: &[
         (
             "ROOM_NAME",
@@ -166,6 +37,8 @@ pub static PHRASES: Phrases = Phrases {
                 "bathroom",
                 "garden",
                 "everywhere",
+                "every room",
+                "all rooms",
             ],
         ),
         (
@@ -176,6 +49,8 @@ pub static PHRASES: Phrases = Phrases {
                 "Miles Davis",
                 "Taylor Swift",
                 "Daft Punk",
+                "Simon and Garfunkel",
+                "a. c. d. c.",
             ],
         ),
         (
@@ -199,27 +74,105 @@ pub static PHRASES: Phrases = Phrases {
         ),
         (
             "PLAYLIST_NAME",
-            &["Morning Mix", "Favourites", "Dinner Party", "Workout"],
+            &[
+                "Morning Mix",
+                "Favourites",
+                "Dinner Party",
+                "Workout",
+                "Rock and Roll Mix",
+            ],
         ),
         (
             "STATION_NAME",
             &["BBC Radio 6 Music", "Jazz FM", "KEXP", "Radio Paradise"],
         ),
+        (
+            "GENRE_NAME",
+            &[
+                "jazz",
+                "rock",
+                "pop",
+                "classical",
+                "blues",
+                "hip hop",
+                "country",
+                "electronic",
+                "soul",
+                "folk",
+                "metal",
+                "reggae",
+            ],
+        ),
+        (
+            "MEDIA_NAME",
+            &[
+                "The Beatles",
+                "Abbey Road",
+                "Yesterday",
+                "Morning Mix",
+                "BBC Radio 6 Music",
+                "Kind of Blue",
+                "jazz",
+            ],
+        ),
     ],
+    words: Words {
+        kinds: &[
+            (
+                Kind::Artist,
+                &[
+                    "the artist",
+                    "artist",
+                    "the band",
+                    "music by",
+                    "songs by",
+                    "something by",
+                    "anything by",
+                ],
+            ),
+            (Kind::Album, &["the album", "album", "the record"]),
+            (Kind::Track, &["the song", "the track", "song", "track"]),
+            (Kind::Playlist, &["my playlist", "the playlist", "playlist"]),
+            (
+                Kind::Radio,
+                &[
+                    "the radio station",
+                    "radio station",
+                    "the station",
+                    "station",
+                    "radio",
+                ],
+            ),
+        ],
+        by: &["by"],
+        in_room: &["in the", "on the", "in", "on"],
+        everywhere: &[
+            "everywhere",
+            "every room",
+            "all rooms",
+            "in every room",
+            "in all rooms",
+            "all speakers",
+            "on all speakers",
+        ],
+        music: &["music"],
+    },
     say: Say {
         launch: "Music Assistant is ready. What would you like to play?",
-        launch_reprompt: "You can say, play music by an artist, or, what's playing.",
-        help: "You can say: play music by an artist, play the album or the playlist of your choice, \
-               pause, next, volume five, or what's playing. Add, in the kitchen, to choose a player. \
-               What would you like?",
+        launch_reprompt: "You can say an artist, an album, a song or a playlist, or, what's playing.",
+        help: "You can say: play, and an artist, an album, a song or a playlist; play some jazz; \
+               pause; next song; volume five; what's playing; or play music everywhere. \
+               Add, in the kitchen, to choose a player. What would you like?",
         goodbye: "Goodbye.",
-        fallback: "Sorry, I didn't get that. You can say, play music by an artist, or, help.",
+        fallback: "Sorry, I didn't get that. You can say, play, and an artist or an album, or, help.",
         link_account: "To use Music Assistant, open the Alexa app and link your account.",
         not_configured: "This server is not connected to Music Assistant.",
         playing: "Playing {what} in the {room}.",
         playing_by: "Playing {what} by {artist} in the {room}.",
+        playing_everywhere: "Playing {what} on {list}.",
         queued: "Added {what} to the queue in the {room}.",
         my_music: "Shuffling your music in the {room}.",
+        my_music_everywhere: "Shuffling your music on {list}.",
         genre: "Playing {genre} in the {room}.",
         not_found: "I couldn't find {what} in your music.",
         did_you_mean: "I couldn't find {what}. The closest I have is {name}.",
@@ -227,7 +180,8 @@ pub static PHRASES: Phrases = Phrases {
         empty_library: "Your music library is empty.",
         no_players: "Music Assistant has no players I can use.",
         which_room: "Which player? {list}.",
-        which_room_reprompt: "Say, for example, use the {first}.",
+        room_prompt: "Which player?",
+        which_room_reprompt: "Which player should play? For example, {first}.",
         unknown_room: "I don't know a player called {room}. You have {list}.",
         using_room: "OK, this Echo now plays in the {room}.",
         paused: "Paused.",
@@ -241,7 +195,7 @@ pub static PHRASES: Phrases = Phrases {
         repeat_on: "Repeat is on.",
         repeat_off: "Repeat is off.",
         volume: "Volume {level} in the {room}.",
-        bad_volume: "Please say a volume between zero and one hundred.",
+        bad_volume: "Please say a volume between zero and ten, or up to one hundred percent.",
         louder: "Louder.",
         quieter: "Quieter.",
         muted: "Muted.",
@@ -255,5 +209,6 @@ pub static PHRASES: Phrases = Phrases {
         not_allowed: "I'm not allowed to do that.",
         relink_retry: "Music Assistant hesitated over your account. Please try again.",
         or: "or",
+        and: "and",
     },
 };

@@ -1,5 +1,9 @@
 //! Server-rendered HTML: the login/consent page and the error page. Inline
 //! CSS allowed by hash in the CSP; no JavaScript; no third-party assets.
+//! [`admin`]: the add-on's page (the one page with a script: its copy
+//! buttons, allowed by hash).
+
+pub mod admin;
 
 use std::sync::LazyLock;
 
