@@ -9,11 +9,14 @@
 
 mod common;
 mod ma_standin;
+mod ma_upstream;
 
 #[path = "echo/real_ma.rs"]
 mod real_ma;
 #[path = "echo/relay.rs"]
 mod relay;
+#[path = "echo/skill.rs"]
+mod skill;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,56 +26,100 @@ use common::*;
 use hyper::StatusCode;
 use ma_alexa_oauth::config::EchoSettings;
 use ma_alexa_oauth::echo::credentials::{self, Sealer, USERNAME};
+use ma_alexa_oauth::skill::SkillVerifier;
 use ma_standin::Standin;
 use ma_standin::stream::StreamServer;
+use ma_upstream::Upstream;
 use serde_json::{Value, json};
 
-/// Our server, the stand-in Music Assistant with its Alexa provider loaded
-/// against it, and the provider's stream server.
+/// Our server (with the skill's testing trust and our skill id), the
+/// stand-in Music Assistant with its Alexa provider loaded against it, the
+/// provider's stream server, and a linked account.
 pub struct Rig {
     pub s: TestServer,
-    pub ma: Standin,
+    pub up: Upstream,
     pub streams: Arc<StreamServer>,
     pub password: String,
+    /// The linked account's access token (what the Echo's requests carry).
+    pub access: String,
+    _trust: tempfile::TempDir,
 }
 
 impl Rig {
-    pub async fn start() -> Rig {
+    /// None (after saying so) against a real Music Assistant: these tests
+    /// need the stand-in's Alexa provider.
+    pub async fn start() -> Option<Rig> {
         Rig::start_with(|_| {}).await
     }
 
-    pub async fn start_with(tweak: impl FnOnce(&mut EchoSettings)) -> Rig {
+    pub async fn start_with(tweak: impl FnOnce(&mut EchoSettings)) -> Option<Rig> {
         Rig::start_full(|c| tweak(&mut c.echo)).await
     }
 
-    pub async fn start_full(tweak: impl FnOnce(&mut ma_alexa_oauth::config::Config)) -> Rig {
-        let ma = Standin::start(&[(USER, PASSWORD, "user")]).await;
+    pub async fn start_full(
+        tweak: impl FnOnce(&mut ma_alexa_oauth::config::Config),
+    ) -> Option<Rig> {
+        Rig::start_in("en-US", tweak).await
+    }
+
+    /// With the provider's "Alexa Language" set to `language`.
+    pub async fn start_in(
+        language: &str,
+        tweak: impl FnOnce(&mut ma_alexa_oauth::config::Config),
+    ) -> Option<Rig> {
+        let up = Upstream::start().await;
+        up.standin_or_skip("playing on the Echo", "needs the stand-in's Alexa provider")?;
         let streams = Arc::new(StreamServer::start().await);
-        let (url, host) = (ma.url.clone(), format!("127.0.0.1:{}", streams.addr.port()));
-        let s = TestServer::start_with(move |c| {
-            c.music_assistant_url = Some(url);
-            c.echo.stream_hosts = vec![host];
-            tweak(c);
-        })
+        let (url, host) = (up.url.clone(), format!("127.0.0.1:{}", streams.addr.port()));
+        let trust = tempfile::tempdir().unwrap();
+        let verifier = SkillVerifier::new(skill_ca().trust(trust.path())).unwrap();
+        let s = TestServer::start_with_app(
+            move |c| {
+                c.music_assistant_url = Some(url);
+                c.upstream_timeout = Duration::from_millis(1500);
+                c.skill_deadline = Duration::from_secs(3);
+                c.echo.stream_hosts = vec![host];
+                tweak(c);
+            },
+            |app| {
+                app.with_skill_verifier(verifier)
+                    .with_skill_ids(vec![SKILL_ID.into()])
+            },
+        )
         .await;
         let sealer = Sealer::open(&s.dir).unwrap();
         let password = credentials::ensure(s.app.store(), &sealer)
             .unwrap()
             .expose()
             .to_owned();
-        ma.load_alexa(
-            &s.base,
-            Some((USERNAME, &password)),
-            "en-US",
-            Arc::clone(&streams),
-        )
-        .await;
-        Rig {
+        let access = ma_upstream::link(&s, &up, "music:read music:control")
+            .await
+            .access;
+        let prefix = match language {
+            "en-US" => String::new(),
+            l => format!("/{l}"),
+        };
+        up.standin()?
+            .load_alexa(
+                &format!("{}{prefix}", s.base),
+                Some((USERNAME, &password)),
+                language,
+                Arc::clone(&streams),
+            )
+            .await;
+        Some(Rig {
             s,
-            ma,
+            up,
             streams,
             password,
-        }
+            access,
+            _trust: trust,
+        })
+    }
+
+    /// The stand-in Music Assistant.
+    pub fn ma(&self) -> &Standin {
+        self.up.standin().expect("the stand-in")
     }
 
     pub fn auth(&self) -> String {
@@ -128,7 +175,9 @@ pub fn plain_basic(user: &str, password: &str) -> String {
 
 #[tokio::test]
 async fn the_provider_api_needs_the_generated_credentials() {
-    let rig = Rig::start().await;
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
     let addr = rig.s.addr;
     let ok = rig.auth();
     let wrong_user = plain_basic("admin", &rig.password);
@@ -181,7 +230,7 @@ async fn the_provider_api_needs_the_generated_credentials() {
     .await;
     assert_eq!(r.status, StatusCode::OK);
     let doc = r.json();
-    assert_eq!(doc["invocationName"], "music assistant");
+    assert_eq!(doc["invocationName"], "ask music assistant to");
     let first = |intent: &str| {
         doc["intents"]
             .as_array()
@@ -218,16 +267,18 @@ async fn the_provider_api_needs_the_generated_credentials() {
 
 #[tokio::test]
 async fn the_stand_in_provider_loads_pushes_and_tells_the_echo() {
-    let rig = Rig::start().await;
-    // Loading fetched our intents: pause is "music assistant pause the music".
-    rig.ma
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
+    // Loading fetched our intents: pause is "ask music assistant to pause the music".
+    rig.ma()
         .command(
             "player_queues/play_media",
             json!({"queue_id": "Echo Kitchen", "media": "library://album/5"}),
         )
         .unwrap();
     let pushes = wait_for(Duration::from_secs(5), || {
-        let p = rig.ma.alexa_pushes();
+        let p = rig.ma().alexa_pushes();
         (p.len() >= 2).then_some(p)
     })
     .await
@@ -238,7 +289,7 @@ async fn the_stand_in_provider_loads_pushes_and_tells_the_echo() {
         1,
         "streamUrl only"
     );
-    let log = rig.ma.echo_log();
+    let log = rig.ma().echo_log();
     assert_eq!(log[0].device, "Echo Kitchen");
     assert_eq!(log[0].arg, "ask music assistant to play audio");
     let kept = rig.s.app.echo().pushed("Echo Kitchen").expect("kept");
@@ -257,16 +308,18 @@ async fn the_stand_in_provider_loads_pushes_and_tells_the_echo() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["streamUrl"], pushes[1].body["streamUrl"]);
     assert_eq!(r.json()["album"], "Late Sessions");
-    rig.ma
+    rig.ma()
         .command("players/cmd/pause", json!({"player_id": "Echo Kitchen"}))
         .unwrap();
-    let last = rig.ma.echo_log().pop().unwrap();
-    assert_eq!(last.arg, "music assistant pause the music");
+    let last = rig.ma().echo_log().pop().unwrap();
+    assert_eq!(last.arg, "ask music assistant to pause the music");
 }
 
 #[tokio::test]
 async fn latest_url_is_404_until_something_was_pushed() {
-    let rig = Rig::start().await;
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
     let auth = rig.auth();
     let r = send(
         rig.s.addr,
@@ -282,9 +335,11 @@ async fn latest_url_is_404_until_something_was_pushed() {
 
 #[tokio::test]
 async fn pushes_off_music_assistants_stream_server_or_path_are_refused() {
-    let rig = Rig::start().await;
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
     let port = rig.streams.addr.port();
-    let ma_port = rig.ma.addr.port();
+    let ma_port = rig.ma().addr.port();
     rig.streams.set_queue("q", "sess1", "item1");
     let refused = [
         format!("http://10.0.0.7:{port}/flow/sess1/q/item1/p.flac"),
@@ -331,7 +386,9 @@ async fn pushes_off_music_assistants_stream_server_or_path_are_refused() {
 
 #[tokio::test]
 async fn failed_provider_logins_are_slowed_down_per_address() {
-    let rig = Rig::start().await;
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
     let wrong = plain_basic(USERNAME, "guess");
     for _ in 0..10 {
         let r = send(
@@ -418,7 +475,9 @@ async fn credentials_tokens_and_pushed_urls_are_never_logged() {
         .finish();
     // This test binary's only subscriber: every test's lines land here.
     let _ = tracing::subscriber::set_global_default(subscriber);
-    let rig = Rig::start().await;
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
     let wrong = plain_basic(USERNAME, "a-wrong-password-guess");
     send(
         rig.s.addr,
@@ -462,7 +521,9 @@ fn run_cli(args: &[&str]) -> (Option<i32>, String, String) {
 
 #[tokio::test]
 async fn provider_show_prints_the_values_to_paste_and_a_rotation_applies_at_once() {
-    let rig = Rig::start().await;
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
     let dir = rig.s.dir.to_str().unwrap().to_owned();
     let (code, out, err) = run_cli(&["--data-dir", &dir, "provider", "show"]);
     assert_eq!(code, Some(0), "{err}");

@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 
 use crate::config::EchoSettings;
@@ -57,6 +57,9 @@ pub struct Pushed {
     /// When its stream was first pushed, and when last updated.
     pub first: Instant,
     pub last: Instant,
+    /// The skill answered `AudioPlayer.Play` for it: when, and to which
+    /// Echo (the SHA-256 of its deviceId).
+    pub answered: Option<(Instant, [u8; 32])>,
 }
 
 impl Pushed {
@@ -112,6 +115,8 @@ pub struct Echo {
     relay: RelayLimits,
     sealer: Option<Sealer>,
     throttle: Throttle,
+    /// Counts accepted pushes: the skill waits on it for a stream it caused.
+    pushed: watch::Sender<u64>,
 }
 
 /// Failed provider API logins per address before the slow-down.
@@ -163,6 +168,7 @@ impl Echo {
                 max_entries: 10_000,
                 ..Policy::default()
             }),
+            pushed: watch::Sender::new(0),
         })
     }
 
@@ -242,8 +248,11 @@ impl Echo {
                 push,
                 first: now,
                 last: now,
+                answered: None,
             },
         );
+        drop(pushes);
+        self.pushed.send_modify(|n| *n += 1);
         Accepted::NewStream { player, ended }
     }
 
@@ -295,6 +304,48 @@ impl Echo {
             audio_token: pushed.audio_token(),
             meta: pushed.push.meta,
         })
+    }
+
+    /// The push whose `AudioPlayer` token is `token` (`ma:<id>`).
+    pub fn by_audio_token(&self, token: &str) -> Option<Pushed> {
+        let id = token.strip_prefix("ma:")?;
+        let pushes = self.pushes.lock().unwrap_or_else(|p| p.into_inner());
+        pushes.values().find(|p| p.id == id).cloned()
+    }
+
+    /// Whether any push ever arrived (the provider is set up).
+    pub fn has_pushes(&self) -> bool {
+        *self.pushed.borrow() > 0
+    }
+
+    /// Records that the skill answered `AudioPlayer.Play` for push `id` to
+    /// the Echo `device` (hash).
+    pub fn answered(&self, id: &str, device: [u8; 32]) {
+        let mut pushes = self.pushes.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = pushes.values_mut().find(|p| p.id == id) {
+            p.answered = Some((Instant::now(), device));
+        }
+    }
+
+    /// Waits until `player` has a stream first pushed after `since` (a
+    /// command the skill sent made Music Assistant start one), at most
+    /// until `until`.
+    pub async fn wait_stream(
+        &self,
+        player: &str,
+        since: Instant,
+        until: Instant,
+    ) -> Option<Pushed> {
+        let mut rx = self.pushed.subscribe();
+        loop {
+            if let Some(p) = self.pushed(player).filter(|p| p.first >= since) {
+                return Some(p);
+            }
+            match tokio::time::timeout_at(until, rx.changed()).await {
+                Ok(Ok(())) => {}
+                _ => return None,
+            }
+        }
     }
 
     /// The player stopped: its relay URLs stop working and its streams end.

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{HeaderMap, Method, Response, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::app::App;
 use crate::echo::credentials::{self, CredentialError};
@@ -31,24 +31,30 @@ pub const INTENTS_PATH: &str = "/alexa/intents";
 pub const PUSH_PATH: &str = "/ma/push-url";
 pub const LATEST_PATH: &str = "/ma/latest-url";
 
-/// True for the provider API's paths.
-pub fn is_provider_path(path: &str) -> bool {
-    matches!(path, INTENTS_PATH | PUSH_PATH | LATEST_PATH)
+/// The API's path without its optional language prefix (an API Url of
+/// `https://HOST/de-DE` for a provider set to German: its Echos are told
+/// the German words), and that locale.
+pub fn split_locale(path: &str) -> (Option<&str>, &str) {
+    let bytes = path.as_bytes();
+    let prefixed = bytes.len() > 6
+        && bytes.first() == Some(&b'/')
+        && bytes.get(3) == Some(&b'-')
+        && bytes.get(6) == Some(&b'/')
+        && bytes
+            .get(1..3)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_lowercase))
+        && bytes
+            .get(4..6)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_uppercase));
+    match (prefixed, path.get(1..6), path.get(6..)) {
+        (true, Some(locale), Some(rest)) => (Some(locale), rest),
+        _ => (None, path),
+    }
 }
 
-/// The invocation name and the utterances Music Assistant's provider makes
-/// an Echo say (it uses the first of each intent; it plays with its own
-/// "ask music assistant to play audio").
-pub fn intents_document() -> Value {
-    json!({
-        "invocationName": "music assistant",
-        "intents": [
-            {"intent": "PlayAudioIntent", "utterances": ["play audio"]},
-            {"intent": "AMAZON.PauseIntent", "utterances": ["pause the music", "pause"]},
-            {"intent": "AMAZON.ResumeIntent", "utterances": ["resume the music", "resume"]},
-            {"intent": "AMAZON.StopIntent", "utterances": ["stop the music", "stop"]},
-        ]
-    })
+/// True for the provider API's paths (with or without a language prefix).
+pub fn is_provider_path(path: &str) -> bool {
+    matches!(split_locale(path).1, INTENTS_PATH | PUSH_PATH | LATEST_PATH)
 }
 
 /// Answers one provider API request (`path` is one of its paths).
@@ -64,6 +70,7 @@ where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    let (locale, path) = split_locale(path);
     let echo = app.echo();
     if !echo.enabled() {
         return error(
@@ -95,7 +102,10 @@ where
         return r;
     }
     match path {
-        INTENTS_PATH => http::json(StatusCode::OK, &intents_document()),
+        INTENTS_PATH => http::json(
+            StatusCode::OK,
+            &crate::skill::echo::provider_intents(locale.unwrap_or("en-US")),
+        ),
         LATEST_PATH => latest(echo),
         _ => push_url(app, echo, body).await,
     }
@@ -250,4 +260,25 @@ fn error(status: StatusCode, code: &str, description: &str) -> Response<Body> {
         status,
         &json!({"error": code, "error_description": description}),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_language_prefix_is_split_off() {
+        assert_eq!(
+            split_locale("/de-DE/alexa/intents"),
+            (Some("de-DE"), "/alexa/intents")
+        );
+        assert_eq!(split_locale("/alexa/intents"), (None, "/alexa/intents"));
+        assert_eq!(
+            split_locale("/DE-de/ma/push-url"),
+            (None, "/DE-de/ma/push-url")
+        );
+        assert!(is_provider_path("/it-IT/ma/push-url"));
+        assert!(!is_provider_path("/it-IT/alexa/skill"));
+        assert!(!is_provider_path("/x/alexa/intents"));
+    }
 }

@@ -22,6 +22,7 @@ use crate::app::link::{LinkError, Linked};
 use crate::http::{self, Body};
 use crate::ma::{MusicAssistant, Refusal};
 use crate::skill::backend::{Backend, Failure};
+use crate::skill::echo::{self as skill_echo, Here};
 use crate::skill::intents::{self, Action};
 use crate::skill::library::Reader;
 use crate::skill::perform::{Ctx, perform};
@@ -102,34 +103,38 @@ where
     (http::json(StatusCode::OK, &reply.to_json()), what)
 }
 
-/// The answer to a verified request, before `deadline`.
+/// The answer to a verified request, before `deadline`. Answers to the
+/// Echo's playback requests (`AudioPlayer.*`, `PlaybackController.*`)
+/// never speak: whatever goes wrong, they get no content.
 pub async fn answer(app: &App, env: &Envelope, deadline: Instant) -> Reply {
     let table = phrases::for_locale(env.locale());
     let say = &table.say;
     let action = intents::action(env);
-    if action.local() {
+    let audio = env.audio_event();
+    if action.local() && audio.is_none() {
         return local(say, &action);
     }
+    let quiet = |r: Reply| if audio.is_some() { Reply::nothing() } else { r };
     // "Stop" with nothing the skill can stop is just a goodbye.
     let stop = action == Action::StopAll;
     let Some(token) = env.access_token() else {
-        return match stop {
+        return quiet(match stop {
             true => Reply::say(say.goodbye),
             false => Reply::link_account(say.link_account),
-        };
+        });
     };
     let linked = match app.linked(token, util::now()).await {
         Ok(l) => l,
-        Err(_) if stop => return Reply::say(say.goodbye),
-        Err(LinkError::NotConfigured) => return Reply::say(say.not_configured),
+        Err(_) if stop => return quiet(Reply::say(say.goodbye)),
+        Err(LinkError::NotConfigured) => return quiet(Reply::say(say.not_configured)),
         Err(LinkError::Store(e)) => {
             tracing::warn!(error = %e, "storage failure on the skill");
-            return Reply::say(say.ma_failed);
+            return quiet(Reply::say(say.ma_failed));
         }
-        Err(_) => return Reply::link_account(say.link_account),
+        Err(_) => return quiet(Reply::link_account(say.link_account)),
     };
     let Some(ma) = app.ma() else {
-        return Reply::say(say.not_configured);
+        return quiet(Reply::say(say.not_configured));
     };
     let backend = Backend::new(ma.client(), &linked.secret, &linked.claims.scope, deadline);
     let reader = Reader {
@@ -137,6 +142,15 @@ pub async fn answer(app: &App, env: &Envelope, deadline: Instant) -> Reply {
         token: linked.secret.clone(),
         scopes: linked.claims.scope.clone(),
     };
+    let audio_token = env.audio_player().and_then(|a| a.token.as_deref());
+    let here = Here::new(
+        app.echo(),
+        app.store(),
+        &app.config().issuer,
+        env.device_id(),
+        audio_token,
+    )
+    .await;
     let ctx = Ctx {
         ma: backend,
         phrases: table,
@@ -144,12 +158,19 @@ pub async fn answer(app: &App, env: &Envelope, deadline: Instant) -> Reply {
         library: &app.skill().library,
         reader: Some(&reader),
         env,
+        here: app.echo().enabled().then_some(&here),
     };
-    match tokio::time::timeout_at(deadline, perform(&ctx, &action)).await {
+    let work = async {
+        match &audio {
+            Some(ev) => skill_echo::event(&ctx, ev).await,
+            None => perform(&ctx, &action).await,
+        }
+    };
+    match tokio::time::timeout_at(deadline, work).await {
         Ok(Ok(reply)) => reply,
-        Ok(Err(Failure::Refused)) => refused(app, ma, &linked, say, deadline).await,
-        Ok(Err(f)) => failure(say, &f),
-        Err(_) => Reply::say(say.ma_slow),
+        Ok(Err(Failure::Refused)) => quiet(refused(app, ma, &linked, say, deadline).await),
+        Ok(Err(f)) => quiet(failure(say, &f)),
+        Err(_) => quiet(Reply::say(say.ma_slow)),
     }
 }
 

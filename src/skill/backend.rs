@@ -150,6 +150,11 @@ impl<'a> Backend<'a> {
             && commands::check(command.name(), args).is_ok()
     }
 
+    /// The request's deadline.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
     /// Sends one command, within the deadline; a 2xx answer's JSON.
     pub async fn call(&self, command: Command, args: Value) -> Result<Value, Failure> {
         if !Self::allowed(command, &args, self.scopes) {

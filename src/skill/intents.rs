@@ -115,6 +115,15 @@ pub const INTENTS: &[IntentDef] = &[
     custom("UnmuteIntent", &[ROOM], None),
     custom("WhatsPlayingIntent", &[ROOM], None),
     custom("UseRoomIntent", &[ROOM], Some("room")),
+    // Playing on the Echo itself (Music Assistant's Alexa provider): its
+    // own "… play audio", "play X here", "this is the Echo Kitchen".
+    custom("PlayAudioIntent", &[], None),
+    custom(
+        "PlayHereIntent",
+        &[("query", MEDIA_TYPE), BY],
+        Some("query"),
+    ),
+    custom("ThisEchoIntent", &[ROOM], Some("room")),
     built_in("AMAZON.PauseIntent"),
     built_in("AMAZON.ResumeIntent"),
     built_in("AMAZON.NextIntent"),
@@ -198,6 +207,16 @@ pub enum Action {
     Volume(Option<i64>),
     WhatsPlaying,
     UseRoom,
+    /// Music Assistant's Alexa provider made this Echo say "play audio":
+    /// play its pushed stream here (`crate::skill::echo`).
+    PlayAudio,
+    /// "Play X here", "… on this Echo": on the Echo itself.
+    PlayHere {
+        wanted: Wanted,
+    },
+    /// "This is the Echo Kitchen": which Music Assistant player this Echo
+    /// is (None: not heard, the skill asks).
+    ThisEcho(Option<String>),
     /// A play intent without its name slot: the slot to ask for.
     MissingName(&'static str),
     /// An intent this skill does not have (a model older or newer than us).
@@ -265,6 +284,12 @@ pub fn action(env: &Envelope) -> Action {
         "VolumeIntent" => Action::Volume(env.slot("level").and_then(|l| l.parse().ok())),
         "WhatsPlayingIntent" => Action::WhatsPlaying,
         "UseRoomIntent" => Action::UseRoom,
+        "PlayAudioIntent" => Action::PlayAudio,
+        "PlayHereIntent" => match play(None, "query", false) {
+            Action::Play { wanted, .. } => Action::PlayHere { wanted },
+            other => other,
+        },
+        "ThisEchoIntent" => Action::ThisEcho(env.slot("room")),
         "AMAZON.HelpIntent" => Action::Help,
         "AMAZON.StopIntent" => Action::StopAll,
         "AMAZON.CancelIntent" | "AMAZON.NavigateHomeIntent" => Action::Goodbye,

@@ -3,7 +3,8 @@
 //! players and the library they name, and the interaction model.
 //!
 //! - [`request`], [`response`]: the envelope read, the answer written (SSML).
-//! - [`audio`]: playing on the Echo (AudioPlayer directives, playback requests).
+//! - [`audio`]: playing on the Echo (AudioPlayer directives, playback requests);
+//!   [`echo`]: what the skill does with Music Assistant's Alexa provider.
 //! - [`intents`]: the intent table and each intent's [`intents::Action`].
 //! - [`phrases`]: one table per language (samples, slot values, speech).
 //! - [`perform`]: an action carried out against Music Assistant; [`play`]:
@@ -36,6 +37,7 @@ pub mod cert_url;
 pub mod chain;
 pub mod chain_cache;
 pub mod dialog;
+pub mod echo;
 pub mod error;
 pub mod fetch;
 pub mod intents;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::skill::backend::{Backend, Command, Failure};
 use crate::skill::dialog;
+use crate::skill::echo;
 use crate::skill::intents::{Action, Control};
 use crate::skill::library::{LibraryCache, Reader};
 use crate::skill::phrases::{Phrases, Say, fill};
@@ -26,6 +27,9 @@ pub struct Ctx<'a> {
     /// For reading the library in the background (the link's client and token).
     pub reader: Option<&'a Reader>,
     pub env: &'a Envelope,
+    /// Playing on this Echo itself (Music Assistant's Alexa provider), when
+    /// the server has Music Assistant (`crate::skill::echo`).
+    pub here: Option<&'a echo::Here<'a>>,
 }
 
 impl Ctx<'_> {
@@ -37,7 +41,11 @@ impl Ctx<'_> {
 /// Does `action` and answers.
 pub async fn perform(ctx: &Ctx<'_>, action: &Action) -> Result<Reply, Failure> {
     match action {
+        Action::Launch if echo::launch_plays(ctx) => echo::play_audio(ctx).await,
         Action::Launch => dialog::launch(ctx).await,
+        Action::PlayAudio => echo::play_audio(ctx).await,
+        Action::PlayHere { .. } => echo::play_here(ctx, action).await,
+        Action::ThisEcho(room) => echo::this_echo(ctx, room.as_deref()).await,
         Action::MissingName(slot) => Ok(dialog::ask_name(ctx, slot)),
         Action::UseRoom => dialog::use_room(ctx).await,
         Action::StopAll => stop_all(ctx).await,
@@ -65,10 +73,19 @@ pub async fn players(ctx: &Ctx<'_>) -> Result<Vec<Player>, Failure> {
 
 /// The player the request means: its room slot (or `room`, a room found in
 /// the name), else this Echo's, else the only one (for a `control`, the
-/// only one playing).
+/// only one playing). "This Echo's" is the player the Echo is (Music
+/// Assistant's Alexa provider) for a play, or for a control while the Echo
+/// plays a relayed stream; otherwise the player it last used or was told
+/// to use, then the player it is.
 pub fn choose(ctx: &Ctx<'_>, all: &[Player], room: Option<&str>, control: bool) -> Choice {
     let slot = ctx.env.slot("room");
-    let remembered = ctx.env.device_id().and_then(|d| ctx.rooms.get(d));
+    let used = ctx.env.device_id().and_then(|d| ctx.rooms.get(d));
+    let itself = ctx.here.and_then(|h| h.player_id()).map(str::to_owned);
+    let remembered = if control && !echo::echo_active(ctx) {
+        used.or(itself)
+    } else {
+        itself.or(used)
+    };
     rooms::choose(
         all,
         Hints {
@@ -90,7 +107,10 @@ pub fn remember(ctx: &Ctx<'_>, p: &Player) {
 /// An action on one player (the Echo remembers it).
 pub async fn on_player(ctx: &Ctx<'_>, action: &Action, p: &Player) -> Result<Reply, Failure> {
     let reply = match action {
-        Action::Control(c) => control(ctx, p, *c).await?,
+        Action::Control(c) => match echo::control(ctx, p, *c).await {
+            Some(r) => r?,
+            None => control(ctx, p, *c).await?,
+        },
         Action::Volume(level) => volume(ctx, p, *level).await?,
         Action::WhatsPlaying => whats_playing(ctx, p).await?,
         Action::Play { .. } | Action::Genre { .. } | Action::MyMusic { .. } => {
@@ -145,6 +165,12 @@ async fn stop_all(ctx: &Ctx<'_>) -> Result<Reply, Failure> {
     let say = ctx.say();
     let all = players(ctx).await?;
     let targets: Vec<&Player> = match choose(ctx, &all, None, true) {
+        Choice::Player(p) if ctx.here.is_some_and(|h| h.is(&p.id)) => {
+            if let Some(r) = echo::control(ctx, &p, Control::Stop).await {
+                return r;
+            }
+            vec![]
+        }
         Choice::Player(p) => all.iter().filter(|x| x.id == p.id).collect(),
         _ => all
             .iter()

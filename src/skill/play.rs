@@ -298,9 +298,23 @@ async fn start(ctx: &Ctx<'_>, media: &Media, on: On<'_>, enqueue: bool) -> Resul
         On::One(p) => vec![p],
         On::Every(all) => group(ctx, all).await?,
     };
+    let since = tokio::time::Instant::now();
     for p in &targets {
         let args = json!({"queue_id": p.id, "media": uris, "option": option});
         ctx.ma.call(Command::PlayMedia, args).await?;
+    }
+    // On this Echo itself: its stream in the same answer.
+    if let On::One(p) = on
+        && !enqueue
+        && ctx.here.is_some_and(|h| h.is(&p.id))
+    {
+        let reply = Reply::say(said_one(say, media, p, enqueue));
+        let known = match media {
+            Media::Item(i) => Some((i.name.clone(), i.artist.clone())),
+            Media::Genre(g, _) => Some((g.clone(), None)),
+            Media::All(_) => None,
+        };
+        return Ok(crate::skill::echo::with_stream(ctx, reply, p, since, known).await);
     }
     Ok(Reply::say(match on {
         On::One(p) => said_one(say, media, p, enqueue),

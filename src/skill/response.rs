@@ -112,6 +112,9 @@ pub struct Reply {
     pub end_session: bool,
     /// No response content at all: `{"version": "1.0", "response": {}}`.
     pub nothing: bool,
+    /// Only directives, no `shouldEndSession` (answers to `AudioPlayer.*`
+    /// and `PlaybackController.*` requests).
+    pub audio_only: bool,
 }
 
 impl Reply {
@@ -144,6 +147,18 @@ impl Reply {
         }
     }
 
+    /// Only these AudioPlayer directives (an answer to an `AudioPlayer.*`
+    /// or `PlaybackController.*` request: no speech, card or session flag);
+    /// none: no content.
+    pub fn audio_only(directives: Vec<Directive>) -> Reply {
+        Reply {
+            directives,
+            audio_only: true,
+            nothing: false,
+            ..Reply::default()
+        }
+    }
+
     /// Asks the person to link the account, with the `LinkAccount` card.
     pub fn link_account(ssml: impl Into<String>) -> Reply {
         Reply {
@@ -164,8 +179,12 @@ impl Reply {
 
     /// The response document.
     pub fn to_json(&self) -> Value {
-        if self.nothing {
+        if self.nothing || (self.audio_only && self.directives.is_empty()) {
             return json!({"version": "1.0", "response": {}});
+        }
+        if self.audio_only {
+            let d: Vec<Value> = self.directives.iter().map(Directive::json).collect();
+            return json!({"version": "1.0", "response": {"directives": d}});
         }
         let mut response = Map::new();
         if let Some(s) = &self.speech {

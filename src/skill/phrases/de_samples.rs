@@ -349,6 +349,31 @@ pub static SAMPLES: &[(&str, &[&str])] = &[
             "auf dem {room}",
         ],
     ),
+    // Music Assistant's Alexa provider sagt einem Echo "sag music assistant
+    // spiele audio", damit es den übergebenen Stream spielt.
+    ("PlayAudioIntent", &["spiele audio", "spiel audio"]),
+    (
+        "PlayHereIntent",
+        &[
+            "spiele {query} hier",
+            "spiel {query} hier",
+            "spiele {query} auf diesem echo",
+            "spiel {query} auf diesem gerät",
+            "spiele {query} von {artist} hier",
+            "spiel {query} von {artist} hier",
+        ],
+    ),
+    (
+        "ThisEchoIntent",
+        &[
+            "das ist der {room}",
+            "das ist die {room}",
+            "das ist {room}",
+            "dieser echo ist der {room}",
+            "dieser echo ist {room}",
+            "dieses gerät ist {room}",
+        ],
+    ),
     (
         "AMAZON.PauseIntent",
         &[

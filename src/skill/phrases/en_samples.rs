@@ -290,6 +290,31 @@ pub static SAMPLES: &[(&str, &[&str])] = &[
             "on the {room}",
         ],
     ),
+    // Music Assistant's Alexa provider says "ask music assistant to play
+    // audio" to an Echo to have it play the stream it pushed.
+    ("PlayAudioIntent", &["play audio", "play the audio"]),
+    (
+        "PlayHereIntent",
+        &[
+            "play {query} here",
+            "play {query} on this echo",
+            "play {query} on this device",
+            "play {query} by {artist} here",
+            "play {query} by {artist} on this echo",
+            "put on {query} here",
+        ],
+    ),
+    (
+        "ThisEchoIntent",
+        &[
+            "this is the {room}",
+            "this is {room}",
+            "this echo is the {room}",
+            "this echo is {room}",
+            "you are the {room}",
+            "this device is the {room}",
+        ],
+    ),
     (
         "AMAZON.PauseIntent",
         &[

@@ -81,6 +81,15 @@ pub struct Say {
     pub ma_failed: &'static str,
     pub not_allowed: &'static str,
     pub relink_retry: &'static str,
+    /// "Play … here" without Music Assistant's Alexa provider set up: what
+    /// to set up, in one sentence.
+    pub echo_setup: &'static str,
+    /// The provider is set up, but which player this Echo is is not known.
+    pub echo_unknown: &'static str,
+    /// "This is the Echo Kitchen" recorded: `{room}`.
+    pub echo_is: &'static str,
+    /// Music Assistant pushed nothing for this Echo.
+    pub echo_nothing: &'static str,
     /// Joins the last two names of a choice ("Kitchen or Living Room").
     pub or: &'static str,
     /// Joins the last two names of a list ("Kitchen and Living Room").
@@ -299,6 +308,10 @@ impl Say {
             ("ma_failed", self.ma_failed, &[]),
             ("not_allowed", self.not_allowed, &[]),
             ("relink_retry", self.relink_retry, &[]),
+            ("echo_setup", self.echo_setup, &[]),
+            ("echo_unknown", self.echo_unknown, &[]),
+            ("echo_is", self.echo_is, &["room"]),
+            ("echo_nothing", self.echo_nothing, &[]),
             ("or", self.or, &[]),
             ("and", self.and, &[]),
         ]
