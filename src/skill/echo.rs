@@ -392,6 +392,45 @@ pub async fn with_stream(
     }
 }
 
+/// An untyped "play X here" heard as "play {query}" with "X here" as the
+/// name: the words after `{query}` in this language's `PlayHereIntent`
+/// samples ("here", "on this echo") end it; it is a play here then.
+pub fn as_here(ctx: &Ctx<'_>, action: &Action) -> Option<Action> {
+    let Action::Play {
+        wanted,
+        enqueue: false,
+        everywhere: false,
+    } = action
+    else {
+        return None;
+    };
+    if wanted.kind.is_some() || ctx.env.slot("room").is_some() {
+        return None;
+    }
+    let q = crate::skill::matching::normalize(&wanted.query);
+    let samples = ctx
+        .phrases
+        .samples
+        .iter()
+        .filter(|(i, _)| *i == "PlayHereIntent")
+        .flat_map(|(_, s)| s.iter());
+    for s in samples {
+        let Some((_, after)) = s.split_once("{query}") else {
+            continue;
+        };
+        let tail = crate::skill::matching::normalize(after);
+        if tail.is_empty() || tail.contains('{') {
+            continue;
+        }
+        if let Some(head) = q.strip_suffix(&format!(" {tail}")) {
+            let mut wanted = wanted.clone();
+            wanted.query = head.to_owned();
+            return Some(Action::PlayHere { wanted });
+        }
+    }
+    None
+}
+
 /// "Play X here": on this Echo's player, or what to set up.
 pub async fn play_here(ctx: &Ctx<'_>, action: &Action) -> Result<Reply, Failure> {
     let say = ctx.say();

@@ -40,6 +40,9 @@ impl Ctx<'_> {
 
 /// Does `action` and answers.
 pub async fn perform(ctx: &Ctx<'_>, action: &Action) -> Result<Reply, Failure> {
+    if let Some(here) = echo::as_here(ctx, action) {
+        return echo::play_here(ctx, &here).await;
+    }
     match action {
         Action::Launch if echo::launch_plays(ctx) => echo::play_audio(ctx).await,
         Action::Launch => dialog::launch(ctx).await,

@@ -115,7 +115,11 @@ const EN: &[Line] = &[
             r#"{"player_ids_to_add":["livingroom"]}"#,
         )),
     ),
+    // Playing on the Echo itself, without Music Assistant's Alexa provider.
+    ("play audio", &["Alexa provider"], None),
+    ("play morning mix here", &["Alexa provider"], None),
     ("stop", &[], Some(("players/cmd/stop", "{}"))),
+    ("this is the living room", &["Living Room"], None),
 ];
 
 /// virtual-alexa 0.7.8 takes utterances beginning with "stell" ("stelle die
@@ -220,7 +224,11 @@ const DE: &[Line] = &[
             r#"{"player_ids_to_add":["livingroom"]}"#,
         )),
     ),
+    // Auf dem Echo selbst spielen, ohne den Alexa-Provider von Music Assistant.
+    ("spiele audio", &["Alexa-Provider"], None),
+    ("spiele morning mix hier", &["Alexa-Provider"], None),
     ("stopp", &[], Some(("players/cmd/stop", "{}"))),
+    ("das ist der living room", &["Living Room"], None),
 ];
 
 /// Built-in intents (virtual-alexa knows no German samples for them): by name.
