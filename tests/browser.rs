@@ -664,12 +664,7 @@ async fn admin_scenario(driver: &Driver, chromium: &Path, shots: &Path) {
 }
 
 /// Each locale's download link on the page gives `skill model`'s bytes.
-async fn check_models(
-    wd: &WebDriver,
-    ha: &ingress::Ingress,
-    dir: &Path,
-    invocation: Option<&str>,
-) {
+async fn check_models(wd: &WebDriver, ha: &ingress::Ingress, dir: &Path, invocation: Option<&str>) {
     for (locale, _) in ma_alexa_oauth::skill::phrases::LOCALES {
         let link = wd
             .find(&format!("a[download='interaction-model-{locale}.json']"))
