@@ -6,6 +6,8 @@
 
 mod de;
 mod en;
+pub(crate) mod expand;
+mod fr;
 
 use crate::skill::response::ssml_escape;
 
@@ -76,6 +78,8 @@ pub const LOCALES: &[(&str, &Phrases)] = &[
     ("en-US", &en::PHRASES),
     ("en-GB", &en::PHRASES),
     ("de-DE", &de::PHRASES),
+    ("fr-FR", &fr::PHRASES),
+    ("fr-CA", &fr::PHRASES),
 ];
 
 /// The table of `locale`: exact, else the same language, else English.
