@@ -6,8 +6,12 @@
 
 mod de;
 mod en;
+mod es;
 pub(crate) mod expand;
 mod fr;
+mod it;
+mod nl;
+mod pt;
 
 use crate::skill::response::ssml_escape;
 
@@ -77,9 +81,18 @@ pub struct Phrases {
 pub const LOCALES: &[(&str, &Phrases)] = &[
     ("en-US", &en::PHRASES),
     ("en-GB", &en::PHRASES),
+    ("en-CA", &en::PHRASES),
+    ("en-AU", &en::PHRASES),
+    ("en-IN", &en::PHRASES),
     ("de-DE", &de::PHRASES),
     ("fr-FR", &fr::PHRASES),
     ("fr-CA", &fr::PHRASES),
+    ("es-ES", &es::PHRASES),
+    ("es-MX", &es::PHRASES),
+    ("es-US", &es::PHRASES),
+    ("it-IT", &it::PHRASES),
+    ("nl-NL", &nl::PHRASES),
+    ("pt-BR", &pt::PHRASES),
 ];
 
 /// The table of `locale`: exact, else the same language, else English.
@@ -173,7 +186,8 @@ mod tests {
             "Playing R&amp;B &lt;Hits&gt;."
         );
         assert!(std::ptr::eq(for_locale("de-AT"), for_locale("de-DE")));
-        assert!(std::ptr::eq(for_locale("fr-FR"), for_locale("en-US")));
+        assert!(std::ptr::eq(for_locale("ja-JP"), for_locale("en-US")));
+        assert!(std::ptr::eq(for_locale("fr-BE"), for_locale("fr-FR")));
         let say = &for_locale("en-GB").say;
         assert_eq!(
             list(say, &["A".into(), "B".into(), "C".into()]),
