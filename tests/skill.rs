@@ -26,6 +26,8 @@ mod coverage_lang;
 mod coverage_match;
 #[path = "skill/generated.rs"]
 mod generated;
+#[path = "skill/generated_langs.rs"]
+mod generated_langs;
 #[path = "skill/intents.rs"]
 mod intents;
 #[path = "skill/linking.rs"]
