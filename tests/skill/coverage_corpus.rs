@@ -35,7 +35,14 @@ impl Line {
 /// Intents the corpus names that the model calls otherwise: (corpus intent,
 /// model intent, (corpus slot, model slot) renames). The corpus defines
 /// `PlayIntent` (untyped "play X") and `RoomAnswerIntent` (a bare room).
-pub const ALIASES: &[(&str, &str, &[(&str, &str)])] = &[];
+pub const ALIASES: &[Alias] = &[];
+
+/// (corpus intent, model intent, (corpus slot, model slot) renames).
+pub type Alias = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 /// The corpus file of `lang` ("en" → tests/corpus/en.tsv).
 pub fn corpus_path(lang: &str) -> std::path::PathBuf {
