@@ -10,13 +10,27 @@
 //!   (16 identical lines, one or more per wrk thread), and its headers to
 //!   PATH.headers (`Name: value` lines); prints `SIGNED`.
 //!
+//! - `intents N PATH`: every intent of [`SCRIPT`], N times in a row each,
+//!   one request at a time (freshly signed, posted over HTTP), and writes to
+//!   PATH one JSON object: per intent, the whole time the client waited and,
+//!   from the handler's `skill answered` log line ([`TIMING_TARGET`]), the
+//!   skill's own time and the time spent waiting on Music Assistant (p50,
+//!   p99, max, in ms); prints `INTENTS`.
+//!
 //! EOF on stdin stops it. wrk then posts the same signed body over and over
 //! (Alexa's verification has no replay check beyond the timestamp window).
+//!
+//! With `MA_URL`, `MA_USER`, `MA_USER_PASSWORD` and `MA_PLAYER_ID` in the
+//! environment (`real-music-assistant/run --library`) it links to that real
+//! Music Assistant instead of the stand-in.
 //!
 //! ```sh
 //! cargo run --release --example bench_skill
 //! ```
 
+#[path = "../tests/common/http.rs"]
+#[allow(dead_code)]
+mod http_client;
 #[path = "../tests/ma_standin/mod.rs"]
 mod ma_standin;
 #[path = "../tests/common/skill_sign.rs"]
@@ -24,18 +38,21 @@ mod ma_standin;
 mod skill_sign;
 
 use std::io::{BufRead as _, Write as _};
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use ma_alexa_oauth::app::App;
 use ma_alexa_oauth::config::Config;
+use ma_alexa_oauth::handlers::skill::TIMING_TARGET;
 use ma_alexa_oauth::keys::AccessClaims;
 use ma_alexa_oauth::ma::UpstreamToken;
 use ma_alexa_oauth::oauth::client_auth;
 use ma_alexa_oauth::skill::SkillVerifier;
 use ma_alexa_oauth::store::{self, Client, ClientKind, CodeGrant, Redeemed};
 use ma_alexa_oauth::util;
-use serde_json::json;
+use serde_json::{Value, json};
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::layer::SubscriberExt as _;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -43,18 +60,39 @@ const PASSWORD: &str = "bench ma password";
 /// Copies of the signed body written per file: at least wrk's thread count.
 const LINES: usize = 16;
 
-/// A long-lived token of the stand-in's user, made as a login does.
+/// The real Music Assistant of the environment, if any: (url, user,
+/// password, Kitchen's player id).
+fn real_ma() -> Option<(String, String, String, String)> {
+    let e = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+    Some((
+        e("MA_URL")?,
+        e("MA_USER")?,
+        e("MA_USER_PASSWORD")?,
+        e("MA_PLAYER_ID")?,
+    ))
+}
+
+/// Kitchen's player id.
+fn kitchen() -> String {
+    real_ma().map_or_else(|| "kitchen".to_owned(), |r| r.3)
+}
+
+/// A long-lived token of the stand-in's (or the real server's) user, made as a login does.
 async fn ma_token(url: &str) -> Res<String> {
     let client = ma_alexa_oauth::ma::client::MaClient::new(url, Duration::from_secs(5))?;
+    let (user, password) = match real_ma() {
+        Some((_, u, p, _)) => (u, p),
+        None => ("alice".to_owned(), PASSWORD.to_owned()),
+    };
     let ma_alexa_oauth::ma::client::Login::Ok { session, .. } =
-        client.login("alice", PASSWORD).await?
+        client.login(&user, &password).await?
     else {
-        return Err("the stand-in refused the login".into());
+        return Err("Music Assistant refused the login".into());
     };
     let token = client.create_token(&session, "bench").await?;
     // Something plays in the Kitchen, so "pause" pauses (an idle player's
     // pause is Music Assistant's 500).
-    let play = json!({"queue_id": "kitchen", "media": ["library://track/1"]});
+    let play = json!({"queue_id": kitchen(), "media": ["library://track/1"]});
     client
         .command(&token, "player_queues/play_media", play)
         .await?;
@@ -125,36 +163,175 @@ async fn link(app: &App, ma_url: &str) -> Res<String> {
 
 /// A signed "pause" for the Kitchen, stamped now.
 fn pause_request(access: &str) -> (Vec<u8>, String) {
+    signed(access, Some("AMAZON.PauseIntent"), &[])
+}
+
+/// A signed request (`intent` None: a LaunchRequest), stamped now.
+fn signed(access: &str, intent: Option<&str>, slots: &[(&str, &str)]) -> (Vec<u8>, String) {
     let app = json!({"applicationId": skill_sign::SKILL_ID});
     let user = json!({"userId": "amzn1.ask.account.BENCH", "accessToken": access});
+    let mut request = json!({"type": "LaunchRequest", "requestId": "r", "locale": "en-US",
+        "timestamp": skill_sign::alexa_timestamp(SystemTime::now())});
+    if let Some(name) = intent {
+        let slots: serde_json::Map<String, Value> = slots
+            .iter()
+            .map(|(n, v)| (n.to_string(), json!({"name": n, "value": v})))
+            .collect();
+        request["type"] = json!("IntentRequest");
+        request["intent"] = json!({"name": name, "slots": slots});
+    }
     let body = json!({"version": "1.0",
         "session": {"new": true, "sessionId": "s", "application": app, "attributes": {}, "user": user},
         "context": {"System": {"application": app, "user": user, "device": {"deviceId": "bench-echo"}}},
-        "request": {"type": "IntentRequest", "requestId": "r", "locale": "en-US",
-            "timestamp": skill_sign::alexa_timestamp(SystemTime::now()),
-            "intent": {"name": "AMAZON.PauseIntent", "slots": {}}}})
+        "request": request})
     .to_string()
     .into_bytes();
     let sig = skill_sign::skill_ca().sign(&body);
     (body, sig)
 }
 
+/// The per-intent report's requests: (label, intent or None for a launch,
+/// slots). Run in this order, each N times in a row.
+const SCRIPT: &[(&str, Option<&str>, &[(&str, &str)])] = &[
+    ("launch", None, &[]),
+    (
+        "play the playlist Morning Mix",
+        Some("PlayPlaylistIntent"),
+        &[("playlist", "morning mix")],
+    ),
+    (
+        "play music by the midnight owls",
+        Some("PlayArtistIntent"),
+        &[("artist", "the midnight owls")],
+    ),
+    (
+        "play the album Night Shift",
+        Some("PlayAlbumIntent"),
+        &[("album", "night shift")],
+    ),
+    (
+        "play Early Bird",
+        Some("PlaySongIntent"),
+        &[("song", "early bird")],
+    ),
+    (
+        "play some jazz",
+        Some("PlayGenreIntent"),
+        &[("genre", "jazz")],
+    ),
+    ("what's playing", Some("WhatsPlayingIntent"), &[]),
+    ("next", Some("AMAZON.NextIntent"), &[]),
+    ("volume 4", Some("VolumeIntent"), &[("level", "4")]),
+    ("louder", Some("LouderIntent"), &[]),
+    ("pause", Some("AMAZON.PauseIntent"), &[]),
+    ("resume", Some("AMAZON.ResumeIntent"), &[]),
+];
+
+/// The handler's `skill answered` lines: (total, own, Music Assistant) in µs.
+#[derive(Clone, Default)]
+struct Timings(Arc<Mutex<Vec<[u64; 3]>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Timings {
+    fn on_event(&self, e: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Fields([u64; 3]);
+        impl tracing::field::Visit for Fields {
+            fn record_u64(&mut self, f: &tracing::field::Field, v: u64) {
+                match f.name() {
+                    "total_us" => self.0[0] = v,
+                    "own_us" => self.0[1] = v,
+                    "music_assistant_us" => self.0[2] = v,
+                    _ => {}
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut f = Fields([0; 3]);
+        e.record(&mut f);
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(f.0);
+    }
+}
+
+/// p50, p99 and max of `xs` (µs) in ms.
+fn summary(xs: &mut [u64]) -> Value {
+    xs.sort_unstable();
+    let at = |q: f64| {
+        let i = ((xs.len() as f64 - 1.0) * q).round() as usize;
+        xs.get(i).copied().unwrap_or(0) as f64 / 1000.0
+    };
+    json!({"p50": at(0.5), "p99": at(0.99), "max": at(1.0)})
+}
+
+/// Runs [`SCRIPT`] `n` times per intent; the report.
+async fn per_intent(url: &str, chain: &str, access: &str, n: usize, timings: &Timings) -> Value {
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let mut out = Vec::new();
+    for (label, intent, slots) in SCRIPT {
+        let (mut client, mut total, mut own, mut ma) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut heard = String::new();
+        for _ in 0..n {
+            let (body, sig) = signed(access, *intent, slots);
+            let mark = timings.0.lock().unwrap_or_else(|p| p.into_inner()).len();
+            let t = Instant::now();
+            let r = http_client::send(
+                addr,
+                "POST",
+                "/alexa/skill",
+                &[
+                    ("content-type", "application/json"),
+                    ("signaturecertchainurl", chain),
+                    ("signature-256", &sig),
+                ],
+                Some(body),
+            )
+            .await;
+            client.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+            heard = r.json()["response"]["outputSpeech"]["ssml"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            let got = timings.0.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some([t, o, m]) = got.get(mark) {
+                total.push(*t);
+                own.push(*o);
+                ma.push(*m);
+            }
+        }
+        out.push(json!({"intent": label, "n": n, "heard": heard,
+            "client_ms": summary(&mut client), "handler_ms": summary(&mut total),
+            "own_ms": summary(&mut own), "music_assistant_ms": summary(&mut ma)}));
+    }
+    json!({"music_assistant": if real_ma().is_some() { "real" } else { "stand-in" }, "intents": out})
+}
+
 #[tokio::main]
 async fn main() -> Res<()> {
+    let timings = Timings::default();
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_target(TIMING_TARGET, tracing::Level::DEBUG);
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(timings.clone().with_filter(filter)),
+    )?;
     let sd = ma_standin::Standin::start(&[("alice", PASSWORD, "user")]).await;
     sd.set_knobs(|k| k.record = false);
+    let ma_url = real_ma().map_or_else(|| sd.url.clone(), |r| r.0);
     let tmp = tempfile::tempdir()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let mut config = Config::new(base.clone());
-    config.music_assistant_url = Some(sd.url.clone());
+    config.music_assistant_url = Some(ma_url.clone());
     let verifier = SkillVerifier::new(skill_sign::skill_ca().trust(&tmp.path().join("trust")))?;
     let app = App::open(config, &tmp.path().join("data"))?
         .with_skill_verifier(verifier)
         .with_skill_ids(vec![skill_sign::SKILL_ID.into()]);
-    let access = link(&app, &sd.url).await?;
+    let access = link(&app, &ma_url).await?;
     // The Echo's player, as "use the kitchen" would remember it.
-    app.skill().rooms.set("bench-echo", "kitchen");
+    app.skill().rooms.set("bench-echo", &kitchen());
     let app = Arc::new(app);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(ma_alexa_oauth::server::run(
@@ -170,9 +347,20 @@ async fn main() -> Res<()> {
         json!({"url": format!("{base}/alexa/skill"), "chain_url": chain})
     );
     std::io::stdout().flush()?;
+    let url = format!("{base}/alexa/skill");
+    let runtime = tokio::runtime::Handle::current();
     let lines = tokio::task::spawn_blocking(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
+            if let Some(rest) = line.strip_prefix("intents ") {
+                let (n, path) = rest.split_once(' ').unwrap_or((rest, "intents.json"));
+                let n = n.parse().unwrap_or(20);
+                let report = runtime.block_on(per_intent(&url, &chain, &access, n, &timings));
+                let ok = std::fs::write(path, report.to_string());
+                println!("{}", if ok.is_ok() { "INTENTS" } else { "FAILED" });
+                let _ = std::io::stdout().flush();
+                continue;
+            }
             let Some(path) = line.strip_prefix("sign ") else {
                 continue;
             };

@@ -16,7 +16,7 @@ mod coverage_lang;
 #[path = "../tests/skill/coverage_match.rs"]
 mod coverage_match;
 
-use ma_alexa_oauth::skill::model::{DEFAULT_INVOCATION, model};
+use ma_alexa_oauth::skill::model::model;
 use ma_alexa_oauth::skill::phrases::LOCALES;
 
 fn main() -> Result<(), String> {
@@ -26,11 +26,11 @@ fn main() -> Result<(), String> {
     let jobs: Vec<(String, serde_json::Value)> = match args.as_slice() {
         [] => LOCALES
             .iter()
-            .map(|(l, _)| (l.to_string(), model(l, DEFAULT_INVOCATION).unwrap()))
+            .map(|(l, _)| (l.to_string(), model(l, None).unwrap()))
             .collect(),
         [locale] => vec![(
             locale.clone(),
-            model(locale, DEFAULT_INVOCATION).map_err(|e| e.to_string())?,
+            model(locale, None).map_err(|e| e.to_string())?,
         )],
         [file, locale] => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;

@@ -39,6 +39,7 @@ mod serve_tailnet;
 mod signals;
 mod skill;
 mod skill_id;
+mod skill_model;
 mod status;
 mod user;
 

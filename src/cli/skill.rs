@@ -1,7 +1,7 @@
 //! `skill ...`: the Alexa skill served at /alexa/skill. `skill id
 //! add|list|remove` registers the skill ids whose requests are answered
 //! (`skill_id.rs`); `serve`'s skill options (`SkillServeArgs`) are there too.
-//! `skill model` prints the interaction model of a locale.
+//! `skill model` prints the interaction model of a locale (`skill_model.rs`).
 
 use std::path::Path;
 
@@ -9,6 +9,7 @@ use clap::Subcommand;
 
 use super::Failure;
 use super::skill_id::{SkillIdCmd, skill_id};
+use super::skill_model::{ModelArgs, model_cmd};
 
 pub(super) use super::skill_id::{SkillServeArgs, skill_setup};
 
@@ -20,28 +21,12 @@ pub(super) enum SkillCmd {
     Id(SkillIdCmd),
     /// Prints the interaction model for one locale: paste it into the
     /// developer console (Build > Interaction Model > JSON Editor).
-    Model {
-        /// en-US, en-GB or de-DE.
-        #[arg(long, default_value = "en-US")]
-        locale: String,
-        /// What people say after "Alexa, ask ..." (two or more lower-case words).
-        #[arg(long, default_value = crate::skill::model::DEFAULT_INVOCATION)]
-        invocation_name: String,
-    },
+    Model(ModelArgs),
 }
 
 pub(super) fn skill(dir: &Path, cmd: SkillCmd) -> Result<(), Failure> {
     match cmd {
         SkillCmd::Id(cmd) => skill_id(dir, cmd),
-        SkillCmd::Model {
-            locale,
-            invocation_name,
-        } => {
-            let m = crate::skill::model::model(&locale, &invocation_name)
-                .map_err(|e| Failure::usage(e.to_string()))?;
-            let text = serde_json::to_string_pretty(&m).unwrap_or_default();
-            println!("{text}");
-            Ok(())
-        }
+        SkillCmd::Model(args) => model_cmd(dir, args),
     }
 }

@@ -21,10 +21,12 @@ use crate::http::{self, Body};
 use crate::ma::{MusicAssistant, Refusal};
 use crate::skill::backend::{Backend, Failure};
 use crate::skill::intents::{self, Action};
+use crate::skill::library::Reader;
 use crate::skill::perform::{Ctx, perform};
 use crate::skill::phrases::{self, Say};
 use crate::skill::request::Envelope;
 use crate::skill::response::Reply;
+use crate::skill::timing;
 use crate::util;
 
 pub const PATH: &str = "/alexa/skill";
@@ -38,8 +40,33 @@ fn bad_request(status: StatusCode, why: &str) -> Response<Body> {
     )
 }
 
-/// Verifies, then answers the request.
+/// Verifies, then answers the request; logs (debug) the time it took and
+/// how much of it was spent waiting on Music Assistant.
 pub async fn handle<B>(app: &App, headers: &HeaderMap, body: B) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let ((response, what), spent) = timing::measure(respond(app, headers, body)).await;
+    let us = |d: std::time::Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+    tracing::debug!(
+        target: TIMING_TARGET,
+        request = what.as_str(),
+        total_us = us(spent.total),
+        music_assistant_us = us(spent.music_assistant),
+        own_us = us(spent.own()),
+        calls = spent.calls_text().as_str(),
+        "skill answered"
+    );
+    response
+}
+
+/// The log target of the per-request timing line (examples/bench_skill.rs
+/// reads it).
+pub const TIMING_TARGET: &str = "ma_alexa_oauth::skill::timing";
+
+/// The response, and what was asked (the intent's name or the request type).
+async fn respond<B>(app: &App, headers: &HeaderMap, body: B) -> (Response<Body>, String)
 where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -47,22 +74,28 @@ where
     let started = Instant::now();
     let raw = match http::read_body(body, MAX_BYTES, app.config().limits.body_timeout).await {
         Ok(b) => b,
-        Err(e) => return bad_request(e.status(), &e.to_string()),
+        Err(e) => return (bad_request(e.status(), &e.to_string()), "refused".into()),
     };
     if let Err(why) = verify(app, headers, &raw).await {
         tracing::debug!(reason = %why, "skill request refused");
-        return bad_request(StatusCode::BAD_REQUEST, &why);
+        return (bad_request(StatusCode::BAD_REQUEST, &why), "refused".into());
     }
     let Ok(env) = serde_json::from_slice::<Envelope>(&raw) else {
-        return bad_request(StatusCode::BAD_REQUEST, "the body is not an Alexa request");
+        let r = bad_request(StatusCode::BAD_REQUEST, "the body is not an Alexa request");
+        return (r, "refused".into());
+    };
+    let what = match &env.request.intent {
+        Some(i) if env.request.kind == "IntentRequest" => i.name.clone(),
+        _ => env.request.kind.clone(),
     };
     let reply = answer(app, &env, started + app.config().skill_deadline).await;
-    http::json(StatusCode::OK, &reply.to_json())
+    (http::json(StatusCode::OK, &reply.to_json()), what)
 }
 
 /// The answer to a verified request, before `deadline`.
 pub async fn answer(app: &App, env: &Envelope, deadline: Instant) -> Reply {
-    let say = &phrases::for_locale(env.locale()).say;
+    let table = phrases::for_locale(env.locale());
+    let say = &table.say;
     let action = intents::action(env);
     if action.local() {
         return local(say, &action);
@@ -83,11 +116,17 @@ pub async fn answer(app: &App, env: &Envelope, deadline: Instant) -> Reply {
         return Reply::say(say.not_configured);
     };
     let backend = Backend::new(ma.client(), &linked.secret, &linked.claims.scope, deadline);
+    let reader = Reader {
+        client: ma.client().clone(),
+        token: linked.secret.clone(),
+        scopes: linked.claims.scope.clone(),
+    };
     let ctx = Ctx {
         ma: backend,
-        say,
+        phrases: table,
         rooms: &app.skill().rooms,
         library: &app.skill().library,
+        reader: Some(&reader),
         env,
     };
     match tokio::time::timeout_at(deadline, perform(&ctx, &action)).await {
@@ -101,7 +140,7 @@ pub async fn answer(app: &App, env: &Envelope, deadline: Instant) -> Reply {
 /// Answers that need neither the link nor Music Assistant.
 fn local(say: &'static Say, action: &Action) -> Reply {
     match action {
-        Action::SessionEnded => Reply::silent(),
+        Action::NoAnswer => Reply::nothing(),
         Action::Help => Reply::ask(say.help, say.launch_reprompt),
         Action::Goodbye => Reply::say(say.goodbye),
         _ => Reply::ask(say.fallback, say.launch_reprompt),

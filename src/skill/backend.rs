@@ -39,6 +39,7 @@ pub enum Command {
     Tracks,
     Playlists,
     Radios,
+    SetMembers,
 }
 
 impl Command {
@@ -64,6 +65,7 @@ impl Command {
         Command::Tracks,
         Command::Playlists,
         Command::Radios,
+        Command::SetMembers,
     ];
 
     /// Music Assistant's name for it (its `api_command` registration).
@@ -90,6 +92,7 @@ impl Command {
             Command::Tracks => "music/tracks/library_items",
             Command::Playlists => "music/playlists/library_items",
             Command::Radios => "music/radios/library_items",
+            Command::SetMembers => "players/cmd/set_members",
         }
     }
 }
@@ -156,13 +159,16 @@ impl<'a> Backend<'a> {
             json!({"message_id": util::random_token(6), "command": command.name(), "args": args});
         let body = serde_json::to_vec(&body).unwrap_or_default();
         let until = self.deadline.checked_sub(MARGIN).unwrap_or(self.deadline);
-        let answer =
-            match tokio::time::timeout_at(until, self.client.command_raw(self.token, body)).await {
-                Err(_) | Ok(Err(MaError::Timeout(_))) => return Err(Failure::Slow),
-                Ok(Err(MaError::Unreachable(_))) => return Err(Failure::Unreachable),
-                Ok(Err(_)) => return Err(Failure::Failed(502)),
-                Ok(Ok(a)) => a,
-            };
+        let call = crate::skill::timing::waiting(
+            command.name(),
+            self.client.command_raw(self.token, body),
+        );
+        let answer = match tokio::time::timeout_at(until, call).await {
+            Err(_) | Ok(Err(MaError::Timeout(_))) => return Err(Failure::Slow),
+            Ok(Err(MaError::Unreachable(_))) => return Err(Failure::Unreachable),
+            Ok(Err(_)) => return Err(Failure::Failed(502)),
+            Ok(Ok(a)) => a,
+        };
         tracing::debug!(
             command = command.name(),
             status = answer.status.as_u16(),

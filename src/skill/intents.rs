@@ -4,156 +4,137 @@
 use crate::skill::library::Kind;
 use crate::skill::request::Envelope;
 
-/// Custom slot types (their values: the phrase tables; for the session:
-/// dynamic entities).
+/// Custom slot types (their values: the phrase tables, and with `skill
+/// model --library` the library's own names; for the session: dynamic
+/// entities).
 pub const ROOM_TYPE: &str = "ROOM_NAME";
 pub const ARTIST_TYPE: &str = "ARTIST_NAME";
 pub const ALBUM_TYPE: &str = "ALBUM_NAME";
 pub const SONG_TYPE: &str = "SONG_NAME";
 pub const PLAYLIST_TYPE: &str = "PLAYLIST_NAME";
 pub const STATION_TYPE: &str = "STATION_NAME";
+pub const GENRE_TYPE: &str = "GENRE_NAME";
+/// Anything that can be played: artists, albums, songs, playlists,
+/// stations, genres ("play X" without saying which kind).
+pub const MEDIA_TYPE: &str = "MEDIA_NAME";
+/// Every custom slot type, in the order the library's names fill Amazon's
+/// limit on slot values (`skill model --library`): songs and the catch-all
+/// last.
 pub const CUSTOM_TYPES: &[&str] = &[
     ROOM_TYPE,
     ARTIST_TYPE,
     ALBUM_TYPE,
-    SONG_TYPE,
     PLAYLIST_TYPE,
     STATION_TYPE,
+    GENRE_TYPE,
+    SONG_TYPE,
+    MEDIA_TYPE,
 ];
 
-/// An intent of the interaction model: its name and slots (name, type).
+/// An intent of the interaction model: its name, slots (name, type), and
+/// the slot the skill asks for when it is missing (`required`: the dialog
+/// model's elicitation, see [`crate::skill::model`]).
 #[derive(Debug)]
 pub struct IntentDef {
     pub name: &'static str,
     pub slots: &'static [(&'static str, &'static str)],
+    pub required: Option<&'static str>,
 }
 
 const ROOM: (&str, &str) = ("room", ROOM_TYPE);
+const BY: (&str, &str) = ("artist", ARTIST_TYPE);
 
-/// Every intent; built-in ones (`AMAZON.*`) get no sample utterances of ours
-/// unless the phrase table gives some.
+const fn custom(
+    name: &'static str,
+    slots: &'static [(&'static str, &'static str)],
+    required: Option<&'static str>,
+) -> IntentDef {
+    IntentDef {
+        name,
+        slots,
+        required,
+    }
+}
+
+const fn built_in(name: &'static str) -> IntentDef {
+    IntentDef {
+        name,
+        slots: &[],
+        required: None,
+    }
+}
+
+/// Every intent. Built-in ones (`AMAZON.*`) take no slots; their samples,
+/// if a phrase table gives some, extend Amazon's own.
 pub const INTENTS: &[IntentDef] = &[
-    IntentDef {
-        name: "PlayArtistIntent",
-        slots: &[("artist", ARTIST_TYPE), ROOM],
-    },
-    IntentDef {
-        name: "PlayAlbumIntent",
-        slots: &[("album", ALBUM_TYPE), ROOM],
-    },
-    IntentDef {
-        name: "PlaySongIntent",
-        slots: &[("song", SONG_TYPE), ROOM],
-    },
-    IntentDef {
-        name: "PlayPlaylistIntent",
-        slots: &[("playlist", PLAYLIST_TYPE), ROOM],
-    },
-    IntentDef {
-        name: "PlayRadioIntent",
-        slots: &[("station", STATION_TYPE), ROOM],
-    },
-    IntentDef {
-        name: "PlayGenreIntent",
-        slots: &[("genre", "AMAZON.Genre"), ROOM],
-    },
-    IntentDef {
-        name: "PlayMyMusicIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "EnqueueIntent",
-        slots: &[("song", SONG_TYPE), ROOM],
-    },
-    IntentDef {
-        name: "StopMusicIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "VolumeIntent",
-        slots: &[("level", "AMAZON.NUMBER"), ROOM],
-    },
-    IntentDef {
-        name: "LouderIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "QuieterIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "MuteIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "UnmuteIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "WhatsPlayingIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "UseRoomIntent",
-        slots: &[ROOM],
-    },
-    IntentDef {
-        name: "AMAZON.PauseIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.ResumeIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.NextIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.PreviousIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.StartOverIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.ShuffleOnIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.ShuffleOffIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.LoopOnIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.LoopOffIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.HelpIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.CancelIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.StopIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.FallbackIntent",
-        slots: &[],
-    },
-    IntentDef {
-        name: "AMAZON.NavigateHomeIntent",
-        slots: &[],
-    },
+    // "play X": any kind, the best match wins (exact names first).
+    custom(
+        "PlayIntent",
+        &[("query", MEDIA_TYPE), BY, ROOM],
+        Some("query"),
+    ),
+    custom("PlayArtistIntent", &[BY, ROOM], Some("artist")),
+    custom(
+        "PlayAlbumIntent",
+        &[("album", ALBUM_TYPE), BY, ROOM],
+        Some("album"),
+    ),
+    custom(
+        "PlaySongIntent",
+        &[("song", SONG_TYPE), BY, ROOM],
+        Some("song"),
+    ),
+    custom(
+        "PlayPlaylistIntent",
+        &[("playlist", PLAYLIST_TYPE), ROOM],
+        Some("playlist"),
+    ),
+    custom(
+        "PlayRadioIntent",
+        &[("station", STATION_TYPE), ROOM],
+        Some("station"),
+    ),
+    custom(
+        "PlayGenreIntent",
+        &[("genre", GENRE_TYPE), ROOM],
+        Some("genre"),
+    ),
+    custom("PlayMyMusicIntent", &[ROOM], None),
+    // "play X everywhere", "play music everywhere": every player, grouped.
+    custom("PlayEverywhereIntent", &[("query", MEDIA_TYPE), BY], None),
+    custom(
+        "EnqueueIntent",
+        &[("query", MEDIA_TYPE), BY, ROOM],
+        Some("query"),
+    ),
+    custom("StopMusicIntent", &[ROOM], None),
+    custom("VolumeIntent", &[("level", "AMAZON.NUMBER"), ROOM], None),
+    custom("LouderIntent", &[ROOM], None),
+    custom("QuieterIntent", &[ROOM], None),
+    custom("MuteIntent", &[ROOM], None),
+    custom("UnmuteIntent", &[ROOM], None),
+    custom("WhatsPlayingIntent", &[ROOM], None),
+    custom("UseRoomIntent", &[ROOM], Some("room")),
+    built_in("AMAZON.PauseIntent"),
+    built_in("AMAZON.ResumeIntent"),
+    built_in("AMAZON.NextIntent"),
+    built_in("AMAZON.PreviousIntent"),
+    built_in("AMAZON.StartOverIntent"),
+    built_in("AMAZON.ShuffleOnIntent"),
+    built_in("AMAZON.ShuffleOffIntent"),
+    built_in("AMAZON.LoopOnIntent"),
+    built_in("AMAZON.LoopOffIntent"),
+    built_in("AMAZON.HelpIntent"),
+    built_in("AMAZON.CancelIntent"),
+    built_in("AMAZON.StopIntent"),
+    built_in("AMAZON.FallbackIntent"),
+    built_in("AMAZON.NavigateHomeIntent"),
 ];
+
+/// The definition of intent `name`.
+pub fn def(name: &str) -> Option<&'static IntentDef> {
+    INTENTS.iter().find(|d| d.name == name)
+}
 
 /// A player command without arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,31 +155,51 @@ pub enum Control {
     Unmute,
 }
 
+/// What is asked to play: a kind when the person named one ("the album
+/// X"), else anything (`kind: None`: every kind is searched).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wanted {
+    pub kind: Option<Kind>,
+    pub query: String,
+    /// "… by ARTIST": used to pick among names that match.
+    pub artist: Option<String>,
+}
+
 /// What a request asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Launch,
     Help,
+    /// Cancel: goodbye, the music goes on.
     Goodbye,
     Fallback,
-    SessionEnded,
-    /// `kind: None`: anything that matches (add … to the queue).
+    /// A request that must get no response content at all
+    /// (`SessionEndedRequest`, `System.ExceptionEncountered`, and any other
+    /// request type this skill does not handle, such as `AudioPlayer.*`
+    /// events until it plays on the Echo).
+    NoAnswer,
     Play {
-        kind: Option<Kind>,
-        query: String,
+        wanted: Wanted,
         enqueue: bool,
+        everywhere: bool,
     },
     Genre {
         genre: String,
     },
-    MyMusic,
+    /// `everywhere`: on every player, grouped.
+    MyMusic {
+        everywhere: bool,
+    },
     Control(Control),
+    /// "Stop" (Amazon's StopIntent): the music stops and the session ends;
+    /// with no player known it is a goodbye.
+    StopAll,
     /// Volume 0-100; None: Alexa heard no number.
     Volume(Option<i64>),
     WhatsPlaying,
     UseRoom,
-    /// A play intent without its name slot: ask for it.
-    MissingName,
+    /// A play intent without its name slot: the slot to ask for.
+    MissingName(&'static str),
     /// An intent this skill does not have (a model older or newer than us).
     Unknown,
 }
@@ -208,11 +209,7 @@ impl Action {
     pub fn local(&self) -> bool {
         matches!(
             self,
-            Action::Help
-                | Action::Goodbye
-                | Action::Fallback
-                | Action::SessionEnded
-                | Action::Unknown
+            Action::Help | Action::Goodbye | Action::Fallback | Action::NoAnswer | Action::Unknown
         )
     }
 }
@@ -221,9 +218,8 @@ impl Action {
 pub fn action(env: &Envelope) -> Action {
     match env.request.kind.as_str() {
         "LaunchRequest" => return Action::Launch,
-        "SessionEndedRequest" => return Action::SessionEnded,
         "IntentRequest" => {}
-        _ => return Action::Unknown,
+        _ => return Action::NoAnswer,
     }
     let name = env
         .request
@@ -231,33 +227,46 @@ pub fn action(env: &Envelope) -> Action {
         .as_ref()
         .map(|i| i.name.as_str())
         .unwrap_or("");
-    let play = |kind: Option<Kind>, slot: &str, enqueue: bool| match env.slot(slot) {
+    let artist = env.slot("artist");
+    let play = |kind: Option<Kind>, slot: &'static str, enqueue: bool| match env.slot(slot) {
         Some(query) => Action::Play {
-            kind,
-            query,
+            wanted: Wanted {
+                kind,
+                query,
+                artist: artist.clone(),
+            },
             enqueue,
+            everywhere: false,
         },
-        None => Action::MissingName,
+        None => Action::MissingName(slot),
     };
     match name {
+        "PlayIntent" => play(None, "query", false),
         "PlayArtistIntent" => play(Some(Kind::Artist), "artist", false),
         "PlayAlbumIntent" => play(Some(Kind::Album), "album", false),
         "PlaySongIntent" => play(Some(Kind::Track), "song", false),
         "PlayPlaylistIntent" => play(Some(Kind::Playlist), "playlist", false),
         "PlayRadioIntent" => play(Some(Kind::Radio), "station", false),
-        "EnqueueIntent" => play(None, "song", true),
+        "EnqueueIntent" => play(None, "query", true),
+        "PlayEverywhereIntent" => match play(None, "query", false) {
+            Action::Play { wanted, .. } => Action::Play {
+                wanted,
+                enqueue: false,
+                everywhere: true,
+            },
+            _ => Action::MyMusic { everywhere: true },
+        },
         "PlayGenreIntent" => match env.slot("genre") {
             Some(genre) => Action::Genre { genre },
-            None => Action::MissingName,
+            None => Action::MissingName("genre"),
         },
-        "PlayMyMusicIntent" => Action::MyMusic,
+        "PlayMyMusicIntent" => Action::MyMusic { everywhere: false },
         "VolumeIntent" => Action::Volume(env.slot("level").and_then(|l| l.parse().ok())),
         "WhatsPlayingIntent" => Action::WhatsPlaying,
         "UseRoomIntent" => Action::UseRoom,
         "AMAZON.HelpIntent" => Action::Help,
-        "AMAZON.CancelIntent" | "AMAZON.StopIntent" | "AMAZON.NavigateHomeIntent" => {
-            Action::Goodbye
-        }
+        "AMAZON.StopIntent" => Action::StopAll,
+        "AMAZON.CancelIntent" | "AMAZON.NavigateHomeIntent" => Action::Goodbye,
         "AMAZON.FallbackIntent" => Action::Fallback,
         other => match control(other) {
             Some(c) => Action::Control(c),
@@ -307,16 +316,37 @@ mod tests {
                 .collect();
             let a = action(&intent(def.name, serde_json::Value::Object(slots)));
             assert_ne!(a, Action::Unknown, "{}", def.name);
-            assert_ne!(a, Action::MissingName, "{}", def.name);
+            assert!(!matches!(a, Action::MissingName(_)), "{}", def.name);
+            if let Some(r) = def.required {
+                assert!(def.slots.iter().any(|(n, _)| *n == r), "{}", def.name);
+            }
         }
         assert_eq!(
             action(&intent("PlayArtistIntent", json!({}))),
-            Action::MissingName
+            Action::MissingName("artist")
         );
         assert_eq!(action(&intent("Nope", json!({}))), Action::Unknown);
         assert_eq!(
             action(&intent("VolumeIntent", json!({"level": {"value": "?"}}))),
             Action::Volume(None)
         );
+        assert_eq!(
+            action(&intent("PlayEverywhereIntent", json!({}))),
+            Action::MyMusic { everywhere: true }
+        );
+    }
+
+    #[test]
+    fn requests_that_take_no_answer_are_recognised() {
+        for kind in [
+            "SessionEndedRequest",
+            "System.ExceptionEncountered",
+            "AudioPlayer.PlaybackStarted",
+            "PlaybackController.NextCommandIssued",
+            "Something.New",
+        ] {
+            let env: Envelope = serde_json::from_value(json!({"request": {"type": kind}})).unwrap();
+            assert_eq!(action(&env), Action::NoAnswer, "{kind}");
+        }
     }
 }

@@ -1,24 +1,34 @@
-//! The library's names, cached for fuzzy matching and dynamic entities:
-//! artists, albums, tracks (with their artists and genres), playlists and
-//! radio stations, read with `music/*/library_items` and refreshed when
-//! older than [`REFRESH`]. One Music Assistant server has one library, so
-//! one cache serves every link.
+//! The library's names, cached for matching what people say and for
+//! dynamic entities: artists, albums, tracks (with their artists and
+//! genres), playlists and radio stations, read with `music/*/library_items`
+//! most-played first. One Music Assistant server has one library, so one
+//! cache serves every link.
+//!
+//! The first request waits for the read; after that a request never waits
+//! for it again: a copy older than [`REFRESH`] is used while one read in
+//! the background replaces it (stale-while-revalidate), so the person does
+//! not pay for a library read every ten minutes.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use crate::ma::client::MaClient;
 use crate::skill::backend::{Backend, Command, Failure};
+use crate::util::Secret;
 
 /// A cached library is used this long before it is read again.
 pub const REFRESH: Duration = Duration::from_secs(600);
-/// Items read per media type.
+/// Items read per media type for the cache.
 pub const LIMIT: u64 = 500;
+/// A background read gives up after this long.
+const BACKGROUND_DEADLINE: Duration = Duration::from_secs(20);
 
 /// What is searched for and played.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Artist,
     Album,
@@ -48,7 +58,7 @@ impl Kind {
             Kind::Radio => "radio",
         }
     }
-    fn listing(self) -> Command {
+    pub fn listing(self) -> Command {
         match self {
             Kind::Artist => Command::Artists,
             Kind::Album => Command::Albums,
@@ -57,11 +67,14 @@ impl Kind {
             Kind::Radio => Command::Radios,
         }
     }
+    /// Every kind, in the order that wins a tie between equally good
+    /// names: an artist, then a playlist (the person's own), an album, a
+    /// song, a station.
     pub const ALL: [Kind; 5] = [
         Kind::Artist,
+        Kind::Playlist,
         Kind::Album,
         Kind::Track,
-        Kind::Playlist,
         Kind::Radio,
     ];
 }
@@ -76,11 +89,38 @@ pub struct Item {
     pub genres: Vec<String>,
 }
 
-/// Reads a media item (library listing or search result).
+/// Whether `uri` may be sent as `player_queues/play_media`'s `media`: a
+/// Music Assistant URI `provider://kind/id`, the provider letters, digits,
+/// `_` and `-` (an instance such as `filesystem_local--AbC1` too), the kind
+/// one of the five this skill plays, an id without control characters; and
+/// never a scheme Music Assistant would fetch (`builtin`, `http`, `file`:
+/// [`crate::ma::commands::fetchable_url`]). Items with any other URI (the
+/// built-in "recently played" playlists) are left out.
+pub fn playable_uri(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return false;
+    };
+    let Some((kind, id)) = rest.split_once('/') else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme.len() <= 64
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && Kind::ALL.iter().any(|k| k.media_type() == kind)
+        && !id.is_empty()
+        && uri.len() <= 1024
+        && !id.chars().any(char::is_control)
+        && crate::ma::commands::fetchable_url(&Value::String(uri.to_owned())).is_none()
+}
+
+/// Reads a media item (library listing or search result); None for an
+/// item without a name or a playable URI.
 pub fn item(kind: Kind, v: &Value) -> Option<Item> {
     let name = v.get("name")?.as_str()?.trim().to_owned();
     let uri = v.get("uri")?.as_str()?.to_owned();
-    if name.is_empty() || uri.is_empty() {
+    if name.is_empty() || !playable_uri(&uri) {
         return None;
     }
     let artist = v
@@ -120,6 +160,7 @@ pub fn items(kind: Kind, v: &Value) -> Vec<Item> {
 
 #[derive(Debug, Default)]
 pub struct Library {
+    /// Per kind, most-played first.
     pub items: Vec<Item>,
 }
 
@@ -127,48 +168,129 @@ impl Library {
     pub fn of(&self, kind: Kind) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(move |i| i.kind == kind)
     }
+
+    /// The genres of the library's tracks and albums, each once (the first
+    /// spelling seen), most-played first.
+    pub fn genres(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for g in self.items.iter().flat_map(|i| i.genres.iter()) {
+            if !seen.iter().any(|s| s.eq_ignore_ascii_case(g)) {
+                seen.push(g);
+            }
+        }
+        seen
+    }
+}
+
+/// Reads `limit` items of `kind`, most-played first, from `offset`.
+pub async fn read(
+    ma: &Backend<'_>,
+    kind: Kind,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<Item>, Failure> {
+    let args = json!({"limit": limit, "offset": offset, "order_by": "play_count_desc"});
+    let v = ma.call(kind.listing(), args).await?;
+    Ok(items(kind, &v))
+}
+
+/// Every kind's first [`LIMIT`] items at once.
+pub async fn read_all(ma: &Backend<'_>) -> Result<Library, Failure> {
+    let [a, b, c, d, e] = Kind::ALL.map(|k| read(ma, k, LIMIT, 0));
+    let (a, b, c, d, e) = tokio::join!(a, b, c, d, e);
+    let mut all = Vec::new();
+    for r in [a, b, c, d, e] {
+        all.extend(r?);
+    }
+    Ok(Library { items: all })
+}
+
+/// What a background read needs: its own copy of the link's client,
+/// token and scopes.
+#[derive(Clone)]
+pub struct Reader {
+    pub client: MaClient,
+    pub token: Secret,
+    pub scopes: String,
+}
+
+#[derive(Debug, Default)]
+struct Cached {
+    at: Option<Instant>,
+    library: Option<Arc<Library>>,
+    /// When the last background read failed (it waits a while before the next).
+    failed_at: Option<Instant>,
 }
 
 /// The cache: the last library read, and when.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LibraryCache {
-    last: Mutex<Option<(Instant, Arc<Library>)>>,
+    last: Arc<Mutex<Cached>>,
+    reading: Arc<AtomicBool>,
 }
 
+/// After a failed background read, the next waits this long.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+
 impl LibraryCache {
-    /// The cached library if fresh, else reads it (all kinds at once). A
-    /// failed read answers the stale copy if there is one.
-    pub async fn get(&self, ma: &Backend<'_>) -> Result<Arc<Library>, Failure> {
-        let cached = self.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some((at, lib)) = &cached
-            && at.elapsed() < REFRESH
-        {
-            return Ok(Arc::clone(lib));
+    /// The cached library; read now only if there is none. A copy older
+    /// than [`REFRESH`] is answered at once and replaced by a read in the
+    /// background (`reader`), one at a time.
+    pub async fn get(
+        &self,
+        ma: &Backend<'_>,
+        reader: Option<Reader>,
+    ) -> Result<Arc<Library>, Failure> {
+        let (cached, fresh, may_retry) = {
+            let c = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            let fresh = c.at.is_some_and(|at| at.elapsed() < REFRESH);
+            let may_retry = c.failed_at.is_none_or(|t| t.elapsed() >= RETRY_AFTER);
+            (c.library.clone(), fresh, may_retry)
+        };
+        if let Some(lib) = cached {
+            if !fresh
+                && may_retry
+                && let Some(reader) = reader
+            {
+                self.refresh_in_background(reader);
+            }
+            return Ok(lib);
         }
-        let reads = Kind::ALL.map(|k| async move {
-            let v = ma
-                .call(k.listing(), json!({"limit": LIMIT, "offset": 0}))
-                .await?;
-            Ok::<_, Failure>(items(k, &v))
-        });
-        let [a, b, c, d, e] = reads;
-        let (a, b, c, d, e) = tokio::join!(a, b, c, d, e);
-        let mut all = Vec::new();
-        for r in [a, b, c, d, e] {
-            match r {
-                Ok(v) => all.extend(v),
+        let lib = Arc::new(read_all(ma).await?);
+        self.store(Arc::clone(&lib));
+        Ok(lib)
+    }
+
+    fn store(&self, lib: Arc<Library>) {
+        let mut c = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        c.at = Some(Instant::now());
+        c.library = Some(lib);
+        c.failed_at = None;
+    }
+
+    fn refresh_in_background(&self, r: Reader) {
+        if self.reading.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let deadline = Instant::now() + BACKGROUND_DEADLINE;
+            let ma = Backend::new(&r.client, &r.token, &r.scopes, deadline);
+            match read_all(&ma).await {
+                Ok(lib) => cache.store(Arc::new(lib)),
                 Err(f) => {
-                    return match cached {
-                        Some((_, lib)) => Ok(lib),
-                        None => Err(f),
-                    };
+                    tracing::debug!(failure = ?f, "reading the library in the background failed");
+                    let mut c = cache.last.lock().unwrap_or_else(|p| p.into_inner());
+                    c.failed_at = Some(Instant::now());
                 }
             }
-        }
-        let lib = Arc::new(Library { items: all });
-        *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((Instant::now(), Arc::clone(&lib)));
-        Ok(lib)
+            cache.reading.store(false, Ordering::Release);
+        });
+    }
+
+    /// Forgets the cached library (tests).
+    pub fn clear(&self) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Cached::default();
     }
 }
 
@@ -195,5 +317,41 @@ mod tests {
             .len(),
             1
         );
+    }
+
+    #[test]
+    fn only_music_assistant_uris_of_the_five_kinds_are_playable() {
+        for good in [
+            "library://track/12",
+            "spotify://album/4aawyAB9vmqN3uQ7FjRGTy",
+            "filesystem_local--AFjwwWLE://track/Blue Harbor Trio/Late Sessions/02 - Blue Hour.mp3",
+            "tunein://radio/s24940",
+        ] {
+            assert!(playable_uri(good), "{good}");
+        }
+        for bad in [
+            "builtin://playlist/recently_played",
+            "http://192.168.1.1/x.mp3",
+            "https://example.com/a",
+            "file:///etc/passwd",
+            "library://podcast/1",
+            "library://track/",
+            "library://track",
+            "library:/track/1",
+            "Morning Mix",
+            "lib rary://track/1",
+            "library://track/1\n2",
+            "",
+        ] {
+            assert!(!playable_uri(bad), "{bad:?}");
+        }
+        let lib = Library {
+            items: items(
+                Kind::Playlist,
+                &json!([{"name": "Recently played tracks", "uri": "builtin://playlist/recently_played"},
+                        {"name": "Morning Mix", "uri": "library://playlist/1"}]),
+            ),
+        };
+        assert_eq!(lib.items.len(), 1, "the built-in playlists are left out");
     }
 }

@@ -5,10 +5,13 @@
 //! then asks for the name found.
 //!
 //! A name's *key* ignores case, accents, punctuation and a leading "the";
-//! its *sound* also folds spellings that sound alike ("nite"/"night",
-//! "ph"/"f", doubled letters). Two names score 0 to 1: the better of the
-//! keys' and the sounds' edit-distance ratio, and a high score when every
-//! spoken word is in the name ("midnight owls" in "The Midnight Owls").
+//! "&" and "+" read "and", "/" a space ("Simon & Garfunkel" is "simon and
+//! garfunkel", "AC/DC" is "ac dc"). Its *sound* also folds spellings that
+//! sound alike ("nite"/"night", "ph"/"f", doubled letters). Two names score
+//! 0 to 1: the better of the keys' and the sounds' edit-distance ratio, a
+//! high score when every spoken word is in the name ("midnight owls" in
+//! "The Midnight Owls"), and nearly 1 when only the spaces differ (letters
+//! spelled out: "a. c. d. c." is AC/DC).
 
 /// At or above this score a library name is taken for the spoken one.
 pub const ACCEPT: f32 = 0.72;
@@ -22,7 +25,7 @@ pub fn normalize(s: &str) -> String {
         match fold(c) {
             Some(f) => out.push_str(f),
             None if c.is_alphanumeric() => out.push(c),
-            None if c == '&' => out.push_str(" and "),
+            None if c == '&' || c == '+' => out.push_str(" and "),
             None => out.push(' '),
         }
     }
@@ -53,7 +56,12 @@ fn fold(c: char) -> Option<&'static str> {
 /// The normalized name without a leading article.
 pub fn key(s: &str) -> String {
     let n = normalize(s);
-    for article in ["the ", "a ", "die ", "der ", "das "] {
+    // English, German, then the other tables' languages (French, Spanish,
+    // Italian, Dutch, Portuguese): "la cuisine" is the player "Cuisine".
+    for article in [
+        "the ", "a ", "die ", "der ", "das ", "le ", "la ", "les ", "el ", "los ", "las ", "il ",
+        "lo ", "gli ", "het ", "de ", "o ", "os ", "as ",
+    ] {
         if let Some(rest) = n.strip_prefix(article)
             && !rest.is_empty()
         {
@@ -132,7 +140,9 @@ pub fn score(spoken: &str, name: &str) -> f32 {
     }
     let (ss, ns) = (sound(spoken), sound(name));
     let mut best = ratio(&sk, &nk).max(ratio(&ss, &ns));
-    if ss == ns {
+    // Spelled-out letters ("a. c. d. c.": its "a" is no article here).
+    let compact = |s: &str| normalize(s).replace(' ', "");
+    if ss == ns || compact(spoken) == compact(name) {
         best = best.max(0.97);
     }
     let name_words: Vec<&str> = ns.split(' ').collect();
@@ -173,6 +183,8 @@ mod tests {
         assert_eq!(key("Küche"), "kuche");
         assert_eq!(key("Wohnzimmer (oben)"), "wohnzimmer oben");
         assert_eq!(key("Simon & Garfunkel"), "simon and garfunkel");
+        assert_eq!(key("AC/DC"), "ac dc");
+        assert_eq!(key("Rock + Roll Mix"), "rock and roll mix");
         assert_eq!(key("The"), "the");
     }
 
@@ -195,5 +207,24 @@ mod tests {
         assert!(score("Polar Nite", "Polar Night") >= ACCEPT);
         assert!(score("coffee", "Coffee Time") >= ACCEPT);
         assert!(score("", "x") == 0.0);
+    }
+
+    #[test]
+    fn names_with_symbols_are_found_as_they_are_said() {
+        for (spoken, name) in [
+            ("simon and garfunkel", "Simon & Garfunkel"),
+            ("ac dc", "AC/DC"),
+            ("a. c. d. c.", "AC/DC"),
+            ("acdc", "AC/DC"),
+            ("rock and roll mix", "Rock & Roll Mix"),
+            ("rock and roll mix", "Rock + Roll Mix"),
+            ("rock and roll mix", "Rock & Roll… Mix!"),
+            ("guns and roses", "Guns N' Roses"),
+        ] {
+            let s = score(spoken, name);
+            assert!(s >= ACCEPT, "{spoken} / {name}: {s}");
+        }
+        assert!(score("rock and roll", "Rock & Roll Mix") >= ACCEPT);
+        assert!(score("rock and roll mix", "Roll Over Beethoven") < ACCEPT);
     }
 }

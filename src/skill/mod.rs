@@ -5,10 +5,13 @@
 //! - [`request`], [`response`]: the envelope read, the answer written (SSML).
 //! - [`intents`]: the intent table and each intent's [`intents::Action`].
 //! - [`phrases`]: one table per language (samples, slot values, speech).
-//! - [`perform`]: an action carried out against Music Assistant.
+//! - [`perform`]: an action carried out against Music Assistant; [`play`]:
+//!   playing (what, where, everywhere); [`resolve`]: what a spoken name
+//!   means; [`dialog`]: the skill's own questions (slot elicitation).
 //! - [`backend`]: the only way the skill calls Music Assistant (allowlisted).
 //! - [`rooms`], [`matching`], [`library`]: players, fuzzy names, the cached library.
 //! - [`model`]: the interaction model per locale.
+//! - [`timing`]: a request's own time against the time spent waiting on Music Assistant.
 //!
 //! Request verification:
 //! - `verify.rs`: [`SkillVerifier`], the checks Amazon requires of every
@@ -27,6 +30,7 @@
 pub mod backend;
 pub mod cert_url;
 pub mod chain;
+pub mod dialog;
 pub mod error;
 pub mod fetch;
 pub mod intents;
@@ -35,11 +39,14 @@ pub mod matching;
 pub mod model;
 pub mod perform;
 pub mod phrases;
+pub mod play;
 pub mod request;
+pub mod resolve;
 pub mod response;
 pub mod rooms;
 pub mod skill_id;
 pub mod timestamp;
+pub mod timing;
 pub mod verify;
 
 pub use cert_url::{CertUrl, UrlRule};

@@ -1,6 +1,7 @@
 //! The JSON Alexa expects back: speech (SSML, every inserted name escaped),
 //! an optional reprompt (the session stays open), the `LinkAccount` card,
-//! directives, session attributes.
+//! directives (dynamic entities, slot elicitation), session attributes; or
+//! no response content at all ([`Reply::nothing`]).
 
 use serde_json::{Map, Value, json};
 
@@ -36,6 +37,17 @@ pub enum Directive {
     /// Recognition favours these names for these custom slot types
     /// (`updateBehavior: REPLACE`).
     DynamicEntities(Vec<(&'static str, Vec<Entity>)>),
+    /// The skill asks for one slot of `intent` (`Dialog.ElicitSlot`): Alexa
+    /// hears the answer with that slot's own samples ("kitchen", "in the
+    /// kitchen") and sends `intent` again with `slots` and the answer.
+    /// `intent` may be another intent than the request's (intent chaining,
+    /// also from a `LaunchRequest`); the model has a dialog model for it.
+    ElicitSlot {
+        slot: &'static str,
+        intent: &'static str,
+        /// Every slot of `intent` (name, value so far).
+        slots: Vec<(&'static str, Option<String>)>,
+    },
     // Reserved for later work: playing on the Echo itself (`AudioPlayer.Play`
     // with a stream URL relayed from Music Assistant's stream server,
     // `AudioPlayer.Stop`, `AudioPlayer.ClearQueue`). A variant goes here and
@@ -62,6 +74,24 @@ impl Directive {
                     .collect();
                 json!({"type": "Dialog.UpdateDynamicEntities", "updateBehavior": "REPLACE", "types": types})
             }
+            Directive::ElicitSlot {
+                slot,
+                intent,
+                slots,
+            } => {
+                let slots: Map<String, Value> = slots
+                    .iter()
+                    .map(|(name, value)| {
+                        let mut s = json!({"name": name, "confirmationStatus": "NONE"});
+                        if let Some(v) = value {
+                            s["value"] = json!(v);
+                        }
+                        (name.to_string(), s)
+                    })
+                    .collect();
+                json!({"type": "Dialog.ElicitSlot", "slotToElicit": slot,
+                    "updatedIntent": {"name": intent, "confirmationStatus": "NONE", "slots": slots}})
+            }
         }
     }
 }
@@ -78,6 +108,8 @@ pub struct Reply {
     pub attributes: Map<String, Value>,
     /// Keep the session open without a reprompt (rare: launch sets a reprompt).
     pub end_session: bool,
+    /// No response content at all: `{"version": "1.0", "response": {}}`.
+    pub nothing: bool,
 }
 
 impl Reply {
@@ -100,10 +132,12 @@ impl Reply {
         }
     }
 
-    /// No speech at all (`SessionEndedRequest`).
-    pub fn silent() -> Reply {
+    /// No response content at all: what Amazon requires for
+    /// `SessionEndedRequest` and `System.ExceptionEncountered` (and what
+    /// the `AudioPlayer.*` events may get).
+    pub fn nothing() -> Reply {
         Reply {
-            end_session: true,
+            nothing: true,
             ..Reply::default()
         }
     }
@@ -128,6 +162,9 @@ impl Reply {
 
     /// The response document.
     pub fn to_json(&self) -> Value {
+        if self.nothing {
+            return json!({"version": "1.0", "response": {}});
+        }
         let mut response = Map::new();
         if let Some(s) = &self.speech {
             response.insert("outputSpeech".into(), speech(s));
@@ -169,8 +206,8 @@ mod tests {
             "<speak>Open the Alexa app.</speak>"
         );
         assert_eq!(r["response"]["shouldEndSession"], true);
-        let silent = Reply::silent().to_json();
-        assert!(silent["response"].get("outputSpeech").is_none());
+        let nothing = Reply::nothing().to_json();
+        assert_eq!(nothing, json!({"version": "1.0", "response": {}}));
         let ask = Reply::ask("Which one?", "Kitchen or Office?")
             .with_directive(Directive::DynamicEntities(vec![(
                 "ROOM",
@@ -186,5 +223,19 @@ mod tests {
         assert_eq!(d["type"], "Dialog.UpdateDynamicEntities");
         assert_eq!(d["updateBehavior"], "REPLACE");
         assert_eq!(d["types"][0]["values"][0]["name"]["value"], "Kitchen");
+        let elicit = Reply::ask("Which player?", "Which player?")
+            .with_directive(Directive::ElicitSlot {
+                slot: "room",
+                intent: "PlayIntent",
+                slots: vec![("query", Some("jazz".into())), ("room", None)],
+            })
+            .to_json();
+        let d = &elicit["response"]["directives"][0];
+        assert_eq!(d["type"], "Dialog.ElicitSlot");
+        assert_eq!(d["slotToElicit"], "room");
+        assert_eq!(d["updatedIntent"]["name"], "PlayIntent");
+        assert_eq!(d["updatedIntent"]["slots"]["query"]["value"], "jazz");
+        assert!(d["updatedIntent"]["slots"]["room"].get("value").is_none());
+        assert_eq!(elicit["response"]["shouldEndSession"], false);
     }
 }

@@ -1,8 +1,10 @@
 //! Which Music Assistant player a request means. A ROOM slot is matched
 //! against the players' names (case, accents and punctuation ignored, groups
-//! too); without one, the player this Echo last used or was told to use
-//! ("use the kitchen", remembered per `deviceId` in [`DeviceRooms`]), else
-//! the only player, else the person is asked which one.
+//! too), and a word for every room ("everywhere", "überall": the phrase
+//! table's) means all of them; without one, the player this Echo last used
+//! or was told to use ("use the kitchen", remembered per `deviceId` in
+//! [`DeviceRooms`]), else the only player, else (for a control such as
+//! "pause") the only player playing, else the person is asked which one.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,6 +23,17 @@ pub struct Player {
     pub title: Option<String>,
     pub artist: Option<String>,
     pub volume: Option<i64>,
+    /// Music Assistant's `supported_features` ("set_members": it can lead a group).
+    pub features: Vec<String>,
+    /// The players it can be grouped with (`can_group_with`).
+    pub can_group_with: Vec<String>,
+}
+
+impl Player {
+    /// Whether other players can be joined to it (`players/cmd/set_members`).
+    pub fn can_lead_group(&self) -> bool {
+        self.features.iter().any(|f| f == "set_members")
+    }
 }
 
 /// The visible, enabled, available players of a `players/all` answer
@@ -48,7 +61,18 @@ pub fn players(all: &Value) -> Vec<Player> {
                     .filter(|v| !v.is_empty())
                     .map(str::to_owned)
             };
+            let strings = |k: &str| -> Vec<String> {
+                p.get(k)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            };
             Some(Player {
+                features: strings("supported_features"),
+                can_group_with: strings("can_group_with"),
                 state: s("playback_state")
                     .or_else(|| s("state"))
                     .unwrap_or_default(),
@@ -66,6 +90,8 @@ pub fn players(all: &Value) -> Vec<Player> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Choice {
     Player(Player),
+    /// Every player ("everywhere").
+    Everywhere,
     /// A room was named that matches no player.
     Unknown(String),
     /// No room named, nothing remembered, several players: ask.
@@ -74,25 +100,84 @@ pub enum Choice {
     None,
 }
 
+/// How to choose.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hints<'a> {
+    /// The room slot as heard.
+    pub room: Option<&'a str>,
+    /// The player this Echo remembers.
+    pub remembered: Option<&'a str>,
+    /// Room words meaning every player (the phrase table's).
+    pub everywhere: &'a [&'a str],
+    /// A control ("pause", "next"): with nothing else to go by, the only
+    /// player playing (or paused) is the one meant.
+    pub control: bool,
+}
+
 /// The player for `room` (spoken), else the remembered player id, else the
-/// only one.
-pub fn choose(list: &[Player], room: Option<&str>, remembered: Option<&str>) -> Choice {
+/// only one, else (for a control) the only active one.
+pub fn choose(list: &[Player], h: Hints<'_>) -> Choice {
     if list.is_empty() {
         return Choice::None;
     }
-    if let Some(room) = room {
+    if let Some(room) = h.room {
+        let said = matching::normalize(room);
+        if h.everywhere.iter().any(|w| matching::normalize(w) == said) {
+            return Choice::Everywhere;
+        }
         return match matching::best(room, list.iter(), |p| p.name.as_str()) {
             Some((p, s)) if s >= matching::ACCEPT => Choice::Player(p.clone()),
             _ => Choice::Unknown(room.to_owned()),
         };
     }
-    if let Some(p) = remembered.and_then(|id| list.iter().find(|p| p.id == id)) {
+    if let Some(p) = h.remembered.and_then(|id| list.iter().find(|p| p.id == id)) {
         return Choice::Player(p.clone());
     }
-    match list {
-        [only] => Choice::Player(only.clone()),
-        _ => Choice::Ask,
+    if let [only] = list {
+        return Choice::Player(only.clone());
     }
+    if h.control {
+        let active: Vec<&Player> = list
+            .iter()
+            .filter(|p| matches!(p.state.as_str(), "playing" | "paused"))
+            .collect();
+        if let [only] = active.as_slice() {
+            return Choice::Player((*only).clone());
+        }
+    }
+    Choice::Ask
+}
+
+/// The player named at the end of `text` after one of `prepositions`
+/// ("play jazz in the living room"): (the text before, the player). Only
+/// a name that matches a player well counts, so "songs in the key of
+/// life" keeps its words.
+pub fn trailing_room<'a>(
+    text: &str,
+    prepositions: &[&str],
+    list: &'a [Player],
+) -> Option<(String, &'a Player)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    // The longest room name first: "in the living room", then "in room".
+    for start in 1..words.len() {
+        let (head, tail) = words.split_at(start);
+        for prep in prepositions {
+            let prep_words: Vec<&str> = prep.split_whitespace().collect();
+            let Some(name) = tail.strip_prefix(prep_words.as_slice()) else {
+                continue;
+            };
+            if name.is_empty() {
+                continue;
+            }
+            let name = name.join(" ");
+            if let Some((p, s)) = matching::best(&name, list.iter(), |p| p.name.as_str())
+                && s >= matching::ACCEPT
+            {
+                return Some((head.join(" "), p));
+            }
+        }
+    }
+    None
 }
 
 /// Which player each Echo (`deviceId`) uses. Kept in memory, bounded: a
@@ -138,6 +223,7 @@ mod tests {
     fn list() -> Vec<Player> {
         players(&json!([
             {"player_id": "k", "name": "Kitchen", "playback_state": "playing",
+             "supported_features": ["set_members", "volume_set"], "can_group_with": ["lr"],
              "current_media": {"title": "Early Bird", "artist": "The Midnight Owls"}},
             {"player_id": "lr", "display_name": "Living Room", "state": "idle"},
             {"player_id": "grp", "name": "Küche & Bad", "type": "group"},
@@ -154,18 +240,54 @@ mod tests {
             Choice::Player(p) => p.id,
             other => format!("{other:?}"),
         };
-        assert_eq!(id(choose(&l, Some("kitchen"), None)), "k");
-        assert_eq!(id(choose(&l, Some("the living-room"), None)), "lr");
-        assert_eq!(id(choose(&l, Some("kuche und bad"), None)), "grp");
+        let room = |r: &'static str| Hints {
+            room: Some(r),
+            everywhere: &["everywhere", "every room"],
+            ..Hints::default()
+        };
+        let remembered = |r: &'static str| Hints {
+            remembered: Some(r),
+            ..Hints::default()
+        };
+        assert_eq!(id(choose(&l, room("kitchen"))), "k");
+        assert_eq!(id(choose(&l, room("the living-room"))), "lr");
+        assert_eq!(id(choose(&l, room("kuche und bad"))), "grp");
+        assert_eq!(choose(&l, room("garage")), Choice::Unknown("garage".into()));
+        assert_eq!(choose(&l, room("Every Room")), Choice::Everywhere);
+        assert_eq!(id(choose(&l, remembered("lr"))), "lr");
+        assert_eq!(choose(&l, remembered("gone")), Choice::Ask);
         assert_eq!(
-            choose(&l, Some("garage"), None),
-            Choice::Unknown("garage".into())
+            choose(&l[..1], Hints::default()),
+            Choice::Player(l[0].clone())
         );
-        assert_eq!(id(choose(&l, None, Some("lr"))), "lr");
-        assert_eq!(choose(&l, None, Some("gone")), Choice::Ask);
-        assert_eq!(choose(&l[..1], None, None), Choice::Player(l[0].clone()));
-        assert_eq!(choose(&[], None, None), Choice::None);
+        assert_eq!(choose(&[], Hints::default()), Choice::None);
         assert_eq!(l[0].title.as_deref(), Some("Early Bird"));
+        // A control with nothing else to go by: the only player playing.
+        let control = Hints {
+            control: true,
+            ..Hints::default()
+        };
+        assert_eq!(id(choose(&l, control)), "k");
+        assert_eq!(choose(&l, Hints::default()), Choice::Ask);
+    }
+
+    #[test]
+    fn a_room_said_at_the_end_of_a_name_is_split_off_only_if_it_is_a_player() {
+        let l = list();
+        let preps = ["in the", "on the", "in", "on"];
+        let (head, p) = trailing_room("blue harbor trio in the living room", &preps, &l).unwrap();
+        assert_eq!((head.as_str(), p.id.as_str()), ("blue harbor trio", "lr"));
+        let (head, p) = trailing_room("jazz in kitchen", &preps, &l).unwrap();
+        assert_eq!((head.as_str(), p.id.as_str()), ("jazz", "k"));
+        assert!(trailing_room("songs in the key of life", &preps, &l).is_none());
+        assert!(trailing_room("in the kitchen", &preps, &l).is_none());
+        let de = ["im", "in der", "auf dem"];
+        let wohnzimmer = [Player {
+            name: "Wohnzimmer".into(),
+            ..l[1].clone()
+        }];
+        let (head, p) = trailing_room("blue harbor trio im wohnzimmer", &de, &wohnzimmer).unwrap();
+        assert_eq!((head.as_str(), p.id.as_str()), ("blue harbor trio", "lr"));
     }
 
     #[test]

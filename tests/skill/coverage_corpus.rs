@@ -7,7 +7,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::coverage_lang::{Lang, lang};
-use super::coverage_match::{Model, Outcome, bare};
+use super::coverage_match::{ANSWER, FALLBACK, Model, Outcome, bare};
+use ma_alexa_oauth::skill::intents::Wanted;
+use ma_alexa_oauth::skill::library::Kind;
+use ma_alexa_oauth::skill::matching::normalize;
+use ma_alexa_oauth::skill::phrases::Words;
+use ma_alexa_oauth::skill::resolve::readings;
 
 /// One outcome a line accepts.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,9 +38,15 @@ impl Line {
 }
 
 /// Intents the corpus names that the model calls otherwise: (corpus intent,
-/// model intent, (corpus slot, model slot) renames). The corpus defines
-/// `PlayIntent` (untyped "play X") and `RoomAnswerIntent` (a bare room).
-pub const ALIASES: &[Alias] = &[];
+/// model intent, (corpus slot, model slot) renames). The corpus's
+/// `PlayIntent` is the model's; its `RoomAnswerIntent` (a bare room) is an
+/// answer to the skill's question for a room (see [`score`]); "add X to the
+/// queue" takes any name (`query`), not only a song.
+pub const ALIASES: &[Alias] = &[("EnqueueIntent", "EnqueueIntent", &[("song", "query")])];
+
+/// A room that means every player ("everywhere", "überall", "partout"):
+/// the table's own words for it.
+const EVERYWHERE: &str = "(every player)";
 
 /// (corpus intent, model intent, (corpus slot, model slot) renames).
 pub type Alias = (
@@ -109,15 +120,23 @@ pub fn parse(text: &str) -> Result<Vec<Line>, String> {
 }
 
 /// Whether `got` is what `want` asks for (aliases applied, values compared
-/// without a leading article).
-pub fn satisfies(got: &Outcome, want: &Expect, lang: &Lang) -> bool {
+/// without a leading article, a room meaning every player compared as
+/// such). "Play X everywhere" may also reach the model's
+/// `PlayEverywhereIntent` (X, or nothing for "music").
+pub fn satisfies(got: &Outcome, want: &Expect, lang: &Lang, words: &Words) -> bool {
+    let everywhere = words.everywhere;
     let (intent, renames): (&str, &[(&str, &str)]) = ALIASES
         .iter()
         .find(|(c, _, _)| *c == want.intent)
         .map_or((want.intent.as_str(), &[]), |(_, m, r)| (*m, *r));
-    if got.intent != intent {
-        return false;
-    }
+    let value = |k: &str, v: &str| {
+        let v = bare(v, lang);
+        if k == "room" && everywhere.iter().any(|w| bare(w, lang) == v) {
+            EVERYWHERE.to_owned()
+        } else {
+            v
+        }
+    };
     let wanted: BTreeMap<String, String> = want
         .slots
         .iter()
@@ -126,15 +145,73 @@ pub fn satisfies(got: &Outcome, want: &Expect, lang: &Lang) -> bool {
                 .iter()
                 .find(|(c, _)| c == k)
                 .map_or(k.as_str(), |(_, m)| m);
-            (k.to_owned(), bare(v, lang))
+            (k.to_owned(), value(k, v))
         })
         .collect();
-    let got: BTreeMap<String, String> = got
+    let heard: BTreeMap<String, String> = got
         .slots
         .iter()
-        .map(|(k, v)| (k.clone(), bare(v, lang)))
+        .map(|(k, v)| (k.clone(), value(k, v)))
         .collect();
-    got == wanted
+    if got.intent == intent && heard == wanted {
+        return true;
+    }
+    let everywhere_play = matches!(intent, "PlayIntent" | "PlayMyMusicIntent")
+        && wanted.get("room").map(String::as_str) == Some(EVERYWHERE);
+    if everywhere_play && got.intent == "PlayEverywhereIntent" {
+        let mut rest = wanted.clone();
+        rest.remove("room");
+        return heard == rest;
+    }
+    got.intent == "PlayIntent" && read_as_typed(got, &heard, intent, &wanted, words)
+}
+
+/// Whether the skill reads an untyped "play {query}" as the typed request
+/// `intent` wants: its own readings of the query (`resolve::readings`: the
+/// kind words said first, "X by Y", "jazz music") hold one of that kind,
+/// name and artist ("play the playlist Morning Mix" heard as `PlayIntent`
+/// with query "the playlist morning mix" plays the playlist).
+fn read_as_typed(
+    got: &Outcome,
+    heard: &BTreeMap<String, String>,
+    intent: &str,
+    wanted: &BTreeMap<String, String>,
+    words: &Words,
+) -> bool {
+    let (kind, slot) = match intent {
+        "PlayArtistIntent" => (Some(Kind::Artist), "artist"),
+        "PlayAlbumIntent" => (Some(Kind::Album), "album"),
+        "PlaySongIntent" => (Some(Kind::Track), "song"),
+        "PlayPlaylistIntent" => (Some(Kind::Playlist), "playlist"),
+        "PlayRadioIntent" => (Some(Kind::Radio), "station"),
+        "PlayGenreIntent" => (None, "genre"),
+        _ => return false,
+    };
+    let (Some(name), Some(query)) = (wanted.get(slot), got.slots.get("query")) else {
+        return false;
+    };
+    if heard.get("room") != wanted.get("room") {
+        return false;
+    }
+    let artist_wanted = if slot == "artist" {
+        None
+    } else {
+        wanted.get("artist").map(|a| normalize(a))
+    };
+    let w = Wanted {
+        kind: None,
+        query: query.clone(),
+        artist: got.slots.get("artist").cloned(),
+    };
+    readings(words, &w).iter().any(|r| {
+        let name_ok = normalize(&r.query) == normalize(name);
+        let artist_ok = r.artist.as_deref().map(normalize) == artist_wanted;
+        let kind_ok = match kind {
+            Some(k) => r.kind == Some(k),
+            None => r.genre_only,
+        };
+        name_ok && artist_ok && kind_ok
+    })
 }
 
 /// A locale's score.
@@ -173,13 +250,35 @@ pub fn lines_for(locale: &str) -> Result<(Vec<Line>, &'static Lang), String> {
 }
 
 /// `model` (the JSON of `skill model --locale locale`) scored on the corpus.
+///
+/// A line no intent sample matches is also tried as an answer to the
+/// skill's question for the slot its expectation names alone (the corpus's
+/// bare answers: "kitchen" after "Which player?", "jazz" after "What would
+/// you like to play?"): Alexa then matches that slot's samples.
 pub fn score(locale: &str, model: &serde_json::Value) -> Result<Score, String> {
     let (lines, l) = lines_for(locale)?;
     let m = Model::new(model, l);
+    let words = &ma_alexa_oauth::skill::phrases::for_locale(locale).words;
     let mut s = Score::default();
     for line in lines {
-        let got = m.understand(&line.utterance);
-        let ok = line.expect.iter().any(|e| satisfies(&got, e, l));
+        let mut got = m.understand(&line.utterance);
+        let mut ok = line.expect.iter().any(|e| satisfies(&got, e, l, words));
+        if !ok && got.intent == FALLBACK {
+            for e in line.expect.iter().filter(|e| e.slots.len() == 1) {
+                let slot = e.slots.keys().next().expect("one slot");
+                if let Some(a) = m.answer(&line.utterance, slot) {
+                    let as_answer = Expect {
+                        intent: ANSWER.into(),
+                        slots: e.slots.clone(),
+                    };
+                    ok = satisfies(&a, &as_answer, l, words);
+                    got = a;
+                    if ok {
+                        break;
+                    }
+                }
+            }
+        }
         let tally = if line.everyday {
             &mut s.everyday
         } else {

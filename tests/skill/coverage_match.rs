@@ -22,6 +22,10 @@ pub const MAX_SLOT_WORDS: usize = 6;
 pub const FALLBACK: &str = "AMAZON.FallbackIntent";
 /// What an utterance gets when it names the skill in no supported phrase.
 pub const NO_LAUNCH: &str = "(no launch phrase)";
+/// The intent of an answer to the skill's question for a slot.
+pub const ANSWER: &str = "(answer)";
+/// How the corpus writes the invocation name, whatever the model's is.
+pub const CORPUS_INVOCATION: &str = "music assistant";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
@@ -50,6 +54,9 @@ pub struct Outcome {
 /// A model ready for matching in one language.
 pub struct Model {
     samples: Vec<Sample>,
+    /// slot name → its samples (the dialog's answers to the skill's
+    /// question for that slot), from every intent that has them.
+    answers: HashMap<String, Vec<Vec<Tok>>>,
     /// (intent, slot) → slot type.
     types: HashMap<(String, String), String>,
     /// custom type → its listed values (normalised).
@@ -117,6 +124,7 @@ impl Model {
         let lm = &doc["interactionModel"]["languageModel"];
         let mut samples = Vec::new();
         let mut types = HashMap::new();
+        let mut answers: HashMap<String, Vec<Vec<Tok>>> = HashMap::new();
         let empty = Vec::new();
         let intents = lm["intents"].as_array().unwrap_or(&empty);
         for intent in intents {
@@ -125,6 +133,13 @@ impl Model {
                 let (n, t) = (slot["name"].as_str(), slot["type"].as_str());
                 if let (Some(n), Some(t)) = (n, t) {
                     types.insert((name.clone(), n.to_owned()), t.to_owned());
+                    let list = answers.entry(n.to_owned()).or_default();
+                    for a in slot["samples"].as_array().unwrap_or(&empty) {
+                        let toks = tokens(a.as_str().unwrap_or_default(), lang);
+                        if !list.contains(&toks) {
+                            list.push(toks);
+                        }
+                    }
                 }
             }
             let own = intent["samples"].as_array().unwrap_or(&empty);
@@ -171,6 +186,7 @@ impl Model {
         let invocation = words(lm["invocationName"].as_str().unwrap_or_default(), lang);
         Model {
             samples,
+            answers,
             types,
             values,
             numbers,
@@ -222,9 +238,55 @@ impl Model {
         (!out.is_empty()).then_some(out)
     }
 
+    /// `utterance`'s words, the corpus's invocation name replaced by the
+    /// model's.
+    fn heard(&self, utterance: &str) -> Vec<String> {
+        let said = words(utterance, self.lang);
+        let placeholder = words(CORPUS_INVOCATION, self.lang);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < said.len() {
+            if said[i..].starts_with(&placeholder) {
+                out.extend(self.invocation.iter().cloned());
+                i += placeholder.len();
+            } else {
+                out.push(said[i].clone());
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// `utterance` as an answer to the skill's question for `slot` (inside
+    /// a dialog, Alexa matches the slot's own samples): the slot's value.
+    pub fn answer(&self, utterance: &str, slot: &str) -> Option<Outcome> {
+        let words = self.heard(utterance);
+        let intent = self
+            .types
+            .keys()
+            .find(|(_, s)| s == slot)
+            .map(|(i, _)| i.clone())?;
+        let mut best: Option<(usize, usize, Outcome)> = None;
+        for toks in self.answers.get(slot)? {
+            let mut found = Vec::new();
+            self.match_at(&intent, toks, &words, &mut Vec::new(), &mut found);
+            let literals = toks.iter().filter(|t| matches!(t, Tok::Word(_))).count();
+            for slots in found {
+                let outcome = Outcome {
+                    intent: ANSWER.into(),
+                    slots: slots.into_iter().collect(),
+                    literals,
+                    ambiguous: false,
+                };
+                best = Some(pick(best, (literals, 0, outcome)));
+            }
+        }
+        best.map(|(_, _, o)| o)
+    }
+
     /// What the model gives `utterance` (as Alexa transcribes it).
     pub fn understand(&self, utterance: &str) -> Outcome {
-        let words = words(utterance, self.lang);
+        let words = self.heard(utterance);
         let Some(requests) = self.requests(&words) else {
             return Outcome {
                 intent: NO_LAUNCH.into(),
@@ -481,6 +543,37 @@ mod tests {
         assert_eq!(
             m.understand("music assistant please pause").intent,
             NO_LAUNCH
+        );
+    }
+
+    #[test]
+    fn answers_match_only_their_slots_samples_and_the_invocation_is_the_models() {
+        let doc = json!({"interactionModel": {"languageModel": {
+            "invocationName": "musik assistent",
+            "intents": [{"name": "UseRoomIntent",
+                "slots": [{"name": "room", "type": "ROOM_NAME", "samples": ["{room}", "in der {room}"]}],
+                "samples": ["nimm die {room}"]}],
+            "types": []}}});
+        let m = Model::new(&doc, lang("de-DE").unwrap());
+        assert_eq!(
+            m.understand("küche").intent,
+            FALLBACK,
+            "slot samples are no intent samples"
+        );
+        let a = m.answer("in der küche", "room").unwrap();
+        assert_eq!(
+            (a.intent.as_str(), a.slots),
+            (ANSWER, slots(&[("room", "küche")]))
+        );
+        assert!(m.answer("küche", "artist").is_none());
+        let o = m.understand("sag music assistant nimm die küche");
+        assert_eq!(
+            o.intent, "UseRoomIntent",
+            "the corpus's invocation is the model's"
+        );
+        assert_eq!(
+            m.understand("sag musik assistent nimm die küche").intent,
+            "UseRoomIntent"
         );
     }
 

@@ -6,7 +6,7 @@
 //! never skips.
 
 use super::*;
-use ma_alexa_oauth::skill::model::{DEFAULT_INVOCATION, model};
+use ma_alexa_oauth::skill::model::model;
 
 /// (utterance or `AMAZON.*` intent, words heard, command the stand-in must
 /// have received with arguments it must hold). `{k}`: Kitchen's player id.
@@ -210,7 +210,7 @@ async fn generate(locale: &str, steps: &[Value]) -> Vec<Value> {
         "PLAYLIST_NAME": ["morning mix"],
         "STATION_NAME": ["harbor fm"],
     });
-    let input = json!({"model": model(locale, DEFAULT_INVOCATION).unwrap(), "locale": locale,
+    let input = json!({"model": model(locale, None).unwrap(), "locale": locale,
         "skillId": SKILL_ID, "values": values, "steps": steps});
     let mut child = tokio::process::Command::new("node")
         .arg("virtual_alexa_requests.mjs")

@@ -1,102 +1,137 @@
 //! Dutch (nl-NL), as people talk to an Echo in the Netherlands ("speel",
-//! "zet ... op", "draai"; "vraag music assistant om ... te spelen", whose
-//! request part is the infinitive clause "... te spelen"). Written by a
+//! "zet ... op", "draai"; "vraag muziek assistent om ... te spelen", whose
+//! request part is the infinitive clause "... te spelen"; the invocation
+//! name is "muziek assistent", in Dutch as Amazon asks). Written by a
 //! non-native speaker at near-native level: a native speaker should review
 //! the samples (`tests/corpus/nl.tsv` is the yardstick) and what the skill
 //! says. Flemish forms are not covered.
 
 use super::expand::samples;
-use super::{Phrases, Say};
+use super::{Invocation, Phrases, Say, Words};
+use crate::skill::library::Kind;
 
 pub static PHRASES: Phrases = Phrases {
+    invocation: Invocation {
+        default: "muziek assistent",
+        launch_words: &[
+            "open", "openen", "start", "starten", "vraag", "zeg", "speel", "gebruik", "activeer",
+            "om", "naar", "tegen", "aan", "en", "met", "dat", "of", "te",
+        ],
+        small_words: &[
+            "de", "het", "een", "van", "voor", "met", "in", "op", "aan", "naar", "om", "bij", "uit",
+        ],
+        compound_word: false,
+    },
     samples: &[
+        (
+            "PlayIntent",
+            samples!(
+                ["speel ", "draai "]
+                ["{query}", "{query} van {artist}"]
+                ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["{query}", "{query} van {artist}"] [" te spelen", " in de {room} te spelen", " in het {room} te spelen", " in {room} te spelen", " af te spelen", " op te zetten", " in de {room} af te spelen"];
+                ["speel ", "zet "] ["{query}", "{query} van {artist}"] [" af", " op", " in de {room} af", " in de {room} op"];
+                ["ik wil ", "ik wil graag ", "ik wil graag naar "] ["{query}", "{query} van {artist}"]
+                [" horen", " luisteren"];
+                ["kun je "] ["{query}", "{query} van {artist}"] [" spelen", " afspelen", " opzetten"]
+            ),
+        ),
         (
             "PlayArtistIntent",
             samples!(
-                ["speel ", "draai ", ""]
-                ["muziek van {artist}", "nummers van {artist}", "liedjes van {artist}", "iets van {artist}",
-                 "wat van {artist}", "de artiest {artist}", "de band {artist}",
-                 "een paar nummers van {artist}"]
-                ["", " in de {room}", " in het {room}", " in {room}", " te spelen", " in de {room} te spelen",
-                 " in {room} te spelen", " af te spelen"];
-                ["speel ", "zet "]
-                ["muziek van {artist}", "nummers van {artist}", "iets van {artist}"]
-                [" af", " op", " in de {room} af"]
+                ["speel ", "draai "]
+                ["muziek van {artist}", "nummers van {artist}", "liedjes van {artist}", "iets van {artist}", "wat van {artist}", "de artiest {artist}", "de band {artist}", "een paar nummers van {artist}"]
+                ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["muziek van {artist}", "nummers van {artist}", "liedjes van {artist}", "iets van {artist}", "wat van {artist}", "de artiest {artist}", "de band {artist}", "een paar nummers van {artist}"] [" te spelen", " in de {room} te spelen", " in het {room} te spelen", " in {room} te spelen", " af te spelen", " op te zetten", " in de {room} af te spelen"];
+                ["speel ", "zet "] ["muziek van {artist}", "nummers van {artist}", "liedjes van {artist}", "iets van {artist}", "wat van {artist}", "de artiest {artist}", "de band {artist}", "een paar nummers van {artist}"] [" af", " op", " in de {room} af", " in de {room} op"];
+                ["muziek van {artist}", "iets van {artist}", "wat van {artist}", "nummers van {artist}"] [""] [""]
             ),
         ),
         (
             "PlayAlbumIntent",
             samples!(
-                ["speel ", "draai ", ""]
-                ["het album {album}", "de plaat {album}", "album {album}"]
-                ["", " in de {room}", " in het {room}", " in {room}", " te spelen", " in de {room} te spelen",
-                 " af te spelen"];
-                ["speel ", "zet "] ["het album {album}"] [" af", " op"]
+                ["speel ", "draai "]
+                ["het album {album}", "de plaat {album}", "album {album}", "het album {album} van {artist}"]
+                ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["het album {album}", "de plaat {album}", "album {album}", "het album {album} van {artist}"] [" te spelen", " in de {room} te spelen", " in het {room} te spelen", " in {room} te spelen", " af te spelen", " op te zetten", " in de {room} af te spelen"];
+                ["speel ", "zet "] ["het album {album}", "de plaat {album}", "album {album}", "het album {album} van {artist}"] [" af", " op", " in de {room} af", " in de {room} op"];
+                ["het album {album}", "het album {album} van {artist}"] [""] [""]
             ),
         ),
         (
             "PlaySongIntent",
             samples!(
-                ["speel ", "draai ", ""]
-                ["het nummer {song}", "het liedje {song}", "de track {song}", "{song}"]
-                ["", " in de {room}", " in het {room}", " in {room}", " te spelen", " in de {room} te spelen",
-                 " in {room} te spelen", " af te spelen", " op te zetten"];
-                ["speel ", "zet "] ["het nummer {song}", "{song}"] [" af", " op", " in de {room} af"];
-                ["ik wil ", "ik wil graag ", "kun je ", "ik wil graag naar "]
-                ["{song}"] [" horen", " spelen", " luisteren"]
+                ["speel ", "draai "]
+                ["het nummer {song}", "het liedje {song}", "de track {song}", "het nummer {song} van {artist}"]
+                ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["het nummer {song}", "het liedje {song}", "de track {song}", "het nummer {song} van {artist}"] [" te spelen", " in de {room} te spelen", " in het {room} te spelen", " in {room} te spelen", " af te spelen", " op te zetten", " in de {room} af te spelen"];
+                ["speel ", "zet "] ["het nummer {song}", "het liedje {song}", "de track {song}", "het nummer {song} van {artist}"] [" af", " op", " in de {room} af", " in de {room} op"];
+                ["het nummer {song}", "het nummer {song} van {artist}"] [""] [""]
             ),
         ),
         (
             "PlayPlaylistIntent",
             samples!(
-                ["speel ", "draai ", ""]
-                ["de playlist {playlist}", "mijn playlist {playlist}", "de afspeellijst {playlist}",
-                 "mijn afspeellijst {playlist}", "de lijst {playlist}"]
-                ["", " in de {room}", " in het {room}", " in {room}", " te spelen", " in de {room} te spelen",
-                 " af te spelen"];
-                ["speel ", "zet "] ["de playlist {playlist}"] [" af", " op"]
+                ["speel ", "draai "]
+                ["de playlist {playlist}", "mijn playlist {playlist}", "de afspeellijst {playlist}", "mijn afspeellijst {playlist}", "de lijst {playlist}"]
+                ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["de playlist {playlist}", "mijn playlist {playlist}", "de afspeellijst {playlist}", "mijn afspeellijst {playlist}", "de lijst {playlist}"] [" te spelen", " in de {room} te spelen", " in het {room} te spelen", " in {room} te spelen", " af te spelen", " op te zetten", " in de {room} af te spelen"];
+                ["speel ", "zet "] ["de playlist {playlist}", "mijn playlist {playlist}", "de afspeellijst {playlist}", "mijn afspeellijst {playlist}", "de lijst {playlist}"] [" af", " op", " in de {room} af", " in de {room} op"];
+                ["de playlist {playlist}", "mijn playlist {playlist}"] [""] [""]
             ),
         ),
         (
             "PlayRadioIntent",
             samples!(
-                ["speel ", ""]
-                ["de zender {station}", "de radiozender {station}", "radio {station}",
-                 "het radiostation {station}"]
-                ["", " in de {room}", " in het {room}", " in {room}", " te spelen", " in de {room} te spelen"];
+                ["speel "] ["de zender {station}", "de radiozender {station}", "radio {station}",
+                 "het radiostation {station}"] ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["de zender {station}", "de radiozender {station}", "radio {station}"]
+                [" te spelen", " in de {room} te spelen"];
                 ["zet "] ["de radio", "de zender {station}"] [" aan", " op", " in de {room} aan"];
-                [""] ["de radio"] [" aan te zetten", " in de {room} aan te zetten"]
+                [""] ["de radio"] [" aan te zetten", " in de {room} aan te zetten"];
+                ["de zender {station}", "radio {station}"] [""] [""]
             ),
         ),
         (
             "PlayGenreIntent",
             samples!(
-                ["speel ", "draai ", ""]
-                ["{genre} muziek", "wat {genre}", "een beetje {genre}"]
-                ["", " in de {room}", " in het {room}", " in {room}", " te spelen", " in de {room} te spelen"]
+                ["speel ", "draai "] ["{genre} muziek", "wat {genre}", "een beetje {genre}"] ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["{genre} muziek", "wat {genre}"] [" te spelen", " in de {room} te spelen"];
+                ["wat {genre}", "{genre} muziek"] [""] [""]
             ),
         ),
         (
             "PlayMyMusicIntent",
             samples!(
-                ["speel ", "draai ", ""]
-                ["mijn muziek", "muziek", "wat muziek", "willekeurige muziek", "mijn bibliotheek"]
-                ["", " in de {room}", " in het {room}", " in {room}", " te spelen", " in de {room} te spelen",
-                 " in {room} te spelen"];
-                ["speel {room} muziek", "{room} muziek te spelen", "zet muziek op", "zet wat muziek op",
-                 "zet muziek op in de {room}", "shuffle mijn muziek", "mijn muziek te shuffelen"] [""] [""]
+                ["speel ", "draai "] ["mijn muziek", "muziek", "wat muziek", "willekeurige muziek",
+                 "mijn bibliotheek"] ["", " in de {room}", " in het {room}", " in {room}", " op {room}"];
+                [""] ["mijn muziek", "muziek", "wat muziek", "willekeurige muziek"]
+                [" te spelen", " in de {room} te spelen", " in {room} te spelen"];
+                ["zet muziek op", "zet wat muziek op", "zet muziek op in de {room}", "shuffle mijn muziek",
+                 "mijn muziek te shuffelen"] [""] [""]
+            ),
+        ),
+        (
+            "PlayEverywhereIntent",
+            samples!(
+                ["speel overal ", "draai overal ", "overal "] ["muziek", "mijn muziek", "{query}",
+                 "{query} van {artist}"] ["", " te spelen"];
+                ["speel ", "draai ", ""] ["muziek", "mijn muziek", "{query}", "{query} van {artist}"]
+                [" overal", " in het hele huis", " in alle kamers", " op alle speakers", " overal te spelen",
+                 " in het hele huis te spelen", " in alle kamers te spelen"]
             ),
         ),
         (
             "EnqueueIntent",
             samples!(
                 [
-                    "voeg {song} toe aan de wachtrij",
-                    "{song} aan de wachtrij toe te voegen",
-                    "zet {song} in de wachtrij",
-                    "speel hierna {song}",
-                    "hierna {song} te spelen",
-                    "speel {song} hierna"
+                    "voeg {query} toe aan de wachtrij",
+                    "voeg {query} van {artist} toe aan de wachtrij",
+                    "{query} aan de wachtrij toe te voegen",
+                    "zet {query} in de wachtrij",
+                    "speel hierna {query}",
+                    "hierna {query} te spelen",
+                    "speel {query} hierna"
                 ][""][""]
             ),
         ),
@@ -335,6 +370,57 @@ pub static PHRASES: Phrases = Phrases {
             samples!(["stop", "stoppen", "hou op", "uit"][""][""]),
         ),
     ],
+    answers: &[
+        (
+            "query",
+            &[
+                "{query}",
+                "speel {query}",
+                "{query} graag",
+                "{query} alsjeblieft",
+            ],
+        ),
+        (
+            "artist",
+            &[
+                "{artist}",
+                "muziek van {artist}",
+                "iets van {artist}",
+                "speel {artist}",
+            ],
+        ),
+        (
+            "album",
+            &["{album}", "het album {album}", "de plaat {album}"],
+        ),
+        ("song", &["{song}", "het nummer {song}", "speel {song}"]),
+        (
+            "playlist",
+            &[
+                "{playlist}",
+                "de playlist {playlist}",
+                "mijn playlist {playlist}",
+            ],
+        ),
+        (
+            "station",
+            &["{station}", "de zender {station}", "radio {station}"],
+        ),
+        ("genre", &["{genre}", "wat {genre}", "{genre} muziek"]),
+        (
+            "room",
+            &[
+                "{room}",
+                "de {room}",
+                "het {room}",
+                "in de {room}",
+                "in het {room}",
+                "in {room}",
+                "die in de {room}",
+                "{room} graag",
+            ],
+        ),
+    ],
     values: &[
         (
             "ROOM_NAME",
@@ -396,7 +482,88 @@ pub static PHRASES: Phrases = Phrases {
                 "3FM",
             ],
         ),
+        (
+            "GENRE_NAME",
+            &[
+                "jazz",
+                "rock",
+                "pop",
+                "klassiek",
+                "nederpop",
+                "hiphop",
+                "dance",
+                "blues",
+                "reggae",
+                "metal",
+                "levenslied",
+                "soul",
+            ],
+        ),
+        (
+            "MEDIA_NAME",
+            &[
+                "Marco Borsato",
+                "Radar Love",
+                "Dromen zijn bedrog",
+                "Favorieten",
+                "Radio 538",
+                "jazz",
+            ],
+        ),
     ],
+    words: Words {
+        kinds: &[
+            (
+                Kind::Artist,
+                &[
+                    "de artiest",
+                    "artiest",
+                    "de band",
+                    "muziek van",
+                    "nummers van",
+                    "iets van",
+                    "wat van",
+                ],
+            ),
+            (Kind::Album, &["het album", "album", "de plaat"]),
+            (
+                Kind::Track,
+                &["het nummer", "het liedje", "de track", "nummer", "liedje"],
+            ),
+            (
+                Kind::Playlist,
+                &[
+                    "mijn playlist",
+                    "de playlist",
+                    "playlist",
+                    "de afspeellijst",
+                    "afspeellijst",
+                ],
+            ),
+            (
+                Kind::Radio,
+                &[
+                    "de radiozender",
+                    "radiozender",
+                    "het radiostation",
+                    "de zender",
+                    "zender",
+                    "radio",
+                ],
+            ),
+        ],
+        by: &["van"],
+        in_room: &["in de", "in het", "op de", "op het", "in", "op"],
+        everywhere: &[
+            "overal",
+            "in het hele huis",
+            "het hele huis",
+            "in alle kamers",
+            "alle kamers",
+            "op alle speakers",
+        ],
+        music: &["muziek"],
+    },
     say: Say {
         launch: "Music Assistant staat klaar. Wat wil je horen?",
         launch_reprompt: "Je kunt zeggen: speel muziek van een artiest, of: wat speelt er.",
@@ -410,8 +577,10 @@ pub static PHRASES: Phrases = Phrases {
         not_configured: "Deze server is niet met Music Assistant verbonden.",
         playing: "Ik speel {what} op {room}.",
         playing_by: "Ik speel {what} van {artist} op {room}.",
+        playing_everywhere: "Ik speel {what} op {list}.",
         queued: "{what} staat in de wachtrij op {room}.",
         my_music: "Ik speel je muziek in willekeurige volgorde op {room}.",
+        my_music_everywhere: "Ik speel je muziek in willekeurige volgorde op {list}.",
         genre: "Ik speel {genre} op {room}.",
         not_found: "Ik heb {what} niet in je muziek gevonden.",
         did_you_mean: "Ik heb {what} niet gevonden. Het dichtst in de buurt is {name}.",
@@ -419,6 +588,7 @@ pub static PHRASES: Phrases = Phrases {
         empty_library: "Je muziekbibliotheek is leeg.",
         no_players: "Music Assistant heeft geen speler die ik kan gebruiken.",
         which_room: "Welke speler? {list}.",
+        room_prompt: "Welke speler?",
         which_room_reprompt: "Zeg bijvoorbeeld: gebruik {first}.",
         unknown_room: "Ik ken geen speler die {room} heet. Je hebt {list}.",
         using_room: "Oké, deze Echo speelt nu op {room}.",
@@ -447,5 +617,6 @@ pub static PHRASES: Phrases = Phrases {
         not_allowed: "Dat mag ik helaas niet.",
         relink_retry: "Music Assistant aarzelde bij je account. Probeer het nog een keer.",
         or: "of",
+        and: "en",
     },
 };

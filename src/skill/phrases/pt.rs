@@ -1,15 +1,39 @@
 //! Brazilian Portuguese (pt-BR), as people talk to an Echo in Brazil
-//! ("toca", "coloca", "bota"; "pede pro music assistant tocar ...", whose
-//! request part is the infinitive "tocar ..."). Written by a non-native
+//! ("toca", "coloca", "bota"; "pede pro assistente de música tocar ...",
+//! whose request part is the infinitive "tocar ..."; the invocation name is
+//! "assistente de música", in Portuguese as Amazon asks). Written by a non-native
 //! speaker at near-native level: a Brazilian native speaker should review
 //! the samples (`tests/corpus/pt.tsv` is the yardstick) and what the skill
 //! says.
 
 use super::expand::samples;
-use super::{Phrases, Say};
+use super::{Invocation, Phrases, Say, Words};
+use crate::skill::library::Kind;
 
 pub static PHRASES: Phrases = Phrases {
+    invocation: Invocation {
+        default: "assistente de música",
+        launch_words: &[
+            "abre", "abra", "abrir", "inicia", "comece", "pede", "peça", "pergunta", "pergunte",
+            "toca", "usa", "ativa", "pro", "pra", "ao", "para", "e", "se", "com",
+        ],
+        small_words: &[
+            "o", "a", "os", "as", "um", "uma", "de", "do", "da", "dos", "das", "no", "na", "em",
+            "com", "para", "pro", "pra", "por",
+        ],
+        compound_word: false,
+    },
     samples: &[
+        (
+            "PlayIntent",
+            samples!(
+                ["toca", "coloca", "bota", "põe", "tocar", "colocar", "quero ouvir", "eu quero ouvir",
+                 "eu queria ouvir", "você pode tocar", "pode tocar"]
+                [" {query}", " {query} de {artist}", " {query} do {artist}", " {query} da {artist}",
+                 " {query} dos {artist}"]
+                ["", " na {room}", " no {room}", " em {room}"]
+            ),
+        ),
         (
             "PlayArtistIntent",
             samples!(
@@ -26,7 +50,8 @@ pub static PHRASES: Phrases = Phrases {
             "PlayAlbumIntent",
             samples!(
                 ["toca", "coloca", "bota", "põe", "tocar", "colocar"]
-                [" o álbum {album}", " o disco {album}", " o álbum que se chama {album}"]
+                [" o álbum {album}", " o disco {album}", " o álbum que se chama {album}",
+                 " o álbum {album} de {artist}", " o álbum {album} do {artist}"]
                 ["", " na {room}", " no {room}", " em {room}"];
                 ["o álbum {album}", "o disco {album}"] [""] [""]
             ),
@@ -36,10 +61,8 @@ pub static PHRASES: Phrases = Phrases {
             samples!(
                 ["toca", "coloca", "bota", "põe", "tocar", "colocar"]
                 [" a música {song}", " a canção {song}", " a faixa {song}", " a música que se chama {song}",
-                 " {song}"]
+                 " a música {song} de {artist}", " a música {song} do {artist}"]
                 ["", " na {room}", " no {room}", " em {room}"];
-                ["quero ouvir", "eu quero ouvir", "eu queria ouvir", "você pode tocar", "pode tocar"]
-                [" {song}"] [""];
                 ["a música {song}", "a canção {song}"] [""] [""]
             ),
         ),
@@ -58,7 +81,8 @@ pub static PHRASES: Phrases = Phrases {
             samples!(
                 ["toca", "coloca", "bota", "põe", "tocar", "colocar", "liga"]
                 [" a rádio {station}", " a estação {station}", " rádio {station}", " a rádio", " rádio"]
-                ["", " na {room}", " no {room}", " em {room}"]
+                ["", " na {room}", " no {room}", " em {room}"];
+                ["a rádio {station}", "rádio {station}"] [""] [""]
             ),
         ),
         (
@@ -81,11 +105,20 @@ pub static PHRASES: Phrases = Phrases {
             ),
         ),
         (
+            "PlayEverywhereIntent",
+            samples!(
+                ["toca", "coloca", "bota", "põe", "tocar", "colocar"]
+                [" música", " minhas músicas", " {query}", " {query} de {artist}"]
+                [" em todo lugar", " na casa toda", " na casa inteira", " em todos os cômodos",
+                 " em todas as caixas"]
+            ),
+        ),
+        (
             "EnqueueIntent",
             samples!(
-                ["adiciona", "adicionar", "coloca", "colocar"] [" {song} na fila", " {song} à fila"]
-                ["", " na {room}"];
-                ["toca", "tocar"] [" {song} depois", " {song} em seguida"] [""]
+                ["adiciona", "adicionar", "coloca", "colocar"] [" {query} na fila", " {query} à fila",
+                 " {query} de {artist} na fila"] ["", " na {room}"];
+                ["toca", "tocar"] [" {query} depois", " {query} em seguida"] [""]
             ),
         ),
         (
@@ -314,6 +347,55 @@ pub static PHRASES: Phrases = Phrases {
             samples!(["para", "parar", "chega", "cala a boca", "desliga"][""][""]),
         ),
     ],
+    answers: &[
+        (
+            "query",
+            &[
+                "{query}",
+                "toca {query}",
+                "{query} por favor",
+                "quero ouvir {query}",
+            ],
+        ),
+        (
+            "artist",
+            &[
+                "{artist}",
+                "música de {artist}",
+                "alguma coisa de {artist}",
+                "toca {artist}",
+            ],
+        ),
+        ("album", &["{album}", "o álbum {album}", "o disco {album}"]),
+        ("song", &["{song}", "a música {song}", "toca {song}"]),
+        (
+            "playlist",
+            &[
+                "{playlist}",
+                "a playlist {playlist}",
+                "minha playlist {playlist}",
+            ],
+        ),
+        (
+            "station",
+            &["{station}", "a rádio {station}", "rádio {station}"],
+        ),
+        ("genre", &["{genre}", "um {genre}", "música {genre}"]),
+        (
+            "room",
+            &[
+                "{room}",
+                "a {room}",
+                "o {room}",
+                "na {room}",
+                "no {room}",
+                "em {room}",
+                "a da {room}",
+                "o do {room}",
+                "{room} por favor",
+            ],
+        ),
+    ],
     values: &[
         (
             "ROOM_NAME",
@@ -369,7 +451,77 @@ pub static PHRASES: Phrases = Phrases {
                 "Band News",
             ],
         ),
+        (
+            "GENRE_NAME",
+            &[
+                "jazz",
+                "rock",
+                "pop",
+                "clássica",
+                "samba",
+                "bossa nova",
+                "sertanejo",
+                "forró",
+                "mpb",
+                "funk",
+                "pagode",
+                "eletrônica",
+            ],
+        ),
+        (
+            "MEDIA_NAME",
+            &[
+                "Marisa Monte",
+                "Tropicália",
+                "Garota de Ipanema",
+                "Favoritas",
+                "Antena 1",
+                "jazz",
+            ],
+        ),
     ],
+    words: Words {
+        kinds: &[
+            (
+                Kind::Artist,
+                &[
+                    "o artista",
+                    "artista",
+                    "a banda",
+                    "música de",
+                    "músicas de",
+                    "alguma coisa de",
+                ],
+            ),
+            (Kind::Album, &["o álbum", "álbum", "o disco"]),
+            (
+                Kind::Track,
+                &["a música", "a canção", "a faixa", "música", "faixa"],
+            ),
+            (
+                Kind::Playlist,
+                &[
+                    "a minha playlist",
+                    "minha playlist",
+                    "a playlist",
+                    "playlist",
+                    "a lista",
+                ],
+            ),
+            (Kind::Radio, &["a estação", "a rádio", "rádio"]),
+        ],
+        by: &["de", "do", "da", "dos", "das"],
+        in_room: &["na", "no", "em"],
+        everywhere: &[
+            "em todo lugar",
+            "todo lugar",
+            "na casa toda",
+            "casa toda",
+            "em todos os cômodos",
+            "todos os cômodos",
+        ],
+        music: &["música"],
+    },
     say: Say {
         launch: "O Music Assistant está pronto. O que você quer ouvir?",
         launch_reprompt: "Você pode dizer: toca música de um artista, ou: o que está tocando.",
@@ -382,8 +534,10 @@ pub static PHRASES: Phrases = Phrases {
         not_configured: "Este servidor não está conectado ao Music Assistant.",
         playing: "Tocando {what} em {room}.",
         playing_by: "Tocando {what} de {artist} em {room}.",
+        playing_everywhere: "Tocando {what} em {list}.",
         queued: "{what} está na fila em {room}.",
         my_music: "Tocando as suas músicas no modo aleatório em {room}.",
+        my_music_everywhere: "Tocando as suas músicas no modo aleatório em {list}.",
         genre: "Tocando {genre} em {room}.",
         not_found: "Não encontrei {what} nas suas músicas.",
         did_you_mean: "Não encontrei {what}. O mais parecido é {name}.",
@@ -391,6 +545,7 @@ pub static PHRASES: Phrases = Phrases {
         empty_library: "A sua biblioteca de músicas está vazia.",
         no_players: "O Music Assistant não tem nenhum player que eu possa usar.",
         which_room: "Em qual player? {list}.",
+        room_prompt: "Em qual player?",
         which_room_reprompt: "Diga por exemplo: usa {first}.",
         unknown_room: "Não conheço nenhum player chamado {room}. Você tem {list}.",
         using_room: "Pronto, este Echo agora toca em {room}.",
@@ -419,5 +574,6 @@ pub static PHRASES: Phrases = Phrases {
         not_allowed: "Não tenho permissão para fazer isso.",
         relink_retry: "O Music Assistant teve um problema com a sua conta. Tente de novo, por favor.",
         or: "ou",
+        and: "e",
     },
 };
