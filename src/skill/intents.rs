@@ -227,13 +227,14 @@ pub fn action(env: &Envelope) -> Action {
         .as_ref()
         .map(|i| i.name.as_str())
         .unwrap_or("");
+    // "… by ARTIST" (not the artist intent's own name slot).
     let artist = env.slot("artist");
     let play = |kind: Option<Kind>, slot: &'static str, enqueue: bool| match env.slot(slot) {
         Some(query) => Action::Play {
             wanted: Wanted {
                 kind,
                 query,
-                artist: artist.clone(),
+                artist: artist.clone().filter(|_| slot != "artist"),
             },
             enqueue,
             everywhere: false,
@@ -333,6 +334,21 @@ mod tests {
         assert_eq!(
             action(&intent("PlayEverywhereIntent", json!({}))),
             Action::MyMusic { everywhere: true }
+        );
+        // The artist intent's name is no "by".
+        let a = action(&intent(
+            "PlayArtistIntent",
+            json!({"artist": {"value": "midnite owls"}}),
+        ));
+        assert!(
+            matches!(
+                a,
+                Action::Play {
+                    wanted: Wanted { artist: None, .. },
+                    ..
+                }
+            ),
+            "{a:?}"
         );
     }
 

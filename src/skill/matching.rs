@@ -153,6 +153,24 @@ pub fn score(spoken: &str, name: &str) -> f32 {
     best
 }
 
+/// Whether `name` is close enough to `spoken` to be offered as "the
+/// closest I have": a fair score, and a word in common (as it sounds),
+/// unless the whole is quite alike. "harbor lights" is close to "Harbor
+/// Song"; "the rolling stones" is close to nothing in a library without
+/// them.
+pub fn close(spoken: &str, name: &str) -> bool {
+    let s = score(spoken, name);
+    if s >= 0.6 {
+        return true;
+    }
+    let name_sound = sound(name);
+    let words: Vec<&str> = name_sound.split(' ').collect();
+    s >= SUGGEST
+        && sound(spoken)
+            .split(' ')
+            .any(|w| w.chars().count() >= 3 && words.contains(&w))
+}
+
 /// The best-scoring candidate and its score (ties: the first).
 pub fn best<'a, T>(
     spoken: &str,
@@ -225,6 +243,9 @@ mod tests {
             assert!(s >= ACCEPT, "{spoken} / {name}: {s}");
         }
         assert!(score("rock and roll", "Rock & Roll Mix") >= ACCEPT);
+        assert!(close("harbor lights", "Harbor Song"));
+        assert!(!close("the rolling stones", "Opening Set"));
+        assert!(!close("radiohead", "Aurora Lane"));
         assert!(score("rock and roll mix", "Roll Over Beethoven") < ACCEPT);
     }
 }

@@ -213,12 +213,17 @@ async fn media(
             return Ok(Ok(Media::Item(item)));
         }
     }
-    Ok(Err(Reply::say(match found {
-        Some(f) if f.score >= matching::SUGGEST => fill(
+    let closest = found.filter(|f| {
+        readings
+            .get(f.reading)
+            .is_some_and(|r| matching::close(&r.query, f.target.name()))
+    });
+    Ok(Err(Reply::say(match closest {
+        Some(f) => fill(
             say.did_you_mean,
             &[("what", &spoken), ("name", f.target.name())],
         ),
-        _ => fill(say.not_found, &[("what", &spoken)]),
+        None => fill(say.not_found, &[("what", &spoken)]),
     })))
 }
 

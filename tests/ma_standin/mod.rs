@@ -342,6 +342,7 @@ const KNOWN: &[&str] = &[
     "players/cmd/volume_up",
     "players/cmd/volume_down",
     "players/cmd/volume_mute",
+    "players/cmd/set_members",
     "player_queues/play_media",
     "player_queues/shuffle",
     "player_queues/repeat",
@@ -582,7 +583,7 @@ fn api(
         }
         "players/get" => match args["player_id"].as_str() {
             Some(id) => match st.players.iter().find(|p| p.id == id) {
-                Some(p) => json_reply(StatusCode::OK, &music::player_json(p)),
+                Some(p) => json_reply(StatusCode::OK, &music::player_json(p, &st.players)),
                 None => json_reply(StatusCode::OK, &Value::Null),
             },
             None => failed(),
@@ -594,14 +595,51 @@ fn api(
     }
 }
 
+/// `players/cmd/set_members`: players join (or leave) a leader's group.
+fn set_members(st: &mut State, args: &Value) -> Option<Value> {
+    let target = args["target_player"].as_str()?.to_owned();
+    let ids = |k: &str| -> Option<Vec<String>> {
+        match &args[k] {
+            Value::Null => Some(Vec::new()),
+            Value::Array(a) => a.iter().map(|v| v.as_str().map(str::to_owned)).collect(),
+            _ => None,
+        }
+    };
+    let (add, remove) = (ids("player_ids_to_add")?, ids("player_ids_to_remove")?);
+    let known = |id: &String| st.players.iter().any(|p| &p.id == id && !p.hidden);
+    if !known(&target) || !add.iter().chain(&remove).all(known) {
+        return None;
+    }
+    for p in st.players.iter_mut() {
+        if add.contains(&p.id) {
+            p.synced_to = Some(target.clone());
+        }
+        if remove.contains(&p.id) {
+            p.synced_to = None;
+        }
+    }
+    let leader = st.players.iter_mut().find(|p| p.id == target)?;
+    if leader.members.is_empty() {
+        leader.members.push(target.clone());
+    }
+    leader
+        .members
+        .extend(add.into_iter().filter(|a| *a != target));
+    leader.members.retain(|m| !remove.contains(m));
+    leader.members.dedup();
+    Some(Value::Null)
+}
+
 /// Library, player and queue commands; None: the command raised (a bare 500).
 fn music_command(st: &mut State, cmd: &str, args: &Value) -> Option<Value> {
     match cmd {
         "players/all" => {
+            let all = &st.players;
             return Some(Value::Array(
-                st.players.iter().map(music::player_json).collect(),
+                all.iter().map(|p| music::player_json(p, all)).collect(),
             ));
         }
+        "players/cmd/set_members" => return set_members(st, args),
         "music/search" => return Some(music::search(args)),
         "music/artists/library_items" => return Some(music::library_items("artist")),
         "music/albums/library_items" => return Some(music::library_items("album")),
@@ -625,6 +663,17 @@ fn music_command(st: &mut State, cmd: &str, args: &Value) -> Option<Value> {
                 _ => return None,
             }
             p.state = "playing".into();
+            // A group's members play what the leader plays.
+            let (members, queue) = (p.members.clone(), p.queue.clone());
+            for m in st
+                .players
+                .iter_mut()
+                .filter(|m| members.contains(&m.id) && m.id != id)
+            {
+                m.queue = queue.clone();
+                m.index = 0;
+                m.state = "playing".into();
+            }
         }
         "players/cmd/play" => {
             if !p.queue.is_empty() {

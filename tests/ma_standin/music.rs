@@ -2,11 +2,16 @@
 //! with `real-music-assistant/run --library` (../shared/facts/music-assistant-auth.md):
 //! the same twelve tracks by three artists, the playlist "Morning Mix",
 //! players "Kitchen" and "Living Room" (and a hidden protocol player also
-//! called "Kitchen", as `players/get_by_name` trips over), plus one radio
-//! station the real library lacks. `music/search` is a case-insensitive
-//! substring match on names, exact matches first, an artist's tracks
-//! included; `play_media` takes URIs or item objects, never a plain name; a
-//! failing command is a bare 500.
+//! called "Kitchen", as `players/get_by_name` trips over), plus what the
+//! real library lacks, for tests that skip against it: two radio stations,
+//! names with symbols ("Simon & Garfunkel", "AC/DC", the playlist "Rock &
+//! Roll … Mix"), and two songs called "Yesterday" by different artists.
+//! `music/search` is a case-insensitive substring match on names, exact
+//! matches first, an artist's tracks included; `play_media` takes URIs or
+//! item objects, never a plain name; a failing command is a bare 500.
+//! Players can be grouped (`players/cmd/set_members`), as the real
+//! server's universal players can: a group's members play what its leader
+//! plays.
 
 use serde_json::{Value, json};
 
@@ -48,9 +53,34 @@ pub const LIBRARY: &[(&str, &str, &str, [&str; 2])] = &[
         "Jazz",
         ["Opening Set", "Encore"],
     ),
+    // Not in the real library.
+    (
+        "The Beatles",
+        "Help!",
+        "Rock",
+        ["Yesterday", "Ticket to Ride"],
+    ),
+    (
+        "Simon & Garfunkel",
+        "Bookends",
+        "Folk",
+        ["Mrs. Robinson", "Yesterday"],
+    ),
+    (
+        "AC/DC",
+        "Back in Black",
+        "Rock",
+        ["Hells Bells", "Shoot to Thrill"],
+    ),
 ];
-pub const PLAYLIST: (&str, [&str; 3]) = ("Morning Mix", ["First Snow", "Early Bird", "Blue Hour"]);
-pub const RADIO: &str = "Harbor FM";
+/// The tracks the real `--library` has (the first six albums').
+pub const REAL_TRACKS: usize = 12;
+/// (name, tracks); the first is the real library's.
+pub const PLAYLISTS: &[(&str, &[&str])] = &[
+    ("Morning Mix", &["First Snow", "Early Bird", "Blue Hour"]),
+    ("Rock & Roll … Mix", &["Hells Bells", "Street Lamps"]),
+];
+pub const RADIOS: &[&str] = &["Harbor FM", "BBC Radio 6 Music"];
 
 /// A player's state, as the tests inspect it.
 #[derive(Debug, Clone)]
@@ -66,6 +96,9 @@ pub struct PlayerState {
     pub index: usize,
     pub shuffle: bool,
     pub repeat: String,
+    /// A group leader's members (itself first), as `group_members`.
+    pub members: Vec<String>,
+    pub synced_to: Option<String>,
 }
 
 impl PlayerState {
@@ -81,6 +114,8 @@ impl PlayerState {
             index: 0,
             shuffle: false,
             repeat: "off".into(),
+            members: Vec::new(),
+            synced_to: None,
         }
     }
     pub fn current(&self) -> Option<Value> {
@@ -131,13 +166,34 @@ pub fn all_items() -> Vec<Value> {
             );
         }
     }
+    for (i, (name, _)) in PLAYLISTS.iter().enumerate() {
+        out.push(
+            json!({"item_id": (i + 1).to_string(), "provider": "library", "name": name,
+            "media_type": "playlist", "uri": format!("library://playlist/{}", i + 1)}),
+        );
+    }
+    // As the real server lists them: a built-in playlist Music Assistant
+    // makes up itself, which the skill must never send back.
     out.push(
-        json!({"item_id": "1", "provider": "library", "name": PLAYLIST.0,
-        "media_type": "playlist", "uri": "library://playlist/1"}),
+        json!({"item_id": "recently_played", "provider": "builtin", "name": "Recently played tracks",
+        "media_type": "playlist", "uri": "builtin://playlist/recently_played"}),
     );
-    out.push(json!({"item_id": "1", "provider": "library", "name": RADIO,
-        "media_type": "radio", "uri": "library://radio/1"}));
+    for (i, name) in RADIOS.iter().enumerate() {
+        out.push(
+            json!({"item_id": (i + 1).to_string(), "provider": "library", "name": name,
+            "media_type": "radio", "uri": format!("library://radio/{}", i + 1)}),
+        );
+    }
     out
+}
+
+/// The URI of the item of `media_type` called `name`.
+pub fn item_by_name(media_type: &str, name: &str) -> String {
+    all_items()
+        .into_iter()
+        .find(|i| i["media_type"] == media_type && i["name"] == name)
+        .and_then(|i| i["uri"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no {media_type} {name}"))
 }
 
 pub fn item_by_uri(uri: &str) -> Option<Value> {
@@ -166,9 +222,10 @@ fn tracks_of(item: &Value) -> Vec<String> {
         Some("track") | Some("radio") => vec![item["uri"].as_str().unwrap().to_owned()],
         Some("artist") => uris(&|t| t["artists"][0]["name"] == name),
         Some("album") => uris(&|t| t["album"]["name"] == name),
-        Some("playlist") => PLAYLIST
-            .1
+        Some("playlist") => PLAYLISTS
             .iter()
+            .filter(|(p, _)| *p == name)
+            .flat_map(|(_, tracks)| tracks.iter())
             .flat_map(|n| uris(&|t| t["name"] == *n))
             .collect(),
         _ => Vec::new(),
@@ -242,15 +299,22 @@ pub fn resolve_media(media: &Value) -> Option<Vec<String>> {
 }
 
 /// A player as `players/all` shows it.
-pub fn player_json(p: &PlayerState) -> Value {
+pub fn player_json(p: &PlayerState, all: &[PlayerState]) -> Value {
     let media = p.current().map(|c| {
         json!({"uri": c["uri"], "media_type": "track", "title": c["name"],
             "artist": c["artists"][0]["name"], "album": c["album"]["name"], "queue_id": p.id})
     });
-    json!({"player_id": p.id, "provider": "sendspin", "type": "player", "name": p.name,
+    let others: Vec<&str> = all
+        .iter()
+        .filter(|o| o.id != p.id && o.hidden == p.hidden)
+        .map(|o| o.id.as_str())
+        .collect();
+    json!({"player_id": p.id, "provider": "universal_player", "type": "player", "name": p.name,
         "available": true, "enabled": true, "hide_in_ui": p.hidden,
         "playback_state": p.state, "volume_level": p.volume, "volume_muted": p.muted,
-        "current_media": media, "group_members": []})
+        "supported_features": ["volume_mute", "set_members", "volume_set"],
+        "can_group_with": others, "synced_to": p.synced_to,
+        "current_media": media, "group_members": p.members})
 }
 
 /// The queue `player_queues/get_active_queue` answers.

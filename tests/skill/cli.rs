@@ -17,17 +17,35 @@ fn run(args: &[&str]) -> (bool, String, String) {
 fn skill_model_prints_each_locale_and_refuses_bad_input() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_str().unwrap();
-    for (locale, sample) in [
-        ("en-US", "play music by {artist}"),
-        ("en-GB", "what's playing"),
-        ("de-DE", "spiele musik von {artist}"),
+    for (locale, sample, name, language) in [
+        (
+            "en-US",
+            "play music by {artist}",
+            "music assistant",
+            "English (US)",
+        ),
+        ("en-GB", "what's playing", "music assistant", "English (UK)"),
+        ("en-CA", "play {query}", "music assistant", "English (CA)"),
+        ("en-AU", "skip this song", "music assistant", "English (AU)"),
+        ("en-IN", "who is this", "music assistant", "English (IN)"),
+        (
+            "de-DE",
+            "spiel musik von {artist}",
+            "musik assistent",
+            "German (DE)",
+        ),
     ] {
         let (ok, out, err) = run(&["--data-dir", dir, "skill", "model", "--locale", locale]);
         assert!(ok, "{err}");
         let m: Value = serde_json::from_str(&out).unwrap();
         let lm = &m["interactionModel"]["languageModel"];
-        assert_eq!(lm["invocationName"], "music assistant");
+        assert_eq!(lm["invocationName"], name);
         assert!(lm["intents"].to_string().contains(sample), "{locale}");
+        // The skill must exist in the language the Echo speaks.
+        assert!(
+            err.contains(language) && err.contains("language the Echo is set to"),
+            "{locale}: {err}"
+        );
     }
     let (ok, out, _) = run(&[
         "--data-dir",
@@ -57,6 +75,37 @@ fn skill_model_prints_each_locale_and_refuses_bad_input() {
     ]);
     assert!(!ok);
     assert!(err.contains("invocation name"), "{err}");
+    // Each name Amazon refuses: one clear line naming the rule.
+    for (locale, name, says) in [
+        ("en-US", "amazon music", "wake words"),
+        ("en-US", "computer music", "wake words"),
+        ("en-US", "open music box", "\"open\""),
+        ("en-US", "ask music box", "\"ask\""),
+        ("en-US", "launch music box", "\"launch\""),
+        ("en-US", "tell music box", "\"tell\""),
+        ("de-DE", "öffne musik box", "\"öffne\""),
+        ("de-DE", "frage musik box", "\"frage\""),
+        ("en-US", "music for kids", "\"for\""),
+        ("de-DE", "musik für kinder", "\"für\""),
+        ("en-US", "the music", "article or a preposition"),
+        ("de-DE", "die musik", "article or a preposition"),
+        ("en-US", "music box.", "periods only in abbreviations"),
+    ] {
+        let (ok, out, err) = run(&[
+            "--data-dir",
+            dir,
+            "skill",
+            "model",
+            "--locale",
+            locale,
+            "--invocation-name",
+            name,
+        ]);
+        assert!(!ok && out.is_empty(), "{name}");
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{name}: {err}");
+        assert!(lines[0].contains(name) && lines[0].contains(says), "{err}");
+    }
 }
 
 #[test]

@@ -66,7 +66,7 @@ pub const EN: &[Line] = &[
     ),
     (
         "play some jazz",
-        &["jazz"],
+        &["Jazz"],
         Some(("player_queues/play_media", r#"{}"#)),
     ),
     (
@@ -93,6 +93,29 @@ pub const EN: &[Line] = &[
         Some(("players/cmd/volume_mute", r#"{"muted":false}"#)),
     ),
     ("stop the music", &[], Some(("players/cmd/stop", "{}"))),
+    (
+        "play blue harbor trio in the living room",
+        &["Blue Harbor Trio", "Living Room"],
+        Some(("player_queues/play_media", r#"{"queue_id":"livingroom"}"#)),
+    ),
+    ("use the kitchen", &["Kitchen"], None),
+    (
+        "play coffee time by the midnight owls",
+        &["Coffee Time", "The Midnight Owls"],
+        Some((
+            "player_queues/play_media",
+            r#"{"media":["library://track/8"]}"#,
+        )),
+    ),
+    (
+        "play morning mix everywhere",
+        &["Morning Mix", "Kitchen and Living Room"],
+        Some((
+            "players/cmd/set_members",
+            r#"{"player_ids_to_add":["livingroom"]}"#,
+        )),
+    ),
+    ("stop", &[], Some(("players/cmd/stop", "{}"))),
 ];
 
 /// virtual-alexa 0.7.8 takes utterances beginning with "stell" ("stelle die
@@ -148,7 +171,7 @@ const DE: &[Line] = &[
     ),
     (
         "spiele etwas jazz",
-        &["jazz"],
+        &["Jazz"],
         Some(("player_queues/play_media", r#"{}"#)),
     ),
     (
@@ -175,6 +198,29 @@ const DE: &[Line] = &[
         Some(("players/cmd/volume_mute", r#"{"muted":false}"#)),
     ),
     ("stoppe die musik", &[], Some(("players/cmd/stop", "{}"))),
+    (
+        "spiel blue harbor trio im living room",
+        &["Blue Harbor Trio", "Living Room"],
+        Some(("player_queues/play_media", r#"{"queue_id":"livingroom"}"#)),
+    ),
+    ("benutze die kitchen", &["Kitchen"], None),
+    (
+        "spiel coffee time von the midnight owls",
+        &["Coffee Time", "The Midnight Owls"],
+        Some((
+            "player_queues/play_media",
+            r#"{"media":["library://track/8"]}"#,
+        )),
+    ),
+    (
+        "spiel morning mix überall",
+        &["Morning Mix", "Kitchen und Living Room"],
+        Some((
+            "players/cmd/set_members",
+            r#"{"player_ids_to_add":["livingroom"]}"#,
+        )),
+    ),
+    ("stopp", &[], Some(("players/cmd/stop", "{}"))),
 ];
 
 /// Built-in intents (virtual-alexa knows no German samples for them): by name.
@@ -191,6 +237,8 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("AMAZON.HelpIntent", ""),
     ("AMAZON.FallbackIntent", ""),
     ("AMAZON.CancelIntent", ""),
+    ("AMAZON.NavigateHomeIntent", ""),
+    ("AMAZON.StopIntent", "players/cmd/stop"),
 ];
 
 /// The requests virtual-alexa builds for `steps` in `locale`.
@@ -204,11 +252,13 @@ async fn generate(locale: &str, steps: &[Value]) -> Vec<Value> {
     );
     let values = json!({
         "ROOM_NAME": ["kitchen", "living room"],
-        "ARTIST_NAME": ["midnite owls"],
+        "ARTIST_NAME": ["midnite owls", "the midnight owls"],
         "ALBUM_NAME": ["dawn chorus"],
         "SONG_NAME": ["early bird", "coffee time"],
         "PLAYLIST_NAME": ["morning mix"],
         "STATION_NAME": ["harbor fm"],
+        "GENRE_NAME": ["jazz"],
+        "MEDIA_NAME": ["coffee time", "blue harbor trio", "morning mix", "night shift"],
     });
     let input = json!({"model": model(locale, None).unwrap(), "locale": locale,
         "skillId": SKILL_ID, "values": values, "steps": steps});
@@ -282,8 +332,10 @@ pub async fn run(locale: &'static str, lines: &[Line]) {
                 .iter()
                 .map(|(_, c)| (None, (!c.is_empty()).then(|| (*c, "{}".to_owned())))),
         );
+    let mut covered = std::collections::BTreeSet::new();
     for ((req, step), (hear, call)) in requests.into_iter().zip(&steps).zip(expected) {
         let intent = req["request"]["intent"]["name"].clone();
+        covered.insert(intent.as_str().unwrap_or("").to_owned());
         let mark = sk.api_count();
         let h = post_signed(&sk.s, as_sent(req, &sk.access, &device)).await;
         assert_eq!(h.status, StatusCode::OK, "{step}");
@@ -298,11 +350,24 @@ pub async fn run(locale: &'static str, lines: &[Line]) {
         }
         if let (Some((command, args)), Some(_)) = (call, mark) {
             let mut want: Value = serde_json::from_str(&args).unwrap();
-            if command.starts_with("players/cmd/") && want.get("player_id").is_none() {
+            if command.starts_with("players/cmd/")
+                && command != "players/cmd/set_members"
+                && want.get("player_id").is_none()
+            {
                 want["player_id"] = json!(kitchen);
             }
             expect_call(&sk.calls_since(mark), command, &want);
         }
+    }
+
+    // Every intent of the table got at least one generated request.
+    for def in ma_alexa_oauth::skill::intents::INTENTS {
+        let radio_only = def.name == "PlayRadioIntent" && sk.ma.is_real();
+        assert!(
+            radio_only || covered.contains(def.name),
+            "{locale}: no generated request for {} (covered: {covered:?})",
+            def.name
+        );
     }
 }
 
@@ -314,6 +379,21 @@ async fn requests_generated_from_our_model_en_us() {
 #[tokio::test]
 async fn requests_generated_from_our_model_en_gb() {
     run("en-GB", EN).await;
+}
+
+#[tokio::test]
+async fn requests_generated_from_our_model_en_ca() {
+    run("en-CA", EN).await;
+}
+
+#[tokio::test]
+async fn requests_generated_from_our_model_en_au() {
+    run("en-AU", EN).await;
+}
+
+#[tokio::test]
+async fn requests_generated_from_our_model_en_in() {
+    run("en-IN", EN).await;
 }
 
 #[tokio::test]

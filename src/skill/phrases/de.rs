@@ -202,6 +202,8 @@ pub static PHRASES: Phrases = Phrases {
                 "misch meine musik",
                 "spiel meine musik im {room}",
                 "spiel meine musik in der {room}",
+                "spiele meine musik im {room}",
+                "spiele meine musik in der {room}",
                 "spiel musik im {room}",
                 "spiel musik in der {room}",
                 "spiele musik im {room}",
