@@ -16,7 +16,7 @@ pub type Line = (
     Option<(&'static str, &'static str)>,
 );
 
-pub const EN: &[Line] = &[
+const EN: &[Line] = &[
     ("use the kitchen", &["Kitchen"], None),
     (
         "play music by midnite owls",
