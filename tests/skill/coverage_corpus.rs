@@ -129,9 +129,11 @@ pub fn satisfies(got: &Outcome, want: &Expect, lang: &Lang, words: &Words) -> bo
         .iter()
         .find(|(c, _, _)| *c == want.intent)
         .map_or((want.intent.as_str(), &[]), |(_, m, r)| (*m, *r));
+    let every: Vec<String> = everywhere.iter().map(|w| bare(w, lang)).collect();
     let value = |k: &str, v: &str| {
         let v = bare(v, lang);
-        if k == "room" && everywhere.iter().any(|w| bare(w, lang) == v) {
+        let with_prep = |p: &&str| every.contains(&bare(&format!("{p} {v}"), lang));
+        if k == "room" && (every.contains(&v) || words.in_room.iter().any(with_prep)) {
             EVERYWHERE.to_owned()
         } else {
             v
@@ -271,9 +273,9 @@ pub fn score(locale: &str, model: &serde_json::Value) -> Result<Score, String> {
                         intent: ANSWER.into(),
                         slots: e.slots.clone(),
                     };
-                    ok = satisfies(&a, &as_answer, l, words);
-                    got = a;
-                    if ok {
+                    if satisfies(&a, &as_answer, l, words) {
+                        ok = true;
+                        got = a;
                         break;
                     }
                 }
