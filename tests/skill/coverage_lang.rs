@@ -193,6 +193,7 @@ const IT: Lang = Lang {
     launch: &[
         "chiedi a {inv} di {req}",
         "chiedi a {inv} {req}",
+        "chiedi ad {inv} di {req}",
         "di' a {inv} di {req}",
         "dì a {inv} di {req}",
         "di a {inv} di {req}",
