@@ -452,3 +452,318 @@ async fn slow_readers_with_pipelined_requests_from_many_addresses_do_not_lock_ou
  {
     legitimate_requests_are_answered_promptly_under(Attack::SlowRead).await;
 }
+
+// ---------------------------------------------------------------------------
+// The rules one at a time, in process, with short clocks.
+
+/// From `src` (a loopback address) to `to`.
+async fn connect_from(src: Ipv4Addr, to: SocketAddr) -> std::io::Result<TcpStream> {
+    let sock = tokio::net::TcpSocket::new_v4()?;
+    sock.bind(SocketAddr::new(src.into(), 0))?;
+    sock.connect(to).await
+}
+
+/// An HTTP/2 connection that only sends PINGs (every 200 ms) and never a
+/// request is idle: PINGs are no progress, so it is closed after the idle
+/// timeout (before the fix, every PING restarted the idle clock).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_connection_sending_only_pings_is_closed_after_the_idle_timeout() {
+    let s = TestServer::start_with(|c| c.limits.idle_timeout = Duration::from_secs(1)).await;
+    let mut c = TcpStream::connect(s.addr).await.unwrap();
+    let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    hello.extend(h2_frame(H2_SETTINGS, 0, 0, &[]));
+    c.write_all(&hello).await.unwrap();
+    let start = Instant::now();
+    let mut closed = false;
+    while !closed && start.elapsed() < Duration::from_secs(6) {
+        let ping = h2_frame(H2_PING, 0, 0, &[7; 8]);
+        closed = c.write_all(&ping).await.is_err()
+            || closed_within(&mut c, Duration::from_millis(200)).await;
+    }
+    let took = start.elapsed();
+    println!("MEASURE an HTTP/2 connection sending only PINGs was closed after {took:?}");
+    assert!(
+        closed,
+        "still open after {took:?} of PINGs (idle timeout 1 s)"
+    );
+    s.stop().await;
+}
+
+/// A stream whose response waits behind a zero window (the client's
+/// SETTINGS_INITIAL_WINDOW_SIZE = 0), on a connection kept busy with PINGs,
+/// is closed once the client is the stall timeout behind, slots short or
+/// not (before the fix: held until the idle timeout, which PINGs restart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_stream_behind_a_zero_window_is_closed_after_the_stall_timeout_even_with_pings() {
+    let s = TestServer::start_with(|c| {
+        c.limits.idle_timeout = Duration::from_secs(120);
+        c.limits.stall_grace = Duration::from_millis(200);
+        c.limits.stall_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let c = TcpStream::connect(s.addr).await.unwrap();
+    let start = Instant::now();
+    let attack = h2_zero_window(c, Some(Duration::from_millis(200)));
+    let ended = tokio::time::timeout(Duration::from_secs(6), attack).await;
+    let took = start.elapsed();
+    println!("MEASURE a zero-window HTTP/2 stream with PINGs was closed after {took:?}");
+    assert!(
+        ended.is_ok(),
+        "still open after {took:?} (stall timeout 1 s, PINGs every 200 ms)"
+    );
+    s.stop().await;
+}
+
+/// A client that pipelines requests and never reads their answers (a tiny
+/// receive buffer, a 536-byte segment size) is closed once it is the stall
+/// timeout behind: fewer than all answers were sent before the close
+/// (before the fix: held until the idle timeout, every answer sent once
+/// read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_read_its_answers_is_closed_after_the_stall_timeout() {
+    let s = TestServer::start_with(|c| {
+        c.limits.idle_timeout = Duration::from_secs(120);
+        c.limits.stall_grace = Duration::from_millis(200);
+        c.limits.stall_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let sock = slow_reader_socket().unwrap();
+    let mut c = sock.connect(s.addr).await.unwrap();
+    c.write_all(&b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n".repeat(200))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Now read everything there is: the server closed (EOF or reset), or
+    // would keep answering as the buffer drains.
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match c.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .is_ok();
+    let answers = String::from_utf8_lossy(&got)
+        .matches("HTTP/1.1 200")
+        .count();
+    println!("MEASURE a client not reading: {answers} of 200 answers before the close");
+    assert!(closed, "still open after {answers} answers were read");
+    assert!(answers < 200, "every answer was written");
+    assert_eq!(s.get("/health").await.status, hyper::StatusCode::OK);
+    s.stop().await;
+}
+
+/// Writes `bytes` in `pieces` parts, `gap` apart (a slow mobile link).
+async fn send_in_pieces(c: &mut TcpStream, bytes: &[u8], pieces: usize, gap: Duration) {
+    let size = bytes.len().div_ceil(pieces);
+    for (i, piece) in bytes.chunks(size).enumerate() {
+        if i > 0 {
+            tokio::time::sleep(gap).await;
+        }
+        c.write_all(piece).await.unwrap();
+    }
+}
+
+/// One response read from `c`: status, headers (names lowercase), body
+/// (by Content-Length).
+async fn read_response(c: &mut TcpStream) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = c.read(&mut chunk).await.ok().filter(|&n| n > 0)?;
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.get(9..12)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[end + 4..].to_vec();
+    while body.len() < len {
+        let n = c.read(&mut chunk).await.ok().filter(|&n| n > 0)?;
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some((status, headers, body))
+}
+
+/// While stalled connections from many addresses hold every slot, a person
+/// on a slow mobile link (each request in three parts 300 ms apart, on one
+/// keep-alive connection) loads the login page and signs in, and Alexa
+/// redeems the code: each step answered in its own time plus at most 1 s.
+/// Default rates; 16 slots held by 48 trickled headers from 24 addresses
+/// (before the fix the page waited for a header timeout to free a slot).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_over_a_slow_mobile_link_is_served_while_stalled_connections_hold_the_slots() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let s = TestServer::start_with(|c| c.limits.max_connections = 16).await;
+    let (id, secret) = s.add_alexa_client_and_user();
+    let to = s.addr;
+    let mut flood = tokio::task::JoinSet::new();
+    for i in 0..48 {
+        flood.spawn(async move {
+            let until = Instant::now() + ATTACK_AT_MOST;
+            while Instant::now() < until {
+                if let Ok(c) = connect_from(Ipv4Addr::new(127, 0, 11, 1 + (i % 24)), to).await {
+                    trickle(c, b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ", b'z').await;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+    }
+    tokio::time::sleep(SETTLE).await;
+
+    let gap = Duration::from_millis(300);
+    let step_bound = gap * 2 + PROMPT;
+    let mut c = TcpStream::connect(to).await.unwrap();
+    let p = AuthParams::new(&id, PITANGUI);
+    let get = format!("GET {} HTTP/1.1\r\nHost: x\r\n\r\n", p.path());
+    let start = Instant::now();
+    send_in_pieces(&mut c, get.as_bytes(), 3, gap).await;
+    let page = tokio::time::timeout(MEASURED_UP_TO, read_response(&mut c)).await;
+    let page_took = start.elapsed();
+    let (status, headers, body) = page.ok().flatten().expect("the login page");
+    assert_eq!(status, 200);
+    let cookie = headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .and_then(|(_, v)| v.split(';').next())
+        .expect("a cookie")
+        .to_owned();
+    let fields = hidden_fields(&String::from_utf8_lossy(&body));
+    let form = encode_form(&login_form(&fields, USER, PASSWORD, "approve"));
+    let post = format!(
+        "POST /alexa/authorize HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nOrigin: null\r\nSec-Fetch-Site: same-origin\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    let start = Instant::now();
+    send_in_pieces(&mut c, post.as_bytes(), 3, gap).await;
+    let signed_in = tokio::time::timeout(MEASURED_UP_TO, read_response(&mut c)).await;
+    let sign_in_took = start.elapsed();
+    let (status, headers, _) = signed_in.ok().flatten().expect("the sign-in's answer");
+    assert_eq!(status, 303);
+    let location = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    let code = query_params(&location)
+        .get("code")
+        .cloned()
+        .expect("a code");
+    let start = Instant::now();
+    let auth = basic_header(&id, &secret);
+    let t = send_within(
+        MEASURED_UP_TO,
+        to,
+        "POST",
+        "/alexa/token",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("authorization", &auth),
+        ],
+        Some(encode_form(&code_grant(&code, PITANGUI, None)).into_bytes()),
+    )
+    .await;
+    let token_took = start.elapsed();
+    flood.shutdown().await;
+    println!(
+        "MEASURE slow mobile sign-in among stalled connections: page {page_took:?}, sign-in {sign_in_took:?}, code redeemed {token_took:?}"
+    );
+    assert!(page_took < step_bound, "the login page took {page_took:?}");
+    assert!(
+        sign_in_took < step_bound,
+        "the sign-in took {sign_in_took:?}"
+    );
+    assert_eq!(t.map(|t| t.status.as_u16()), Some(200));
+    assert!(
+        token_took < PROMPT,
+        "the code's redemption took {token_took:?}"
+    );
+    s.stop().await;
+}
+
+/// A client the server waits on that keeps up (a body at 2 KiB/s, twice the
+/// minimum) is never dropped to make room: with every slot taken by such
+/// uploads, a newcomer waits, every upload is answered, and then the
+/// newcomer is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_keeping_up_are_never_dropped_to_make_room() {
+    const N: usize = 4;
+    let s = TestServer::start_with(|c| c.limits.max_connections = N).await;
+    let mut uploads = tokio::task::JoinSet::new();
+    for i in 0..N {
+        let to = s.addr;
+        uploads.spawn(async move {
+            let mut c = connect_from(Ipv4Addr::new(127, 0, 12, 1 + i as u8), to)
+                .await
+                .unwrap();
+            let body = vec![b'a'; 6000];
+            let head = format!(
+                "POST /alexa/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            c.write_all(head.as_bytes()).await.unwrap();
+            // 100 bytes every 50 ms: 2,000 bytes a second, for 3 s.
+            for piece in body.chunks(100) {
+                if c.write_all(piece).await.is_err() {
+                    return None;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            read_response(&mut c).await.map(|(status, ..)| status)
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let to = s.addr;
+    let newcomer = tokio::spawn(async move { health(to).await });
+    // Past the grace (2 s) and well into the uploads.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        !newcomer.is_finished(),
+        "a newcomer was served while {N} uploads keeping up held every slot"
+    );
+    while let Some(r) = uploads.join_next().await {
+        // No client: 401, after the whole body was read.
+        assert_eq!(r.unwrap(), Some(401), "an upload keeping up was dropped");
+    }
+    let (status, _) = newcomer.await.unwrap();
+    assert_eq!(status, Some(200));
+    s.stop().await;
+}
+
+/// README's limits table says what `Limits::default()` is.
+#[test]
+fn the_default_minimum_rate_and_stall_bounds_are_what_readme_says() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let d = ma_alexa_oauth::config::Limits::default();
+    assert_eq!(d.min_rate % 1024, 0);
+    for said in [
+        format!("keep up {} KiB/s", d.min_rate / 1024),
+        format!(
+            "once {} s behind it counts as stalled",
+            d.stall_grace.as_secs()
+        ),
+        format!(
+            "once {} s behind its connection is closed",
+            d.stall_timeout.as_secs()
+        ),
+    ] {
+        assert!(readme.contains(&said), "README does not say {said:?}");
+    }
+}

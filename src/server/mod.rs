@@ -1,14 +1,17 @@
 //! The connection loop: accepts from any [`Listener`] (TCP, or the tailnet's
 //! Funnel listener), serves HTTP/1.1 and HTTP/2 with hyper, enforces the
 //! connection cap and each client's share of it (`slots`), header and idle
-//! timeouts, and drains on shutdown.
+//! timeouts, the minimum rate of clients the server waits on (`pace`, swept
+//! by [`sweep`]), and drains on shutdown.
 
 mod activity;
+mod frames;
 mod idle;
+mod pace;
 mod slots;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use hyper::service::service_fn;
@@ -21,8 +24,9 @@ use crate::app::App;
 use crate::config::Limits;
 pub use crate::listener::{ConnInfo, Listener};
 use crate::router;
-use activity::{Activity, Tracked};
+use activity::{Activity, Tracked, Watched};
 pub use idle::IdleTimeout;
+use pace::Pace;
 use slots::{Admission, ClientKey, Table, Ticket};
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops
@@ -30,7 +34,8 @@ use slots::{Admission, ClientKey, Table, Ticket};
 pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Future<Output = ()>) {
     let limits = app.config().limits.clone();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let table = Table::new(limits.client_share());
+    let table = Table::new(limits.client_share(), Pace::new(&limits));
+    tokio::spawn(sweep(Arc::downgrade(&table)));
     let graceful = GracefulShutdown::new();
     let builder = Arc::new(builder());
     tokio::pin!(shutdown);
@@ -108,8 +113,27 @@ fn builder() -> auto::Builder<TokioExecutor> {
     builder
 }
 
+/// Settles the table's ledgers every [`Table::sweep_every`] (closing the
+/// connections too far behind) until the table is gone: the accept loop has
+/// ended and the last connection with it.
+async fn sweep(table: Weak<Table>) {
+    let Some(every) = table.upgrade().map(|t| t.sweep_every()) else {
+        return;
+    };
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(t) = table.upgrade() else {
+            return;
+        };
+        t.sweep();
+    }
+}
+
 /// A free connection slot. When every slot is taken, makes room (drops a
-/// connection that has sent nothing, else one idle between requests) and
+/// connection that has sent nothing, else one idle between requests, else a
+/// stalled one) and
 /// waits for the slot it frees; with nothing to drop, waits, looking again
 /// every 100 ms. `made_room`: a connection was already dropped for this one.
 /// None if `shutdown` completes first.
@@ -159,8 +183,9 @@ fn serve<I>(
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let (app, act, info) = (Arc::clone(app), Arc::clone(&c.activity), c.info);
-    let svc = service_fn(move |req| {
+    let svc = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let guard = act.begin_request();
+        let req = req.map(|b| Watched::new(b, Arc::clone(&act)));
         let app = Arc::clone(&app);
         async move {
             let resp = router::handle(&app, req, info).await;
