@@ -7,6 +7,7 @@
 mod activity;
 mod frames;
 mod idle;
+mod lobby;
 mod pace;
 mod slots;
 
@@ -26,8 +27,14 @@ pub use crate::listener::{ConnInfo, Listener};
 use crate::router;
 use activity::{Activity, Tracked, Watched};
 pub use idle::IdleTimeout;
+use lobby::{Lobby, Waiting};
 use pace::Pace;
 use slots::{Admission, ClientKey, Table, Ticket};
+
+/// How often, while connections wait in the lobby, room is made for the
+/// next to be served (a client holding no slot gets it on arrival), and the
+/// lobby closes those that waited too long.
+const LOBBY_TICK: Duration = Duration::from_millis(20);
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops
 /// accepting and gives requests in flight `limits.shutdown_grace` to finish.
@@ -36,42 +43,12 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let table = Table::new(limits.client_share(), Pace::new(&limits));
     tokio::spawn(sweep(Arc::downgrade(&table)));
+    let mut lobby = Lobby::new(lobby_size(&limits), limits.header_timeout);
+    let mut tick = tokio::time::interval(LOBBY_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let graceful = GracefulShutdown::new();
     let builder = Arc::new(builder());
-    tokio::pin!(shutdown);
-    let mut backoff = Duration::from_millis(5);
-    loop {
-        let accepted = tokio::select! {
-            _ = &mut shutdown => break,
-            a = listener.accept() => a,
-        };
-        let (io, info) = match accepted {
-            Ok(a) => {
-                backoff = Duration::from_millis(5);
-                a
-            }
-            Err(e) => {
-                // Out of descriptors and the like: wait and try again rather than exit.
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(1));
-                continue;
-            }
-        };
-        tracing::debug!(peer = %info.peer, "connection accepted");
-        let ip = info.peer.ip();
-        let key = (!app.trusted_proxy(ip)).then(|| ClientKey::of(ip));
-        let made_room = match table.admit(key) {
-            Admission::Refused => {
-                tracing::debug!(peer = %info.peer, "connection refused: its client holds its share, all busy");
-                continue;
-            }
-            Admission::Replaced => true,
-            Admission::Admitted => false,
-        };
-        let Some(permit) = slot(&permits, &table, made_room, &mut shutdown).await else {
-            break;
-        };
+    let start = |io, info, key, permit| {
         let activity = Activity::new();
         let (ticket, dropped) = table.insert(key, Arc::clone(&activity));
         let conn = Conn {
@@ -82,12 +59,72 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
             permit,
         };
         serve(&builder, &graceful, &app, &limits, io, conn);
+    };
+    tokio::pin!(shutdown);
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            a = listener.accept() => {
+                let (io, info) = match a {
+                    Ok(a) => {
+                        backoff = Duration::from_millis(5);
+                        a
+                    }
+                    Err(e) => {
+                        // Out of descriptors and the like: wait and try again rather than exit.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(1));
+                        continue;
+                    }
+                };
+                tracing::debug!(peer = %info.peer, "connection accepted");
+                let ip = info.peer.ip();
+                let key = (!app.trusted_proxy(ip)).then(|| ClientKey::of(ip));
+                if table.admit(key) == Admission::Refused {
+                    tracing::debug!(peer = %info.peer, "connection refused: its client holds its share, all busy");
+                    continue;
+                }
+                if lobby.is_empty() {
+                    if let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
+                        start(io, info, key, permit);
+                        continue;
+                    }
+                }
+                // A client holding no slot gets room at once if there is
+                // any to make; the others at the next tick.
+                if permits.available_permits() == 0 && (key.is_none() || table.count(key) == 0) {
+                    table.make_room_for(key);
+                }
+                lobby.push(Waiting::new(io, info, key), &table);
+            }
+            p = Arc::clone(&permits).acquire_owned(), if !lobby.is_empty() => {
+                if let (Ok(permit), Some(w)) = (p, lobby.take_best(&table)) {
+                    start(w.io, w.info, w.key, permit);
+                }
+            }
+            _ = tick.tick(), if !lobby.is_empty() => {
+                lobby.expire();
+                if permits.available_permits() == 0 {
+                    if let Some(key) = lobby.best_key(&table) {
+                        table.make_room_for(key);
+                    }
+                }
+            }
+        }
     }
+    drop(lobby);
     tracing::info!("shutting down: no new connections; draining");
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections closed"),
         _ = tokio::time::sleep(limits.shutdown_grace) => tracing::warn!("shutdown grace period over; closing remaining connections"),
     }
+}
+
+/// Connections that may wait for a slot: a quarter of the slots, at least 4.
+fn lobby_size(limits: &Limits) -> usize {
+    (limits.max_connections / 4).max(4)
 }
 
 fn builder() -> auto::Builder<TokioExecutor> {
@@ -128,36 +165,6 @@ async fn sweep(table: Weak<Table>) {
             return;
         };
         t.sweep();
-    }
-}
-
-/// A free connection slot. When every slot is taken, makes room (drops a
-/// connection that has sent nothing, else one idle between requests, else a
-/// stalled one) and
-/// waits for the slot it frees; with nothing to drop, waits, looking again
-/// every 100 ms. `made_room`: a connection was already dropped for this one.
-/// None if `shutdown` completes first.
-async fn slot<S: Future<Output = ()> + Unpin>(
-    permits: &Arc<Semaphore>,
-    table: &Table,
-    mut made_room: bool,
-    shutdown: &mut S,
-) -> Option<OwnedSemaphorePermit> {
-    loop {
-        if let Ok(p) = Arc::clone(permits).try_acquire_owned() {
-            return Some(p);
-        }
-        if !made_room {
-            made_room = table.make_room();
-        }
-        // A dropped connection gives its slot back at once; should it not,
-        // look for another after a second.
-        let wait = Duration::from_millis(if made_room { 1000 } else { 100 });
-        tokio::select! {
-            _ = &mut *shutdown => return None,
-            p = Arc::clone(permits).acquire_owned() => return p.ok(),
-            _ = tokio::time::sleep(wait) => made_room = false,
-        }
     }
 }
 

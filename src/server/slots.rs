@@ -4,11 +4,14 @@
 //! (never one with a request in flight that keeps up), or is refused if all
 //! of its connections are busy. When every slot is taken, a newcomer gets
 //! the slot of a connection that has sent nothing for a while, else of one
-//! idle between requests (the client holding the most connections first,
-//! then the longest in that state), else of one stalled: waited on in the
-//! middle of a request and behind the minimum rate by more than the grace
-//! (`super::pace`; the furthest behind first). Else it waits for a slot: a
-//! connection keeping up, or one just accepted, is never dropped.
+//! stalled: waited on in the middle of a request and behind the minimum
+//! rate by more than the grace (`super::pace`; the furthest behind first),
+//! else of one idle between requests (the client holding the most
+//! connections first, then the longest idle). Else it waits for a slot
+//! (`super::lobby`): a connection keeping up, or one just accepted, is
+//! never dropped. Stalled ones go before idle ones: under a flood they are
+//! the flood, while an idle keep-alive connection is most likely a browser
+//! about to send its next request.
 //!
 //! Stalls are judged by progress, not by address: a flood spread over many
 //! addresses (an IPv6 /64 each costs nothing) is as stalled as one from a
@@ -156,6 +159,11 @@ impl Table {
         })
     }
 
+    /// Connections `key`'s client holds.
+    pub fn count(&self, key: Option<ClientKey>) -> usize {
+        self.lock().count(key)
+    }
+
     /// How often [`Table::sweep`] is to run.
     pub fn sweep_every(&self) -> Duration {
         self.pace.every()
@@ -245,26 +253,36 @@ impl Table {
         admission
     }
 
-    /// Every slot is taken: drops a connection that has sent nothing for
-    /// [`ARRIVAL`], else one idle between requests (the furthest behind,
-    /// then of the client holding the most connections, the longest in that
-    /// state), else a stalled one (the furthest behind first). False if
-    /// there is none.
-    pub fn make_room(&self) -> bool {
+    /// Every slot is taken: makes room for a connection of client `key`
+    /// (`None`: a trusted proxy) by dropping one that has sent nothing for
+    /// [`ARRIVAL`], else a stalled one (the furthest behind first), else
+    /// one idle between requests (of the client holding the most
+    /// connections, the longest idle). Only a connection of a client
+    /// holding more than `key`'s client does may go: room is made for
+    /// clients holding few connections (a first one always), never to swap
+    /// one flooder's connection for another's, which would only restart
+    /// the clock that shows a connection stalled. A trusted proxy counts as
+    /// holding none. False if there is none to drop.
+    pub fn make_room_for(&self, key: Option<ClientKey>) -> bool {
         let now = Instant::now();
         let mut g = self.lock();
+        let holding = key.map_or(0, |_| g.count(key));
         let victim = g
             .conns
             .iter()
             .filter_map(|(id, e)| {
+                let count = g.count(e.key);
+                if count <= holding {
+                    return None;
+                }
                 let (standing, since, debt, stalled) = self.judge(e, now);
                 let class = match standing {
                     Standing::Silent if now.saturating_duration_since(since) >= ARRIVAL => 0,
-                    Standing::Idle => 1,
-                    _ if stalled => 2,
+                    _ if stalled => 1,
+                    Standing::Idle => 2,
                     _ => return None,
                 };
-                Some((class, Reverse(debt), Reverse(g.count(e.key)), since, *id))
+                Some((class, Reverse(debt), Reverse(count), since, *id))
             })
             .min();
         let Some((.., id)) = victim else {
@@ -378,11 +396,12 @@ mod tests {
     }
 
     /// Default pace (1 KiB/s, 2 s grace): when slots run short, a connection
-    /// silent past its arrival time goes first, then an idle one, then the
-    /// stalled ones, furthest behind first; never one keeping up, one busy
-    /// on the server's side, one just accepted, or one not yet polled.
+    /// silent past its arrival time goes first, then the stalled ones,
+    /// furthest behind first, then an idle one; never one keeping up, one
+    /// busy on the server's side, one just accepted, or one not yet polled.
+    /// (Every client here holds one connection; the newcomer's none.)
     #[tokio::test(start_paused = true)]
-    async fn room_is_made_by_silent_then_idle_then_the_furthest_behind() {
+    async fn room_is_made_by_silent_then_the_furthest_behind_then_idle() {
         let t = Table::new(64, pace());
         let key = |i: u8| Some(ClientKey::of(IpAddr::from([192, 0, 2, i])));
         let behind = conn("head");
@@ -415,7 +434,8 @@ mod tests {
             ("just accepted", young_rx),
         ];
         let mut order = Vec::new();
-        while t.make_room() && order.len() < conns.len() {
+        let newcomer = key(9);
+        while t.make_room_for(newcomer) && order.len() < conns.len() {
             let newly = conns
                 .iter_mut()
                 .filter(|(name, _)| !order.contains(name))
@@ -423,7 +443,7 @@ mod tests {
                 .collect::<Vec<_>>();
             order.extend(newly);
         }
-        assert_eq!(order, ["silent", "idle", "behind", "less behind"]);
+        assert_eq!(order, ["silent", "behind", "less behind", "idle"]);
     }
 
     /// The sweep closes a connection once it is the stall timeout behind
@@ -449,5 +469,34 @@ mod tests {
         assert!(!gone(&mut steady_rx));
         let ms = closed_after.unwrap();
         assert!((10_000..=10_500).contains(&ms), "closed after {ms} ms");
+    }
+
+    /// Room is made only at the expense of a client holding more
+    /// connections than the newcomer's: a flooding address's waiting
+    /// connection never replaces another flooder's stalled one, a first
+    /// connection (or a trusted proxy's) replaces any.
+    #[tokio::test(start_paused = true)]
+    async fn room_is_made_only_from_clients_holding_more() {
+        let t = Table::new(64, pace());
+        let a = Some(ClientKey::of(IpAddr::from([192, 0, 2, 1])));
+        let b = Some(ClientKey::of(IpAddr::from([192, 0, 2, 2])));
+        let mut held = Vec::new();
+        for key in [a, a, b, b] {
+            held.push(t.insert(key, conn("head")));
+        }
+        tokio::time::advance(Duration::from_secs(3)).await;
+        // Both hold two stalled connections: neither makes room for the other.
+        assert!(!t.make_room_for(a));
+        assert!(!t.make_room_for(b));
+        // A client holding one more than b may not take b's either...
+        let extra = t.insert(a, conn("idle"));
+        assert!(!t.make_room_for(a));
+        // ...but b may take one of a's (three against two).
+        assert!(t.make_room_for(b));
+        drop(extra);
+        // A newcomer, or a trusted proxy, takes from anyone.
+        let newcomer = Some(ClientKey::of(IpAddr::from([192, 0, 2, 3])));
+        assert!(t.make_room_for(newcomer));
+        assert!(t.make_room_for(None));
     }
 }
