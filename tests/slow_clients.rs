@@ -691,8 +691,10 @@ async fn a_sign_in_over_a_slow_mobile_link_is_served_while_stalled_connections_h
         "MEASURE slow mobile sign-in among stalled connections: page {page_took:?}, sign-in {sign_in_took:?}, code redeemed {token_took:?}"
     );
     assert!(page_took < step_bound, "the login page took {page_took:?}");
+    // The sign-in also hashes the password (Argon2id, 19 MiB), which takes
+    // its time on a loaded machine: another second allowed.
     assert!(
-        sign_in_took < step_bound,
+        sign_in_took < step_bound + Duration::from_secs(1),
         "the sign-in took {sign_in_took:?}"
     );
     assert_eq!(t.map(|(status, ..)| status), Some(200));
@@ -745,29 +747,34 @@ async fn a_flood_many_times_the_slots_does_not_queue_a_newcomer_behind_it() {
     s.stop().await;
 }
 
-/// A client the server waits on that keeps up (a body at 2 KiB/s, twice the
-/// minimum) is never dropped to make room: with every slot taken by such
-/// uploads, a newcomer waits, every upload is answered, and then the
-/// newcomer is.
+/// A client the server waits on that keeps up (a body at about 3 KiB/s,
+/// three times the minimum) is never dropped to make room, however long it
+/// has been waited on: with every slot taken by such uploads, a newcomer
+/// still waits three grace periods later, every upload is answered, and
+/// then the newcomer is. (A grace of 500 ms, so that it passes well within
+/// the uploads.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_keeping_up_are_never_dropped_to_make_room() {
     const N: usize = 4;
-    let s = TestServer::start_with(|c| c.limits.max_connections = N).await;
+    let s = TestServer::start_with(|c| {
+        c.limits.max_connections = N;
+        c.limits.stall_grace = Duration::from_millis(500);
+    })
+    .await;
     let mut uploads = tokio::task::JoinSet::new();
     for i in 0..N {
         let to = s.addr;
         uploads.spawn(async move {
-            let mut c = connect_from(Ipv4Addr::new(127, 0, 12, 1 + i as u8), to)
-                .await
-                .unwrap();
-            let body = vec![b'a'; 6000];
+            let src = Ipv4Addr::new(127, 0, 12, 1 + u8::try_from(i).unwrap());
+            let mut c = connect_from(src, to).await.unwrap();
+            let body = vec![b'a'; 8000];
             let head = format!(
                 "POST /alexa/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
                 body.len()
             );
             c.write_all(head.as_bytes()).await.unwrap();
-            // 100 bytes every 50 ms: 2,000 bytes a second, for 3 s.
-            for piece in body.chunks(100) {
+            // 160 bytes every 50 ms: 3,200 bytes a second, for 2.5 s.
+            for piece in body.chunks(160) {
                 if c.write_all(piece).await.is_err() {
                     return None;
                 }
@@ -776,11 +783,10 @@ async fn connections_keeping_up_are_never_dropped_to_make_room() {
             read_response(&mut c).await.map(|(status, ..)| status)
         });
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let to = s.addr;
     let newcomer = tokio::spawn(async move { health(to).await });
-    // Past the grace (2 s) and well into the uploads.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(
         !newcomer.is_finished(),
         "a newcomer was served while {N} uploads keeping up held every slot"

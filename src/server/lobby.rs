@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::slots::{ClientKey, Table};
+use super::slots::{ClientKey, Holdings, Table};
 use crate::listener::ConnInfo;
 
 /// A connection waiting for a slot.
@@ -63,8 +63,8 @@ impl<I> Lobby<I> {
     }
 
     /// Connections `key`'s client holds: served, and waiting here.
-    fn holding(&self, table: &Table, key: Option<ClientKey>) -> usize {
-        table.count(key) + self.counts.get(&key).copied().unwrap_or(0)
+    fn holding(&self, served: &Holdings<'_>, key: Option<ClientKey>) -> usize {
+        served.of(key) + self.counts.get(&key).copied().unwrap_or(0)
     }
 
     /// The client of the connection [`Lobby::take_best`] would serve.
@@ -75,10 +75,11 @@ impl<I> Lobby<I> {
     }
 
     fn best(&self, table: &Table) -> Option<usize> {
+        let served = table.holdings();
         self.waiting
             .iter()
             .enumerate()
-            .min_by_key(|(_, w)| (self.holding(table, w.key), w.arrived))
+            .min_by_key(|(_, w)| (self.holding(&served, w.key), w.arrived))
             .map(|(i, _)| i)
     }
 
@@ -90,12 +91,14 @@ impl<I> Lobby<I> {
         if self.waiting.len() <= self.size {
             return;
         }
+        let served = table.holdings();
         let worst = self
             .waiting
             .iter()
             .enumerate()
-            .max_by_key(|(_, w)| (self.holding(table, w.key), Reverse(w.arrived)))
+            .max_by_key(|(_, w)| (self.holding(&served, w.key), Reverse(w.arrived)))
             .map(|(i, _)| i);
+        drop(served);
         if let Some(w) = worst.map(|i| self.waiting.remove(i)) {
             tracing::debug!(peer = %w.info.peer, "waiting connection closed: the lobby is full");
             self.forget(&w);

@@ -39,18 +39,115 @@ const LOBBY_TICK: Duration = Duration::from_millis(20);
 /// Serves `app` on `listener` until `shutdown` completes, then stops
 /// accepting and gives requests in flight `limits.shutdown_grace` to finish.
 pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Future<Output = ()>) {
-    let limits = app.config().limits.clone();
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let table = Table::new(limits.client_share(), Pace::new(&limits));
-    tokio::spawn(sweep(Arc::downgrade(&table)));
-    let mut lobby = Lobby::new(lobby_size(&limits), limits.header_timeout);
+    let mut door = Door::<L::Io>::new(app);
+    tokio::spawn(sweep(Arc::downgrade(&door.table)));
     let mut tick = tokio::time::interval(LOBBY_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let graceful = GracefulShutdown::new();
-    let builder = Arc::new(builder());
-    let start = |io, info, key, permit| {
+    tokio::pin!(shutdown);
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            a = listener.accept() => match a {
+                Ok((io, info)) => {
+                    backoff = Duration::from_millis(5);
+                    door.arrive(io, info);
+                }
+                Err(e) => {
+                    // Out of descriptors and the like: wait and try again rather than exit.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                }
+            },
+            p = Arc::clone(&door.permits).acquire_owned(), if !door.lobby.is_empty() => {
+                if let Ok(permit) = p {
+                    door.seat(permit);
+                }
+            }
+            _ = tick.tick(), if !door.lobby.is_empty() => door.tick(),
+        }
+    }
+    let (graceful, grace) = door.close();
+    tracing::info!("shutting down: no new connections; draining");
+    tokio::select! {
+        _ = graceful.shutdown() => tracing::info!("all connections closed"),
+        _ = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing remaining connections"),
+    }
+}
+
+/// The accept side: the slots, who holds them, who waits for one, and how
+/// an admitted connection is served.
+struct Door<I> {
+    app: Arc<App>,
+    limits: Limits,
+    permits: Arc<Semaphore>,
+    table: Arc<Table>,
+    lobby: Lobby<I>,
+    graceful: GracefulShutdown,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+}
+
+impl<I> Door<I>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    fn new(app: Arc<App>) -> Self {
+        let limits = app.config().limits.clone();
+        Door {
+            permits: Arc::new(Semaphore::new(limits.max_connections)),
+            table: Table::new(limits.client_share(), Pace::new(&limits)),
+            lobby: Lobby::new(lobby_size(&limits), limits.header_timeout),
+            graceful: GracefulShutdown::new(),
+            builder: Arc::new(builder()),
+            app,
+            limits,
+        }
+    }
+
+    /// A newcomer: refused (its client at its share, all busy), served at
+    /// once, or parked in the lobby. A client holding no slot gets room made
+    /// at once if there is any to make; the others at the next tick.
+    fn arrive(&mut self, io: I, info: ConnInfo) {
+        tracing::debug!(peer = %info.peer, "connection accepted");
+        let ip = info.peer.ip();
+        let key = (!self.app.trusted_proxy(ip)).then(|| ClientKey::of(ip));
+        if self.table.admit(key) == Admission::Refused {
+            tracing::debug!(peer = %info.peer, "connection refused: its client holds its share, all busy");
+            return;
+        }
+        if self.lobby.is_empty() {
+            if let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() {
+                return self.start(io, info, key, permit);
+            }
+        }
+        if self.permits.available_permits() == 0 && (key.is_none() || self.table.count(key) == 0) {
+            self.table.make_room_for(key);
+        }
+        self.lobby.push(Waiting::new(io, info, key), &self.table);
+    }
+
+    /// A slot is free: the lobby's best gets it.
+    fn seat(&mut self, permit: OwnedSemaphorePermit) {
+        if let Some(w) = self.lobby.take_best(&self.table) {
+            self.start(w.io, w.info, w.key, permit);
+        }
+    }
+
+    /// Closes connections that waited too long, and makes room for the
+    /// lobby's best.
+    fn tick(&mut self) {
+        self.lobby.expire();
+        if self.permits.available_permits() == 0 {
+            if let Some(key) = self.lobby.best_key(&self.table) {
+                self.table.make_room_for(key);
+            }
+        }
+    }
+
+    fn start(&self, io: I, info: ConnInfo, key: Option<ClientKey>, permit: OwnedSemaphorePermit) {
         let activity = Activity::new();
-        let (ticket, dropped) = table.insert(key, Arc::clone(&activity));
+        let (ticket, dropped) = self.table.insert(key, Arc::clone(&activity));
         let conn = Conn {
             info,
             activity,
@@ -58,67 +155,20 @@ pub async fn run<L: Listener>(mut listener: L, app: Arc<App>, shutdown: impl Fut
             dropped,
             permit,
         };
-        serve(&builder, &graceful, &app, &limits, io, conn);
-    };
-    tokio::pin!(shutdown);
-    let mut backoff = Duration::from_millis(5);
-    loop {
-        tokio::select! {
-            _ = &mut shutdown => break,
-            a = listener.accept() => {
-                let (io, info) = match a {
-                    Ok(a) => {
-                        backoff = Duration::from_millis(5);
-                        a
-                    }
-                    Err(e) => {
-                        // Out of descriptors and the like: wait and try again rather than exit.
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(1));
-                        continue;
-                    }
-                };
-                tracing::debug!(peer = %info.peer, "connection accepted");
-                let ip = info.peer.ip();
-                let key = (!app.trusted_proxy(ip)).then(|| ClientKey::of(ip));
-                if table.admit(key) == Admission::Refused {
-                    tracing::debug!(peer = %info.peer, "connection refused: its client holds its share, all busy");
-                    continue;
-                }
-                if lobby.is_empty() {
-                    if let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
-                        start(io, info, key, permit);
-                        continue;
-                    }
-                }
-                // A client holding no slot gets room at once if there is
-                // any to make; the others at the next tick.
-                if permits.available_permits() == 0 && (key.is_none() || table.count(key) == 0) {
-                    table.make_room_for(key);
-                }
-                lobby.push(Waiting::new(io, info, key), &table);
-            }
-            p = Arc::clone(&permits).acquire_owned(), if !lobby.is_empty() => {
-                if let (Ok(permit), Some(w)) = (p, lobby.take_best(&table)) {
-                    start(w.io, w.info, w.key, permit);
-                }
-            }
-            _ = tick.tick(), if !lobby.is_empty() => {
-                lobby.expire();
-                if permits.available_permits() == 0 {
-                    if let Some(key) = lobby.best_key(&table) {
-                        table.make_room_for(key);
-                    }
-                }
-            }
-        }
+        serve(
+            &self.builder,
+            &self.graceful,
+            &self.app,
+            &self.limits,
+            io,
+            conn,
+        );
     }
-    drop(lobby);
-    tracing::info!("shutting down: no new connections; draining");
-    tokio::select! {
-        _ = graceful.shutdown() => tracing::info!("all connections closed"),
-        _ = tokio::time::sleep(limits.shutdown_grace) => tracing::warn!("shutdown grace period over; closing remaining connections"),
+
+    /// Stops admitting: the waiting connections are closed. What the drain
+    /// needs: the connections to watch, and how long to give them.
+    fn close(self) -> (GracefulShutdown, Duration) {
+        (self.graceful, self.limits.shutdown_grace)
     }
 }
 

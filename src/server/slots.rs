@@ -138,6 +138,15 @@ pub struct Table {
     pace: Pace,
 }
 
+/// The connections each client holds, the table locked meanwhile.
+pub struct Holdings<'a>(MutexGuard<'a, Inner>);
+
+impl Holdings<'_> {
+    pub fn of(&self, key: Option<ClientKey>) -> usize {
+        self.0.count(key)
+    }
+}
+
 /// A connection's place in the [`Table`]; dropping it gives the place up.
 pub struct Ticket {
     table: Arc<Table>,
@@ -162,6 +171,11 @@ impl Table {
     /// Connections `key`'s client holds.
     pub fn count(&self, key: Option<ClientKey>) -> usize {
         self.lock().count(key)
+    }
+
+    /// The table held still, to compare many clients' holdings at once.
+    pub fn holdings(&self) -> Holdings<'_> {
+        Holdings(self.lock())
     }
 
     /// How often [`Table::sweep`] is to run.
