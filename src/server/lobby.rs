@@ -62,6 +62,10 @@ impl<I> Lobby<I> {
         self.waiting.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.waiting.len()
+    }
+
     /// Connections `key`'s client holds: served, and waiting here.
     fn holding(&self, served: &Holdings<'_>, key: Option<ClientKey>) -> usize {
         served.of(key) + self.counts.get(&key).copied().unwrap_or(0)

@@ -86,6 +86,11 @@ struct Door<I> {
     lobby: Lobby<I>,
     graceful: GracefulShutdown,
     builder: Arc<auto::Builder<TokioExecutor>>,
+    /// Connections dropped to make room whose slots have not come back yet
+    /// (a dropped connection's task gives its slot back at once), and when
+    /// the last was dropped.
+    evicting: usize,
+    evicted_at: tokio::time::Instant,
 }
 
 impl<I> Door<I>
@@ -100,8 +105,22 @@ where
             lobby: Lobby::new(lobby_size(&limits), limits.header_timeout),
             graceful: GracefulShutdown::new(),
             builder: Arc::new(builder()),
+            evicting: 0,
+            evicted_at: tokio::time::Instant::now(),
             app,
             limits,
+        }
+    }
+
+    /// Makes room for a connection of `key`'s client unless the slots of
+    /// those already dropped will do (one slot per waiting connection).
+    fn make_room_for(&mut self, key: Option<ClientKey>, waiting: usize) {
+        if self.permits.available_permits() + self.evicting >= waiting {
+            return;
+        }
+        if self.table.make_room_for(key) {
+            self.evicting += 1;
+            self.evicted_at = tokio::time::Instant::now();
         }
     }
 
@@ -121,14 +140,15 @@ where
                 return self.start(io, info, key, permit);
             }
         }
-        if self.permits.available_permits() == 0 && (key.is_none() || self.table.count(key) == 0) {
-            self.table.make_room_for(key);
+        if key.is_none() || self.table.count(key) == 0 {
+            self.make_room_for(key, self.lobby.len() + 1);
         }
         self.lobby.push(Waiting::new(io, info, key), &self.table);
     }
 
     /// A slot is free: the lobby's best gets it.
     fn seat(&mut self, permit: OwnedSemaphorePermit) {
+        self.evicting = self.evicting.saturating_sub(1);
         if let Some(w) = self.lobby.take_best(&self.table) {
             self.start(w.io, w.info, w.key, permit);
         }
@@ -138,10 +158,12 @@ where
     /// lobby's best.
     fn tick(&mut self) {
         self.lobby.expire();
-        if self.permits.available_permits() == 0 {
-            if let Some(key) = self.lobby.best_key(&self.table) {
-                self.table.make_room_for(key);
-            }
+        if self.evicted_at.elapsed() > Duration::from_secs(1) {
+            // Slots come back at once; these did otherwise (to the lobby).
+            self.evicting = 0;
+        }
+        if let Some(key) = self.lobby.best_key(&self.table) {
+            self.make_room_for(key, self.lobby.len());
         }
     }
 
