@@ -1,8 +1,9 @@
 //! The connection loop: accepts from any [`Listener`] (TCP, or the tailnet's
-//! Funnel listener), serves HTTP/1.1 and HTTP/2 with hyper, enforces the
-//! connection cap and each client's share of it (`slots`), header and idle
-//! timeouts, the minimum rate of clients the server waits on (`pace`, swept
-//! by [`sweep`]), and drains on shutdown.
+//! Funnel listener) without ever waiting for a slot, serves HTTP/1.1 and
+//! HTTP/2 with hyper, enforces the connection cap and each client's share
+//! of it (`slots`), parks newcomers while every slot is taken (`lobby`),
+//! header and idle timeouts (`idle`), the minimum rate of clients the
+//! server waits on (`pace`, settled by [`sweep`]), and drains on shutdown.
 
 mod activity;
 mod frames;
@@ -215,9 +216,8 @@ fn builder() -> auto::Builder<TokioExecutor> {
         .timer(TokioTimer::new())
         .max_concurrent_streams(64)
         .max_header_list_size(32 * 1024)
-        // No keep-alive PINGs: the PING and its answer count as traffic, so an
-        // idle HTTP/2 connection would never reach the idle timeout. Dead peers
-        // are found by the idle timeout instead.
+        // No keep-alive PINGs: dead peers are found by the idle timeout,
+        // which PINGs (ours or the client's) do not restart (`frames`).
         .keep_alive_interval(None);
     builder
 }
