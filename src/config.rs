@@ -11,7 +11,7 @@ use crate::throttle;
 pub struct Limits {
     /// Connections served at once. When all are taken, a new connection
     /// gets the slot of one that has sent nothing yet, else of one idle
-    /// between requests; else it waits.
+    /// between requests, else of one stalled (see `min_rate`); else it waits.
     pub max_connections: usize,
     /// Connections one client may hold at once (an IPv4 address, or an IPv6
     /// /64; trusted proxies have no share). A client at its share that
@@ -28,6 +28,20 @@ pub struct Limits {
     pub max_form_bytes: usize,
     /// Time allowed to send a whole request body once the headers are in.
     pub body_timeout: Duration,
+    /// Bytes per second a client must move, on average, while the server
+    /// waits on it in the middle of a request: for the rest of its header
+    /// or body, or for it to take a response (a full socket buffer, a shut
+    /// HTTP/2 window). HTTP/2 counts only HEADERS, CONTINUATION and DATA
+    /// payloads; PINGs and other control frames are no progress.
+    pub min_rate: u32,
+    /// How far behind `min_rate` (in time at that rate) a client may fall
+    /// before its connection counts as stalled. When every slot is taken,
+    /// stalled connections make room (the furthest behind first), after
+    /// silent and idle ones; a connection keeping up is never dropped.
+    pub stall_grace: Duration,
+    /// A connection whose client is this far behind `min_rate` is closed,
+    /// slots short or not.
+    pub stall_timeout: Duration,
     /// How long shutdown waits for requests in flight.
     pub shutdown_grace: Duration,
 }
@@ -41,6 +55,9 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(60),
             max_form_bytes: 8 * 1024,
             body_timeout: Duration::from_secs(10),
+            min_rate: 1024,
+            stall_grace: Duration::from_secs(2),
+            stall_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
         }
     }

@@ -403,7 +403,12 @@ async fn the_add_on_page_through_home_assistants_ingress_in_headless_chromium() 
     let Some((chromium, chromedriver)) = browser_tools() else {
         return;
     };
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    // Screenshots go under target/ (a test run never changes the tree);
+    // `MA_ALEXA_SCREENSHOTS=docs/screenshots` regenerates the committed ones.
+    let shots = match std::env::var_os("MA_ALEXA_SCREENSHOTS") {
+        Some(dir) => Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser/screenshots"),
+    };
     std::fs::create_dir_all(&shots).unwrap();
     let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
     std::fs::create_dir_all(&logs).unwrap();

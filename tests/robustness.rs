@@ -1262,7 +1262,8 @@ async fn connections_beyond_the_cap_wait_and_service_resumes() {
     let s = TestServer::start_with(|c| c.limits.max_connections = N).await;
     // N connections, from N client addresses (each within its share), that
     // each send half a request and then sit there: none is silent or idle,
-    // so none makes room for a newcomer.
+    // nor yet stalled (2 s behind the minimum rate), so none makes room for
+    // a newcomer.
     let mut held = Vec::new();
     for i in 0..N {
         let mut c = connect_from(&format!("127.0.0.{}", 11 + i), s.addr)

@@ -17,8 +17,18 @@
 #[path = "skill/cli.rs"]
 mod cli;
 mod common;
+#[path = "skill/coverage.rs"]
+mod coverage;
+#[path = "skill/coverage_corpus.rs"]
+mod coverage_corpus;
+#[path = "skill/coverage_lang.rs"]
+mod coverage_lang;
+#[path = "skill/coverage_match.rs"]
+mod coverage_match;
 #[path = "skill/generated.rs"]
 mod generated;
+#[path = "skill/generated_langs.rs"]
+mod generated_langs;
 #[path = "skill/intents.rs"]
 mod intents;
 #[path = "skill/linking.rs"]

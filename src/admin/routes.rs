@@ -2,8 +2,8 @@
 //! session), the request's [`Ctx`], the same-origin and CSRF checks of
 //! every POST, then the admin handlers.
 
+use crate::server::RequestBody;
 use bytes::Bytes;
-use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 
@@ -31,7 +31,7 @@ impl AdminRoutes {
 }
 
 impl Routes for AdminRoutes {
-    async fn route(&self, app: &App, req: Request<Incoming>, conn: ConnInfo) -> Response<Body> {
+    async fn route(&self, app: &App, req: Request<RequestBody>, conn: ConnInfo) -> Response<Body> {
         let (parts, body) = req.into_parts();
         let method = parts.method.clone();
         let path = parts.uri.path().to_owned();
@@ -138,7 +138,7 @@ impl AdminRoutes {
         &self,
         app: &App,
         parts: &hyper::http::request::Parts,
-        body: Incoming,
+        body: RequestBody,
         conn: ConnInfo,
     ) -> Response<Body> {
         let (mut ctx, origin) = match self.ctx(&parts.headers) {
@@ -210,7 +210,7 @@ impl AdminRoutes {
         ctx: &Ctx,
         headers: &HeaderMap,
         origin: Option<&str>,
-        body: Incoming,
+        body: RequestBody,
     ) -> Result<Params, Box<Response<Body>>> {
         let refusal = |status, title: &str, msg: &str| Box::new(ctx.refusal(status, title, msg));
         let cross = || {

@@ -275,15 +275,23 @@ autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"200\"></label>",
 }
 
 /// A GET form with one text input (the invocation name).
-pub fn get_form(action: &str, name: &str, label: &str, value: &str, button: &str) -> String {
+/// A one-field GET form; `placeholder` shows when the field is empty.
+pub fn get_form(
+    action: &str,
+    name: &str,
+    label: &str,
+    (value, placeholder): (&str, &str),
+    button: &str,
+) -> String {
     format!(
         "<form class=\"inline\" method=\"get\" action=\"{}\"><label>{}<input type=\"text\" name=\"{}\" \
-value=\"{}\" autocomplete=\"off\" autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"100\"></label>\
+value=\"{}\" placeholder=\"{}\" autocomplete=\"off\" autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"100\"></label>\
 <button type=\"submit\" class=\"secondary\">{}</button></form>",
         esc(action),
         esc(label),
         esc(name),
         esc(value),
+        esc(placeholder),
         esc(button)
     )
 }

@@ -10,6 +10,14 @@
 //! service (see [`Activity::begin_request`]). HTTP/2 (recognised by its
 //! connection preface) has no per-request header clock; the idle timeout
 //! bounds it.
+//!
+//! The wrapper also counts the connection's progress for the connection
+//! table (`super::pace`): every byte read or written on HTTP/1, and on
+//! HTTP/2 only the payload of HEADERS, CONTINUATION and DATA frames
+//! (`super::frames`), so that PINGs and other control frames neither count
+//! as progress nor keep an HTTP/2 connection from being idle. The count is
+//! a plain store into [`Activity`]: no clock, lock or allocation more per
+//! read or write.
 
 use std::future::Future;
 use std::io;
@@ -22,6 +30,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
 use super::activity::Activity;
+use super::frames::FrameScan;
 
 /// The HTTP/2 client connection preface (RFC 9113 section 3.4).
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -49,6 +58,11 @@ pub struct IdleTimeout<T> {
     /// complete when it started (it stops when that number moves).
     head: Option<(Instant, u64)>,
     proto: Proto,
+    /// Bytes of progress so far, in both directions.
+    progress: u64,
+    /// HTTP/2 frames read (after the preface) and written.
+    frames_in: FrameScan,
+    frames_out: FrameScan,
 }
 
 impl<T> IdleTimeout<T> {
@@ -65,19 +79,30 @@ impl<T> IdleTimeout<T> {
             sleep: Box::pin(tokio::time::sleep_until(head_deadline.min(now + idle))),
             idle_deadline: now + idle,
             proto: Proto::Sniffing(0),
+            progress: 0,
+            frames_in: FrameScan::default(),
+            frames_out: FrameScan::default(),
         }
     }
 
-    /// Notes read progress: the idle clock restarts; the first bytes of a
-    /// request (none in flight) start the header clock.
+    /// Notes bytes read: progress restarts the idle clock; the first bytes
+    /// of a request (none in flight) start the header clock.
     fn on_read(&mut self, new: &[u8]) {
-        let now = Instant::now();
-        self.idle_deadline = now + self.idle;
         if new.is_empty() {
             return;
         }
+        let now = Instant::now();
         self.activity.set_bytes_seen();
-        self.sniff(new);
+        let useful = match self.proto {
+            Proto::Http1 => new.len() as u64,
+            Proto::Http2 => self.frames_in.feed(new),
+            Proto::Sniffing(_) => match self.sniff(new) {
+                // The preface is no progress; frames may follow it.
+                Some(k) => self.frames_in.feed(new.get(k..).unwrap_or_default()),
+                None => new.len() as u64,
+            },
+        };
+        self.moved(useful, now);
         if self.proto == Proto::Http2 {
             return;
         }
@@ -87,22 +112,36 @@ impl<T> IdleTimeout<T> {
         }
     }
 
-    fn sniff(&mut self, new: &[u8]) {
+    /// Counts `useful` bytes of progress; any restarts the idle clock.
+    fn moved(&mut self, useful: u64, now: Instant) {
+        if useful > 0 {
+            self.progress += useful;
+            self.activity.set_progress(self.progress);
+            self.idle_deadline = now + self.idle;
+        }
+    }
+
+    /// Follows the HTTP/2 preface; `Some(k)` once `new` completed it with
+    /// its first `k` bytes.
+    fn sniff(&mut self, new: &[u8]) -> Option<usize> {
         let Proto::Sniffing(n) = self.proto else {
-            return;
+            return None;
         };
         let rest = H2_PREFACE.get(n..).unwrap_or_default();
         let k = new.len().min(rest.len());
-        self.proto = if new.get(..k) != rest.get(..k) {
-            Proto::Http1
+        if new.get(..k) != rest.get(..k) {
+            self.proto = Proto::Http1;
+            None
         } else if n + k == H2_PREFACE.len() {
             // Streams have no header clock; the idle timeout bounds them.
             self.head = None;
             self.activity.set_head_pending(false);
-            Proto::Http2
+            self.proto = Proto::Http2;
+            Some(k)
         } else {
-            Proto::Sniffing(n + k)
-        };
+            self.proto = Proto::Sniffing(n + k);
+            None
+        }
     }
 
     /// Stops the header clock once its request has reached the service.
@@ -146,11 +185,21 @@ impl<T> IdleTimeout<T> {
         }
     }
 
-    fn on_write<R>(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<R>>) -> Poll<io::Result<R>> {
+    /// Notes a write's outcome; `useful` says how much of the `n` bytes
+    /// written was progress.
+    fn on_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<io::Result<usize>>,
+        useful: impl FnOnce(&mut Self, usize) -> u64,
+    ) -> Poll<io::Result<usize>> {
         match r {
             Poll::Ready(r) => {
                 self.activity.set_write_pending(false);
-                self.idle_deadline = Instant::now() + self.idle;
+                if let Ok(n) = r {
+                    let u = useful(self, n);
+                    self.moved(u, Instant::now());
+                }
                 self.settle_head();
                 Poll::Ready(r)
             }
@@ -190,7 +239,10 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<T> {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let r = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.on_write(cx, r)
+        this.on_write(cx, r, |this, n| match this.proto {
+            Proto::Http2 => this.frames_out.feed(buf.get(..n).unwrap_or_default()),
+            _ => n as u64,
+        })
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -208,7 +260,10 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<T> {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let r = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.on_write(cx, r)
+        this.on_write(cx, r, |this, n| match this.proto {
+            Proto::Http2 => this.frames_out.feed_vectored(bufs, n),
+            _ => n as u64,
+        })
     }
 
     fn is_write_vectored(&self) -> bool {

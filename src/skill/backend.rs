@@ -217,7 +217,10 @@ mod tests {
             | Command::Albums
             | Command::Tracks
             | Command::Playlists
-            | Command::Radios => json!({"limit": 500, "offset": 0}),
+            | Command::Radios => json!({"limit": 500, "offset": 0, "order_by": "play_count_desc"}),
+            Command::SetMembers => {
+                json!({"target_player": "upkitchen", "player_ids_to_add": ["uplivingroom"]})
+            }
             _ => player,
         }
     }

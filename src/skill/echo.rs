@@ -88,7 +88,7 @@ pub const PROVIDER_LANGUAGES: &[ProviderLanguage] = &[
         play: Some("reproduzca audio"),
         invocation: "pídele a music assistant que",
         pause: "pause la música",
-        resume: "reanude la música",
+        resume: "reanude",
         stop: "detenga la música",
     },
     ProviderLanguage {
@@ -105,8 +105,8 @@ pub const PROVIDER_LANGUAGES: &[ProviderLanguage] = &[
         play_text: "chiedi a music assistant di riprodurre audio",
         play: Some("riprodurre audio"),
         invocation: "chiedi a music assistant di",
-        pause: "mettere in pausa la musica",
-        resume: "riprendere la musica",
+        pause: "mettere in pausa",
+        resume: "riprendere",
         stop: "fermare la musica",
     },
 ];

@@ -10,7 +10,7 @@ use ma_alexa_oauth::skill::model::model;
 
 /// (utterance or `AMAZON.*` intent, words heard, command the stand-in must
 /// have received with arguments it must hold). `{k}`: Kitchen's player id.
-type Line = (
+pub type Line = (
     &'static str,
     &'static [&'static str],
     Option<(&'static str, &'static str)>,
@@ -313,13 +313,16 @@ fn as_sent(mut req: Value, token: &str, device: &str) -> Vec<u8> {
     req.to_string().into_bytes()
 }
 
-async fn run(locale: &'static str, lines: &[Line]) {
+pub async fn run(locale: &'static str, lines: &[Line]) {
     let sk = Skill::start().await;
     let (kitchen, _) = sk.player_ids();
     // The real library has no radio station.
     let lines: Vec<&Line> = lines
         .iter()
-        .filter(|(u, ..)| !(sk.ma.is_real() && (u.contains("radio") || u.contains("sender"))))
+        .filter(|(u, _, call)| {
+            let radio = call.is_some_and(|(_, a)| a.contains("library://radio"));
+            !(sk.ma.is_real() && (radio || u.contains("radio") || u.contains("sender")))
+        })
         .collect();
     let mut steps: Vec<Value> = vec![json!({"launch": true})];
     steps.extend(lines.iter().map(|(u, _, _)| json!({"utterance": u})));

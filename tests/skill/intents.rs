@@ -542,3 +542,28 @@ async fn the_skill_never_sends_what_the_allowlist_refuses() {
         );
     }
 }
+
+/// The locales without a test of their own above (en-CA, en-AU, en-IN and
+/// the French, Spanish, Italian, Dutch and Portuguese ones): every intent,
+/// then launch, help, fallback and cancel in the locale's own words.
+#[tokio::test]
+async fn every_intent_in_every_other_locale() {
+    let sk = Skill::start().await;
+    let own_test = ["en-US", "en-GB", "de-DE"];
+    for (locale, _) in phrases::LOCALES
+        .iter()
+        .filter(|(l, _)| !own_test.contains(l))
+    {
+        run_locale(&sk, locale).await;
+        let t = say(locale);
+        assert_eq!(sk.ask(&Ask::launch(locale)).await.speech(), t.launch);
+        for (intent, text) in [
+            ("AMAZON.HelpIntent", t.help),
+            ("AMAZON.FallbackIntent", t.fallback),
+            ("AMAZON.CancelIntent", t.goodbye),
+        ] {
+            let h = sk.ask(&Ask::intent(locale, intent)).await;
+            assert_eq!(h.speech(), text, "{locale} {intent}");
+        }
+    }
+}

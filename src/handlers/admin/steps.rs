@@ -246,7 +246,10 @@ on the Echo itself).</p><p>The invocation name is what people say after \"Alexa,
             &format!("{}#model", ctx.url("/")),
             "invocation",
             "Invocation name",
-            invocation.unwrap_or(""),
+            (
+                invocation.unwrap_or(""),
+                "each language's own: music assistant, musik assistent, …"
+            ),
             "Use this name"
         )
     );

@@ -16,6 +16,12 @@ mod de;
 mod de_samples;
 mod en;
 mod en_samples;
+mod es;
+pub(crate) mod expand;
+mod fr;
+mod it;
+mod nl;
+mod pt;
 
 use crate::skill::library::Kind;
 use crate::skill::matching::normalize;
@@ -156,8 +162,14 @@ pub const LOCALES: &[(&str, &Phrases)] = &[
     ("en-AU", &en::PHRASES),
     ("en-IN", &en::PHRASES),
     ("de-DE", &de::PHRASES),
-    // French (fr-FR, fr-CA), Spanish (es-ES, es-MX, es-US), Italian
-    // (it-IT), Dutch (nl-NL), Portuguese (pt-BR): their tables go here.
+    ("fr-FR", &fr::PHRASES),
+    ("fr-CA", &fr::PHRASES),
+    ("es-ES", &es::PHRASES),
+    ("es-MX", &es::PHRASES),
+    ("es-US", &es::PHRASES),
+    ("it-IT", &it::PHRASES),
+    ("nl-NL", &nl::PHRASES),
+    ("pt-BR", &pt::PHRASES),
 ];
 
 /// The table of `locale`: exact, else the same language, else English.
@@ -458,6 +470,7 @@ mod tests {
         assert!(std::ptr::eq(for_locale("de-AT"), for_locale("de-DE")));
         assert!(std::ptr::eq(for_locale("xx-XX"), for_locale("en-US")));
         assert!(std::ptr::eq(for_locale("en-IN"), for_locale("en-US")));
+        assert!(std::ptr::eq(for_locale("fr-BE"), for_locale("fr-FR")));
         let say = &for_locale("en-GB").say;
         assert_eq!(
             list(say, &["A".into(), "B".into(), "C".into()]),
