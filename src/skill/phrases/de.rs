@@ -5,7 +5,13 @@
 //! Assistant has them, after "auf" ("auf Küche"), which reads as naming a
 //! device; a native speaker may prefer another turn of phrase there.
 //! Unsure, for review: "die Platte" for an album, "stummschaltung
-//! aufheben" (heard more from menus than from people).
+//! aufheben" (heard more from menus than from people), "wiederholen
+//! an/aus" and "schleife an" (menu words said aloud), "lass es" as a
+//! cancel, and the indirect forms after the invocation ("sag Musik
+//! Assistent, er soll X spielen", "bitte Musik Assistent, X zu spielen",
+//! "frag Musik Assistent, ob er X spielen kann"): Amazon documents no
+//! German connecting words beyond "frage … nach", so these samples carry
+//! them.
 
 use super::{Invocation, Phrases, Say, Words};
 use crate::skill::library::Kind;

@@ -3,7 +3,11 @@
 //! kitchen", "skip this song", "who is this"), not as a command language.
 //! Player names are inserted as Music Assistant has them, after "in the"
 //! ("in the Living Room"). British and American usage differ little here
-//! ("favourites"/"favorites" are only example values).
+//! ("favourites"/"favorites" are only example values). Unsure, for a
+//! native speaker of the region to review: "play songs of X" (en-IN),
+//! "put the radio on" and "carry on playing" (en-GB, en-AU), "no more
+//! repeat". A number said with "percent" fills VolumeIntent's `percent`
+//! ("ten percent" is 10 %), a bare number its `level` (Alexa's 0-10 scale).
 
 use super::{Invocation, Phrases, Say, Words};
 use crate::skill::library::Kind;
