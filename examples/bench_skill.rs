@@ -1,20 +1,34 @@
 //! The Alexa skill endpoint for `scripts/bench`: our server in process with
 //! the skill's testing trust (the test CA of `tests/common/skill_sign.rs`)
-//! and our skill id, the stand-in Music Assistant of `tests/ma_standin/`
-//! (not recording), and one link whose Music Assistant token the stand-in
-//! issued. Prints one line `READY {"url": ..., "chain_url": ...}` and then
-//! answers commands on stdin, one per line:
+//! and our skill id, a stand-in Music Assistant (`tests/ma_standin/`, not
+//! recording), and one link whose Music Assistant token the stand-in
+//! issued. Two modes:
 //!
-//! - `sign PATH`: writes a verified "pause" request (an `AMAZON.PauseIntent`
-//!   with the link's access token, stamped now: valid for 150 s) to PATH
-//!   (16 identical lines, one or more per wrk thread), and its headers to
-//!   PATH.headers (`Name: value` lines); prints `SIGNED`.
+//! - `bench_skill standin`: the stand-in alone, so that our server and the
+//!   ask-sdk peer (`tests/peers/ask-sdk-skill.mjs`) call the same one and
+//!   each server's memory is its own. Prints `READY {"url": ...}`; commands
+//!   on stdin: `record on`, `record off`, `calls` (prints `CALLS [[command,
+//!   args], ...]`: the `/api` calls recorded since the last `calls`).
+//! - `bench_skill [--ma-url URL]`: our server, against the stand-in at URL
+//!   (without it, one started in this process). Prints one line
+//!   `READY {"url", "chain_url", "skill_id", "access_token", "ma_token",
+//!   "device", "player", "roots", "files"}` (what the peer needs to do the
+//!   same work: the test root, a directory holding the chain at its URL's
+//!   path, the link's tokens, the Echo and its remembered player), then
+//!   answers commands on stdin, one per line:
+//!   - `sign PATH`: writes a verified "pause" request (an
+//!     `AMAZON.PauseIntent` with the link's access token, stamped now: valid
+//!     for 150 s) to PATH (16 identical lines, one or more per wrk thread),
+//!     and its headers to PATH.headers (`Name: value` lines); prints
+//!     `SIGNED`.
 //!
-//! EOF on stdin stops it. wrk then posts the same signed body over and over
-//! (Alexa's verification has no replay check beyond the timestamp window).
+//! EOF on stdin stops either. wrk then posts the same signed body over and
+//! over (Alexa's verification has no replay check beyond the timestamp
+//! window).
 //!
 //! ```sh
-//! cargo run --release --example bench_skill
+//! cargo run --release --example bench_skill -- standin
+//! cargo run --release --example bench_skill -- --ma-url http://127.0.0.1:PORT
 //! ```
 
 #[path = "../tests/ma_standin/mod.rs"]
@@ -42,6 +56,9 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 const PASSWORD: &str = "bench ma password";
 /// Copies of the signed body written per file: at least wrk's thread count.
 const LINES: usize = 16;
+/// The Echo the requests come from, and the player it uses.
+const DEVICE: &str = "bench-echo";
+const PLAYER: &str = "kitchen";
 
 /// A long-lived token of the stand-in's user, made as a login does.
 async fn ma_token(url: &str) -> Res<String> {
@@ -62,7 +79,7 @@ async fn ma_token(url: &str) -> Res<String> {
 }
 
 /// A link of client `client` holding the Music Assistant token; its access token.
-async fn link(app: &App, ma_url: &str) -> Res<String> {
+async fn link(app: &App, ma_url: &str) -> Res<(String, String)> {
     let now = util::now();
     let client = Client {
         id: util::random_token(12),
@@ -77,8 +94,9 @@ async fn link(app: &App, ma_url: &str) -> Res<String> {
     };
     app.store().with(|c| store::insert_client(c, &client))?;
     let subject = "ma:user1".to_owned();
+    let ma = ma_token(ma_url).await?;
     let token = UpstreamToken {
-        token: util::Secret::new(ma_token(ma_url).await?),
+        token: util::Secret::new(ma.clone()),
         name: "bench".into(),
         created_at: now,
     };
@@ -120,7 +138,7 @@ async fn link(app: &App, ma_url: &str) -> Res<String> {
         sid: link_id,
         preferred_username: "alice".into(),
     };
-    Ok(app.keys().sign(&claims)?)
+    Ok((app.keys().sign(&claims)?, ma))
 }
 
 /// A signed "pause" for the Kitchen, stamped now.
@@ -129,7 +147,7 @@ fn pause_request(access: &str) -> (Vec<u8>, String) {
     let user = json!({"userId": "amzn1.ask.account.BENCH", "accessToken": access});
     let body = json!({"version": "1.0",
         "session": {"new": true, "sessionId": "s", "application": app, "attributes": {}, "user": user},
-        "context": {"System": {"application": app, "user": user, "device": {"deviceId": "bench-echo"}}},
+        "context": {"System": {"application": app, "user": user, "device": {"deviceId": DEVICE}}},
         "request": {"type": "IntentRequest", "requestId": "r", "locale": "en-US",
             "timestamp": skill_sign::alexa_timestamp(SystemTime::now()),
             "intent": {"name": "AMAZON.PauseIntent", "slots": {}}}})
@@ -139,22 +157,83 @@ fn pause_request(access: &str) -> (Vec<u8>, String) {
     (body, sig)
 }
 
-#[tokio::main]
-async fn main() -> Res<()> {
+/// The stand-in alone (`bench_skill standin`).
+async fn standin() -> Res<()> {
     let sd = ma_standin::Standin::start(&[("alice", PASSWORD, "user")]).await;
     sd.set_knobs(|k| k.record = false);
+    println!("READY {}", json!({ "url": sd.url }));
+    std::io::stdout().flush()?;
+    let sd = Arc::new(sd);
+    let sd2 = Arc::clone(&sd);
+    tokio::task::spawn_blocking(move || {
+        let mut seen = 0;
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            match line.trim() {
+                "record on" => sd2.set_knobs(|k| k.record = true),
+                "record off" => sd2.set_knobs(|k| k.record = false),
+                "calls" => {
+                    let calls = sd2.calls_since(seen);
+                    seen += calls.len();
+                    println!("CALLS {}", json!(calls));
+                }
+                _ => continue,
+            }
+            let _ = std::io::stdout().flush();
+        }
+    })
+    .await?;
+    sd.stop();
+    Ok(())
+}
+
+/// The files the peer needs: the test root, and the chain at its URL's path.
+fn peer_files(dir: &std::path::Path) -> Res<(std::path::PathBuf, std::path::PathBuf)> {
+    let roots = dir.join("trust").join("roots.pem");
+    let files = dir.join("peer-files");
+    let at = files.join("echo.api");
+    std::fs::create_dir_all(&at)?;
+    std::fs::write(
+        at.join(format!("{}.pem", skill_sign::chains::GOOD)),
+        skill_sign::skill_ca().chain(skill_sign::chains::GOOD),
+    )?;
+    Ok((roots, files))
+}
+
+#[tokio::main]
+async fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("standin") {
+        return standin().await;
+    }
+    let ma_url = match args.as_slice() {
+        [flag, url] if flag == "--ma-url" => Some(url.clone()),
+        [] => None,
+        _ => return Err("usage: bench_skill [standin | --ma-url URL]".into()),
+    };
+    // Without --ma-url, a stand-in in this process (kept until the end).
+    let own = match &ma_url {
+        Some(_) => None,
+        None => {
+            let sd = ma_standin::Standin::start(&[("alice", PASSWORD, "user")]).await;
+            sd.set_knobs(|k| k.record = false);
+            Some(sd)
+        }
+    };
+    let ma_url = ma_url.unwrap_or_else(|| own.as_ref().map(|s| s.url.clone()).unwrap_or_default());
     let tmp = tempfile::tempdir()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let mut config = Config::new(base.clone());
-    config.music_assistant_url = Some(sd.url.clone());
+    config.music_assistant_url = Some(ma_url.clone());
     let verifier = SkillVerifier::new(skill_sign::skill_ca().trust(&tmp.path().join("trust")))?;
+    let (roots, files) = peer_files(tmp.path())?;
     let app = App::open(config, &tmp.path().join("data"))?
         .with_skill_verifier(verifier)
         .with_skill_ids(vec![skill_sign::SKILL_ID.into()]);
-    let access = link(&app, &sd.url).await?;
+    let (access, ma) = link(&app, &ma_url).await?;
     // The Echo's player, as "use the kitchen" would remember it.
-    app.skill().rooms.set("bench-echo", "kitchen");
+    app.skill().rooms.set(DEVICE, PLAYER);
     let app = Arc::new(app);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(ma_alexa_oauth::server::run(
@@ -167,7 +246,9 @@ async fn main() -> Res<()> {
     let chain = skill_sign::chain_url(skill_sign::chains::GOOD);
     println!(
         "READY {}",
-        json!({"url": format!("{base}/alexa/skill"), "chain_url": chain})
+        json!({"url": format!("{base}/alexa/skill"), "chain_url": chain,
+            "skill_id": skill_sign::SKILL_ID, "access_token": access, "ma_token": ma,
+            "device": DEVICE, "player": PLAYER, "roots": roots, "files": files})
     );
     std::io::stdout().flush()?;
     let lines = tokio::task::spawn_blocking(move || {
@@ -176,20 +257,7 @@ async fn main() -> Res<()> {
             let Some(path) = line.strip_prefix("sign ") else {
                 continue;
             };
-            let (body, sig) = pause_request(&access);
-            // One line per wrk thread (post.lua gives each thread its own lines).
-            let mut b = Vec::new();
-            for _ in 0..LINES {
-                b.extend_from_slice(&body);
-                b.push(b'\n');
-            }
-            let headers = format!(
-                "Content-Type: application/json\nSignatureCertChainUrl: {chain}\nSignature-256: {sig}\n"
-            );
-            let ok = std::fs::File::create(path)
-                .and_then(|mut f| f.write_all(&b))
-                .and_then(|_| std::fs::File::create(format!("{path}.headers")))
-                .and_then(|mut f| f.write_all(headers.as_bytes()));
+            let ok = write_signed(path, &access, &chain);
             println!("{}", if ok.is_ok() { "SIGNED" } else { "FAILED" });
             let _ = std::io::stdout().flush();
         }
@@ -197,5 +265,22 @@ async fn main() -> Res<()> {
     lines.await?;
     let _ = stop_tx.send(());
     let _ = server.await;
+    drop(own);
     Ok(())
+}
+
+/// A fresh signed "pause" at `path` (one line per wrk thread: post.lua
+/// gives each thread its own lines) and its headers at `path.headers`.
+fn write_signed(path: &str, access: &str, chain: &str) -> std::io::Result<()> {
+    let (body, sig) = pause_request(access);
+    let mut b = Vec::new();
+    for _ in 0..LINES {
+        b.extend_from_slice(&body);
+        b.push(b'\n');
+    }
+    let headers = format!(
+        "Content-Type: application/json\nSignatureCertChainUrl: {chain}\nSignature-256: {sig}\n"
+    );
+    std::fs::write(path, &b)?;
+    std::fs::write(format!("{path}.headers"), headers.as_bytes())
 }
