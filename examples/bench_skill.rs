@@ -193,10 +193,10 @@ fn peer_files(dir: &std::path::Path) -> Res<(std::path::PathBuf, std::path::Path
     let files = dir.join("peer-files");
     let at = files.join("echo.api");
     std::fs::create_dir_all(&at)?;
-    std::fs::write(
-        at.join(format!("{}.pem", skill_sign::chains::GOOD)),
+    skill_sign::write_file(
+        &at.join(format!("{}.pem", skill_sign::chains::GOOD)),
         skill_sign::skill_ca().chain(skill_sign::chains::GOOD),
-    )?;
+    );
     Ok((roots, files))
 }
 
@@ -281,6 +281,6 @@ fn write_signed(path: &str, access: &str, chain: &str) -> std::io::Result<()> {
     let headers = format!(
         "Content-Type: application/json\nSignatureCertChainUrl: {chain}\nSignature-256: {sig}\n"
     );
-    std::fs::write(path, &b)?;
-    std::fs::write(format!("{path}.headers"), headers.as_bytes())
+    std::fs::File::create(path)?.write_all(&b)?;
+    std::fs::File::create(format!("{path}.headers"))?.write_all(headers.as_bytes())
 }
