@@ -193,6 +193,19 @@ fn main() -> Res<()> {
         }),
     ));
     out.push((
+        "store::client_secret_hash (SELECT of the digest: client authentication)",
+        calibrated(|| {
+            let _ = st.with(|conn| store::client_secret_hash(conn, "alexa-bench"));
+        }),
+    ));
+    out.push((
+        "store::client_and_refresh (the refresh grant's one statement: digest + token row)",
+        calibrated(|| {
+            i = (i + 1) % hashes.len();
+            let _ = st.with(|conn| store::client_and_refresh(conn, "alexa-bench", &hashes[i]));
+        }),
+    ));
+    out.push((
         "Store::record_use (in memory; written in one transaction every few seconds)",
         calibrated(|| {
             i = (i + 1) % hashes.len();

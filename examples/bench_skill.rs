@@ -1,31 +1,48 @@
 //! The Alexa skill endpoint for `scripts/bench`: our server in process with
 //! the skill's testing trust (the test CA of `tests/common/skill_sign.rs`)
-//! and our skill id, the stand-in Music Assistant of `tests/ma_standin/`
-//! (not recording), and one link whose Music Assistant token the stand-in
-//! issued. Prints one line `READY {"url": ..., "chain_url": ...}` and then
-//! answers commands on stdin, one per line:
+//! and our skill id, a stand-in Music Assistant (`tests/ma_standin/`, not
+//! recording; or the real one, below), and one link whose Music Assistant
+//! token that server issued. Two modes:
 //!
-//! - `sign PATH`: writes a verified "pause" request (an `AMAZON.PauseIntent`
-//!   with the link's access token, stamped now: valid for 150 s) to PATH
-//!   (16 identical lines, one or more per wrk thread), and its headers to
-//!   PATH.headers (`Name: value` lines); prints `SIGNED`.
+//! - `bench_skill standin`: the stand-in alone, so that our server and the
+//!   ask-sdk peer (`tests/peers/ask-sdk-skill.mjs`) call the same one and
+//!   each server's memory is its own. Prints `READY {"url": ...}`; commands
+//!   on stdin: `record on`, `record off`, `calls` (prints `CALLS [[command,
+//!   args], ...]`: the `/api` calls recorded since the last `calls`).
+//! - `bench_skill [--ma-url URL]`: our server, against the stand-in at URL
+//!   (without it, the real server of the environment, below, or a stand-in
+//!   started in this process). Prints one line
+//!   `READY {"url", "chain_url", "skill_id", "access_token", "ma_token",
+//!   "device", "player", "roots", "files"}` (what the peer needs to do the
+//!   same work: the test root, a directory holding the chain at its URL's
+//!   path, the link's tokens, the Echo and its remembered player), then
+//!   answers commands on stdin, one per line:
+//!   - `sign PATH`: writes a verified "pause" request (an
+//!     `AMAZON.PauseIntent` with the link's access token, stamped now: valid
+//!     for 150 s) to PATH (16 identical lines, one or more per wrk thread),
+//!     and its headers to PATH.headers (`Name: value` lines); prints
+//!     `SIGNED`.
+//!   - `intents N PATH`: every intent of [`SCRIPT`], N times in a row
+//!     each, one request at a time (freshly signed, posted over HTTP), and
+//!     writes to PATH one JSON object: per intent, the whole time the client
+//!     waited and, from the handler's `skill answered` log line
+//!     ([`TIMING_TARGET`]), the skill's own time and the time spent waiting
+//!     on Music Assistant (p50, p99, max, in ms), with each command's own
+//!     time; prints `INTENTS`.
 //!
-//! - `intents N PATH`: every intent of [`SCRIPT`], N times in a row each,
-//!   one request at a time (freshly signed, posted over HTTP), and writes to
-//!   PATH one JSON object: per intent, the whole time the client waited and,
-//!   from the handler's `skill answered` log line ([`TIMING_TARGET`]), the
-//!   skill's own time and the time spent waiting on Music Assistant (p50,
-//!   p99, max, in ms); prints `INTENTS`.
+//! EOF on stdin stops either. wrk then posts the same signed body over and
+//! over (Alexa's verification has no replay check beyond the timestamp
+//! window).
 //!
-//! EOF on stdin stops it. wrk then posts the same signed body over and over
-//! (Alexa's verification has no replay check beyond the timestamp window).
-//!
-//! With `MA_URL`, `MA_USER`, `MA_USER_PASSWORD` and `MA_PLAYER_ID` in the
-//! environment (`real-music-assistant/run --library`) it links to that real
-//! Music Assistant instead of the stand-in.
+//! Without `--ma-url`, with `MA_URL`, `MA_USER`, `MA_USER_PASSWORD` and
+//! `MA_PLAYER_ID` in the environment (`real-music-assistant/run --library`)
+//! it links to that real Music Assistant instead of a stand-in of its own
+//! (`--ma-url` always names a stand-in: its user and its Kitchen).
 //!
 //! ```sh
-//! cargo run --release --example bench_skill
+//! cargo run --release --example bench_skill -- standin
+//! cargo run --release --example bench_skill -- --ma-url http://127.0.0.1:PORT
+//! cargo run --release --example bench_skill    # its own stand-in, or MA_URL's server
 //! ```
 
 #[path = "../tests/common/http.rs"]
@@ -59,40 +76,54 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 const PASSWORD: &str = "bench ma password";
 /// Copies of the signed body written per file: at least wrk's thread count.
 const LINES: usize = 16;
+/// The Echo the requests come from.
+const DEVICE: &str = "bench-echo";
 
-/// The real Music Assistant of the environment, if any: (url, user,
-/// password, Kitchen's player id).
-fn real_ma() -> Option<(String, String, String, String)> {
-    let e = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
-    Some((
-        e("MA_URL")?,
-        e("MA_USER")?,
-        e("MA_USER_PASSWORD")?,
-        e("MA_PLAYER_ID")?,
-    ))
+/// The Music Assistant the skill calls: a stand-in's or the real server's
+/// URL, the user it logs in as, and the Kitchen's player id (the player the
+/// Echo uses).
+struct Upstream {
+    url: String,
+    user: String,
+    password: String,
+    player: String,
 }
 
-/// Kitchen's player id.
-fn kitchen() -> String {
-    real_ma().map_or_else(|| "kitchen".to_owned(), |r| r.3)
+impl Upstream {
+    /// A stand-in (its user and its Kitchen).
+    fn standin(url: String) -> Self {
+        Self {
+            url,
+            user: "alice".into(),
+            password: PASSWORD.into(),
+            player: "kitchen".into(),
+        }
+    }
+
+    /// The real Music Assistant of the environment, if any.
+    fn real() -> Option<Self> {
+        let e = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+        Some(Self {
+            url: e("MA_URL")?,
+            user: e("MA_USER")?,
+            password: e("MA_USER_PASSWORD")?,
+            player: e("MA_PLAYER_ID")?,
+        })
+    }
 }
 
 /// A long-lived token of the stand-in's (or the real server's) user, made as a login does.
-async fn ma_token(url: &str) -> Res<String> {
-    let client = ma_alexa_oauth::ma::client::MaClient::new(url, Duration::from_secs(5))?;
-    let (user, password) = match real_ma() {
-        Some((_, u, p, _)) => (u, p),
-        None => ("alice".to_owned(), PASSWORD.to_owned()),
-    };
+async fn ma_token(ma: &Upstream) -> Res<String> {
+    let client = ma_alexa_oauth::ma::client::MaClient::new(&ma.url, Duration::from_secs(5))?;
     let ma_alexa_oauth::ma::client::Login::Ok { session, .. } =
-        client.login(&user, &password).await?
+        client.login(&ma.user, &ma.password).await?
     else {
         return Err("Music Assistant refused the login".into());
     };
     let token = client.create_token(&session, "bench").await?;
     // Something plays in the Kitchen, so "pause" pauses (an idle player's
     // pause is Music Assistant's 500).
-    let play = json!({"queue_id": kitchen(), "media": ["library://track/1"]});
+    let play = json!({"queue_id": ma.player, "media": ["library://track/1"]});
     client
         .command(&token, "player_queues/play_media", play)
         .await?;
@@ -100,7 +131,7 @@ async fn ma_token(url: &str) -> Res<String> {
 }
 
 /// A link of client `client` holding the Music Assistant token; its access token.
-async fn link(app: &App, ma_url: &str) -> Res<String> {
+async fn link(app: &App, ma: &Upstream) -> Res<(String, String)> {
     let now = util::now();
     let client = Client {
         id: util::random_token(12),
@@ -115,8 +146,9 @@ async fn link(app: &App, ma_url: &str) -> Res<String> {
     };
     app.store().with(|c| store::insert_client(c, &client))?;
     let subject = "ma:user1".to_owned();
+    let ma = ma_token(ma).await?;
     let token = UpstreamToken {
-        token: util::Secret::new(ma_token(ma_url).await?),
+        token: util::Secret::new(ma.clone()),
         name: "bench".into(),
         created_at: now,
     };
@@ -158,7 +190,7 @@ async fn link(app: &App, ma_url: &str) -> Res<String> {
         sid: link_id,
         preferred_username: "alice".into(),
     };
-    Ok(app.keys().sign(&claims)?)
+    Ok((app.keys().sign(&claims)?, ma))
 }
 
 /// A signed "pause" for the Kitchen, stamped now.
@@ -182,7 +214,7 @@ fn signed(access: &str, intent: Option<&str>, slots: &[(&str, &str)]) -> (Vec<u8
     }
     let body = json!({"version": "1.0",
         "session": {"new": true, "sessionId": "s", "application": app, "attributes": {}, "user": user},
-        "context": {"System": {"application": app, "user": user, "device": {"deviceId": "bench-echo"}}},
+        "context": {"System": {"application": app, "user": user, "device": {"deviceId": DEVICE}}},
         "request": request})
     .to_string()
     .into_bytes();
@@ -317,7 +349,14 @@ fn summary(xs: &mut [u64]) -> Value {
 }
 
 /// Runs [`SCRIPT`] `n` times per intent; the report.
-async fn per_intent(url: &str, chain: &str, access: &str, n: usize, timings: &Timings) -> Value {
+async fn per_intent(
+    url: &str,
+    chain: &str,
+    access: &str,
+    n: usize,
+    timings: &Timings,
+    upstream: &str,
+) -> Value {
     let addr: std::net::SocketAddr = url
         .trim_start_matches("http://")
         .split('/')
@@ -364,32 +403,93 @@ async fn per_intent(url: &str, chain: &str, access: &str, n: usize, timings: &Ti
             "own_ms": summary(&mut own), "music_assistant_ms": summary(&mut ma),
             "commands_ms": per_command(&calls)}));
     }
-    json!({"music_assistant": if real_ma().is_some() { "real" } else { "stand-in" }, "intents": out})
+    json!({"music_assistant": upstream, "intents": out})
+}
+
+/// The stand-in alone (`bench_skill standin`).
+async fn standin() -> Res<()> {
+    let sd = ma_standin::Standin::start(&[("alice", PASSWORD, "user")]).await;
+    sd.set_knobs(|k| k.record = false);
+    println!("READY {}", json!({ "url": sd.url }));
+    std::io::stdout().flush()?;
+    let sd = Arc::new(sd);
+    let sd2 = Arc::clone(&sd);
+    tokio::task::spawn_blocking(move || {
+        let mut seen = 0;
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            match line.trim() {
+                "record on" => sd2.set_knobs(|k| k.record = true),
+                "record off" => sd2.set_knobs(|k| k.record = false),
+                "calls" => {
+                    let calls = sd2.calls_since(seen);
+                    seen += calls.len();
+                    println!("CALLS {}", json!(calls));
+                }
+                _ => continue,
+            }
+            let _ = std::io::stdout().flush();
+        }
+    })
+    .await?;
+    sd.stop();
+    Ok(())
+}
+
+/// The files the peer needs: the test root, and the chain at its URL's path.
+fn peer_files(dir: &std::path::Path) -> Res<(std::path::PathBuf, std::path::PathBuf)> {
+    let roots = dir.join("trust").join("roots.pem");
+    let files = dir.join("peer-files");
+    let at = files.join("echo.api");
+    std::fs::create_dir_all(&at)?;
+    skill_sign::write_file(
+        &at.join(format!("{}.pem", skill_sign::chains::GOOD)),
+        skill_sign::skill_ca().chain(skill_sign::chains::GOOD),
+    );
+    Ok((roots, files))
 }
 
 #[tokio::main]
 async fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("standin") {
+        return standin().await;
+    }
+    let ma_url = match args.as_slice() {
+        [flag, url] if flag == "--ma-url" => Some(url.clone()),
+        [] => None,
+        _ => return Err("usage: bench_skill [standin | --ma-url URL]".into()),
+    };
     let timings = Timings::default();
     let filter = tracing_subscriber::filter::Targets::new()
         .with_target(TIMING_TARGET, tracing::Level::DEBUG);
     tracing::subscriber::set_global_default(
         tracing_subscriber::registry().with(timings.clone().with_filter(filter)),
     )?;
-    let sd = ma_standin::Standin::start(&[("alice", PASSWORD, "user")]).await;
-    sd.set_knobs(|k| k.record = false);
-    let ma_url = real_ma().map_or_else(|| sd.url.clone(), |r| r.0);
+    // --ma-url's stand-in, else the environment's real server, else a
+    // stand-in in this process (kept until the end).
+    let (upstream, own, kind) = match (ma_url, Upstream::real()) {
+        (Some(url), _) => (Upstream::standin(url), None, "stand-in"),
+        (None, Some(real)) => (real, None, "real"),
+        (None, None) => {
+            let sd = ma_standin::Standin::start(&[("alice", PASSWORD, "user")]).await;
+            sd.set_knobs(|k| k.record = false);
+            (Upstream::standin(sd.url.clone()), Some(sd), "stand-in")
+        }
+    };
     let tmp = tempfile::tempdir()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let mut config = Config::new(base.clone());
-    config.music_assistant_url = Some(ma_url.clone());
+    config.music_assistant_url = Some(upstream.url.clone());
     let verifier = SkillVerifier::new(skill_sign::skill_ca().trust(&tmp.path().join("trust")))?;
+    let (roots, files) = peer_files(tmp.path())?;
     let app = App::open(config, &tmp.path().join("data"))?
         .with_skill_verifier(verifier)
         .with_skill_ids(vec![skill_sign::SKILL_ID.into()]);
-    let access = link(&app, &ma_url).await?;
+    let (access, ma) = link(&app, &upstream).await?;
     // The Echo's player, as "use the kitchen" would remember it.
-    app.skill().rooms.set("bench-echo", &kitchen());
+    app.skill().rooms.set(DEVICE, &upstream.player);
     let app = Arc::new(app);
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(ma_alexa_oauth::server::run(
@@ -402,7 +502,9 @@ async fn main() -> Res<()> {
     let chain = skill_sign::chain_url(skill_sign::chains::GOOD);
     println!(
         "READY {}",
-        json!({"url": format!("{base}/alexa/skill"), "chain_url": chain})
+        json!({"url": format!("{base}/alexa/skill"), "chain_url": chain,
+            "skill_id": skill_sign::SKILL_ID, "access_token": access, "ma_token": ma,
+            "device": DEVICE, "player": upstream.player, "roots": roots, "files": files})
     );
     std::io::stdout().flush()?;
     let url = format!("{base}/alexa/skill");
@@ -413,7 +515,7 @@ async fn main() -> Res<()> {
             if let Some(rest) = line.strip_prefix("intents ") {
                 let (n, path) = rest.split_once(' ').unwrap_or((rest, "intents.json"));
                 let n = n.parse().unwrap_or(20);
-                let report = runtime.block_on(per_intent(&url, &chain, &access, n, &timings));
+                let report = runtime.block_on(per_intent(&url, &chain, &access, n, &timings, kind));
                 let ok = std::fs::File::create(path)
                     .and_then(|mut f| f.write_all(report.to_string().as_bytes()));
                 println!("{}", if ok.is_ok() { "INTENTS" } else { "FAILED" });
@@ -423,20 +525,7 @@ async fn main() -> Res<()> {
             let Some(path) = line.strip_prefix("sign ") else {
                 continue;
             };
-            let (body, sig) = pause_request(&access);
-            // One line per wrk thread (post.lua gives each thread its own lines).
-            let mut b = Vec::new();
-            for _ in 0..LINES {
-                b.extend_from_slice(&body);
-                b.push(b'\n');
-            }
-            let headers = format!(
-                "Content-Type: application/json\nSignatureCertChainUrl: {chain}\nSignature-256: {sig}\n"
-            );
-            let ok = std::fs::File::create(path)
-                .and_then(|mut f| f.write_all(&b))
-                .and_then(|_| std::fs::File::create(format!("{path}.headers")))
-                .and_then(|mut f| f.write_all(headers.as_bytes()));
+            let ok = write_signed(path, &access, &chain);
             println!("{}", if ok.is_ok() { "SIGNED" } else { "FAILED" });
             let _ = std::io::stdout().flush();
         }
@@ -444,5 +533,22 @@ async fn main() -> Res<()> {
     lines.await?;
     let _ = stop_tx.send(());
     let _ = server.await;
+    drop(own);
     Ok(())
+}
+
+/// A fresh signed "pause" at `path` (one line per wrk thread: post.lua
+/// gives each thread its own lines) and its headers at `path.headers`.
+fn write_signed(path: &str, access: &str, chain: &str) -> std::io::Result<()> {
+    let (body, sig) = pause_request(access);
+    let mut b = Vec::new();
+    for _ in 0..LINES {
+        b.extend_from_slice(&body);
+        b.push(b'\n');
+    }
+    let headers = format!(
+        "Content-Type: application/json\nSignatureCertChainUrl: {chain}\nSignature-256: {sig}\n"
+    );
+    std::fs::File::create(path)?.write_all(&b)?;
+    std::fs::File::create(format!("{path}.headers"))?.write_all(headers.as_bytes())
 }

@@ -9,6 +9,7 @@ use super::form;
 use crate::app::App;
 use crate::audit::AuditEvent;
 use crate::http::{self, Body, params::Params};
+use crate::oauth::client_auth::Authenticated;
 use crate::oauth::error::OAuthError;
 use crate::store;
 use crate::util;
@@ -19,7 +20,7 @@ pub(super) async fn authenticated(
     headers: &HeaderMap,
     body: &[u8],
     addr: IpAddr,
-) -> Result<(crate::store::Client, Params), OAuthError> {
+) -> Result<(Authenticated, Params), OAuthError> {
     let (client, params) = form::authenticated(app, headers, body, addr).await?;
     if params.get("token").is_none() {
         return Err(OAuthError::invalid_request("token is missing"));

@@ -10,9 +10,10 @@ use crate::app::App;
 use crate::audit::AuditEvent;
 use crate::http::{self, Body, params::Params};
 use crate::keys::AccessClaims;
+use crate::oauth::client_auth::{self, Authenticated};
 use crate::oauth::error::OAuthError;
 use crate::oauth::{parse_scope, pkce};
-use crate::store::{self, Client, Link, MaTokenState, Redeemed};
+use crate::store::{self, Link, MaTokenState, Redeemed, RefreshLookup};
 use crate::util;
 
 /// Longest code or refresh token we bother to look up (ours are 43 characters).
@@ -41,11 +42,35 @@ async fn grant(
     body: &[u8],
     addr: IpAddr,
 ) -> Result<Response<Body>, OAuthError> {
-    let (client, params) = form::authenticated(app, headers, body, addr).await?;
+    let params = form::params(headers, body)?;
+    // A refresh grant's token row is read with the client's digest, in one
+    // statement (the refresh path's only read); nothing is decided on it
+    // before the client has authenticated.
+    let token_hash = match (params.get("grant_type"), params.get("refresh_token")) {
+        (Some("refresh_token"), Some(t)) if t.len() <= MAX_TOKEN_LEN => {
+            Some(util::sha256(t.as_bytes()))
+        }
+        _ => None,
+    };
+    let (store, audit) = (app.store(), app.audit());
+    let (client, found) = match token_hash {
+        Some(hash) => {
+            let read = |id: String| {
+                store.read(move |c| {
+                    Ok(store::client_and_refresh(c, &id, &hash)?.map(|(h, f)| (h, Some(f))))
+                })
+            };
+            client_auth::authenticate_with(store, audit, headers, &params, addr, read).await?
+        }
+        None => (
+            client_auth::authenticate(store, audit, headers, &params, addr).await?,
+            None,
+        ),
+    };
     match params.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is missing")),
         Some("authorization_code") => authorization_code(app, &client, &params, addr).await,
-        Some("refresh_token") => refresh(app, &client, &params, addr).await,
+        Some("refresh_token") => refresh(app, &client, &params, found, addr).await,
         Some(_) => Err(OAuthError::unsupported_grant_type(
             "only authorization_code and refresh_token are supported",
         )),
@@ -54,7 +79,7 @@ async fn grant(
 
 async fn authorization_code(
     app: &App,
-    client: &Client,
+    client: &Authenticated,
     params: &Params,
     addr: IpAddr,
 ) -> Result<Response<Body>, OAuthError> {
@@ -110,7 +135,7 @@ async fn authorization_code(
 /// (a replay also ends the link the code made, here and upstream).
 fn redeemed(
     app: &App,
-    client: &Client,
+    client: &Authenticated,
     outcome: Redeemed<&'static str>,
     refresh: &str,
     addr: IpAddr,
@@ -159,10 +184,13 @@ fn redeemed(
     }
 }
 
+/// The refresh grant. `prefetched`: the token's lookup, when it was read
+/// with the client's digest (`grant`); otherwise it is read here.
 async fn refresh(
     app: &App,
-    client: &Client,
+    client: &Authenticated,
     params: &Params,
+    prefetched: Option<Option<RefreshLookup>>,
     addr: IpAddr,
 ) -> Result<Response<Body>, OAuthError> {
     let token = params
@@ -185,13 +213,17 @@ async fn refresh(
     if token.len() > MAX_TOKEN_LEN {
         return Err(reject("token too long"));
     }
-    let hash = util::sha256(token.as_bytes());
     let now = util::now();
     // Read-only on the request path: one indexed read, inline (Store::read).
-    let found = app
-        .store()
-        .read(move |c| store::lookup_refresh(c, &hash))
-        .await?;
+    let found = match prefetched {
+        Some(found) => found,
+        None => {
+            let hash = util::sha256(token.as_bytes());
+            app.store()
+                .read(move |c| store::lookup_refresh(c, &hash))
+                .await?
+        }
+    };
     let Some(found) = found else {
         return Err(reject("unknown refresh token"));
     };
@@ -210,18 +242,7 @@ async fn refresh(
         // Bookkeeping, in memory; written in a batch off the request path.
         app.store().record_use(&found.link.id, now);
     }
-    let granted: Vec<&str> = found.link.scope.split(' ').collect();
-    let scope = match requested {
-        Some(req) => {
-            if let Some(extra) = req.iter().find(|s| !granted.contains(s)) {
-                return Err(OAuthError::invalid_scope(format!(
-                    "scope {extra:?} was not granted to this refresh token; a refresh cannot widen scope"
-                )));
-            }
-            req.join(" ")
-        }
-        None => found.link.scope.clone(),
-    };
+    let scope = narrowed(&found.link.scope, requested)?;
     if let Some(ma) = app.ma()
         && ma.renewal_due(found.link.ma_token_created_at, now)
     {
@@ -234,6 +255,21 @@ async fn refresh(
         addr,
     });
     issue(app, &found.link, &scope, token)
+}
+
+/// The scope of a refreshed token: the link's, or the `requested` part of it
+/// (a refresh cannot widen scope).
+fn narrowed(granted: &str, requested: Option<Vec<&str>>) -> Result<String, OAuthError> {
+    let Some(req) = requested else {
+        return Ok(granted.to_owned());
+    };
+    let granted: Vec<&str> = granted.split(' ').collect();
+    if let Some(extra) = req.iter().find(|s| !granted.contains(s)) {
+        return Err(OAuthError::invalid_scope(format!(
+            "scope {extra:?} was not granted to this refresh token; a refresh cannot widen scope"
+        )));
+    }
+    Ok(req.join(" "))
 }
 
 /// Signs an access token for `link` and builds the token response.

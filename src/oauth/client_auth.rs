@@ -11,7 +11,7 @@ use hyper::header::AUTHORIZATION;
 use super::error::OAuthError;
 use crate::audit::{Audit, AuditEvent};
 use crate::http::{basic, params::Params};
-use crate::store::{self, Client, Store};
+use crate::store::{self, Store};
 use crate::util;
 
 /// Longest client id or secret considered at all.
@@ -28,6 +28,13 @@ pub fn new_secret() -> String {
     util::random_token(32)
 }
 
+/// A client that proved its identity: its registered id. All the token,
+/// revocation and introspection endpoints need of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub id: String,
+}
+
 /// Authenticates the client of a token, revocation or introspection
 /// request; every failure is an audit event.
 pub async fn authenticate(
@@ -36,7 +43,59 @@ pub async fn authenticate(
     headers: &HeaderMap,
     params: &Params,
     addr: IpAddr,
-) -> Result<Client, OAuthError> {
+) -> Result<Authenticated, OAuthError> {
+    // One indexed read, inline (Store::read): no blocking-pool hand-off.
+    let read =
+        |id: String| store.read(move |c| Ok(store::client_secret_hash(c, &id)?.map(|h| (h, ()))));
+    let (client, ()) = authenticate_with(store, audit, headers, params, addr, read).await?;
+    Ok(client)
+}
+
+/// As [`authenticate`], with the client's stored digest read by `read`
+/// (given the presented client id; None: no such client), which may read
+/// more in the same statement: the refresh grant reads its token's row with
+/// it ([`store::client_and_refresh`]). What else it read is returned with the
+/// client, and only when the client authenticated.
+pub async fn authenticate_with<T, F, Fut>(
+    store: &Store,
+    audit: &Audit,
+    headers: &HeaderMap,
+    params: &Params,
+    addr: IpAddr,
+    read: F,
+) -> Result<(Authenticated, T), OAuthError>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = store::Result<Option<([u8; 32], T)>>>,
+{
+    let (id, secret) = credentials(store, audit, headers, params, addr).await?;
+    let found = read(id.clone()).await?;
+    let presented = secret_hash(&secret);
+    // Compare against a fixed value for unknown clients so both paths do the same work.
+    let expected = found.as_ref().map(|(h, _)| *h).unwrap_or([0u8; 32]);
+    let ok = util::ct_eq(&presented, &expected);
+    match found {
+        Some((_, more)) if ok => Ok((Authenticated { id }, more)),
+        Some(_) => {
+            fail(audit, &id, "wrong secret", addr);
+            Err(OAuthError::invalid_client("unknown client or wrong secret"))
+        }
+        None => {
+            fail(audit, &audit.unverified(&id), "unknown client", addr);
+            Err(OAuthError::invalid_client("unknown client or wrong secret"))
+        }
+    }
+}
+
+/// The client id and secret the request presents (HTTP Basic or the body,
+/// never both), of possible lengths; every refusal is audited.
+async fn credentials(
+    store: &Store,
+    audit: &Audit,
+    headers: &HeaderMap,
+    params: &Params,
+    addr: IpAddr,
+) -> Result<(String, String), OAuthError> {
     let mut auth = headers.get_all(AUTHORIZATION).iter();
     let header = auth.next();
     if auth.next().is_some() {
@@ -85,26 +144,7 @@ pub async fn authenticate(
         fail(audit, "", "credentials of impossible length", addr);
         return Err(OAuthError::invalid_client("unknown client or wrong secret"));
     }
-    let lookup_id = id.clone();
-    // One indexed read, inline (Store::read): no blocking-pool hand-off.
-    let client = store
-        .read(move |c| store::get_client(c, &lookup_id))
-        .await?;
-    let presented = secret_hash(&secret);
-    // Compare against a fixed value for unknown clients so both paths do the same work.
-    let expected = client.as_ref().map(|c| c.secret_hash).unwrap_or([0u8; 32]);
-    let ok = util::ct_eq(&presented, &expected);
-    match client {
-        Some(c) if ok => Ok(c),
-        Some(_) => {
-            fail(audit, &id, "wrong secret", addr);
-            Err(OAuthError::invalid_client("unknown client or wrong secret"))
-        }
-        None => {
-            fail(audit, &audit.unverified(&id), "unknown client", addr);
-            Err(OAuthError::invalid_client("unknown client or wrong secret"))
-        }
-    }
+    Ok((id, secret))
 }
 
 /// A client id as the audit log shows it: as sent when it names a
@@ -114,7 +154,9 @@ async fn shown_id(store: &Store, audit: &Audit, id: &str) -> String {
     let lookup = id.to_owned();
     let known = id.len() <= MAX_CREDENTIAL
         && matches!(
-            store.read(move |c| store::get_client(c, &lookup)).await,
+            store
+                .read(move |c| store::client_secret_hash(c, &lookup))
+                .await,
             Ok(Some(_))
         );
     if known {

@@ -237,7 +237,7 @@ async fn pushed_for(here: &Here<'_>) -> Option<Pushed> {
     }
     let taken: Vec<String> = here
         .store
-        .read(|c| store::list_echo_players(c))
+        .read(store::list_echo_players)
         .await
         .unwrap_or_default()
         .into_iter()
@@ -654,7 +654,7 @@ mod tests {
                 table
                     .samples
                     .iter()
-                    .any(|(i, samples)| intents.contains(i) && samples.iter().any(|s| *s == text))
+                    .any(|(i, samples)| intents.contains(i) && samples.contains(&text))
             };
             if let Some(play) = l.play {
                 assert!(has(&["PlayAudioIntent"], play), "{locale}: {play:?}");

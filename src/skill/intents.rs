@@ -108,7 +108,16 @@ pub const INTENTS: &[IntentDef] = &[
         Some("query"),
     ),
     custom("StopMusicIntent", &[ROOM], None),
-    custom("VolumeIntent", &[("level", "AMAZON.NUMBER"), ROOM], None),
+    // "volume five" (`level`, Alexa's 0-10 scale) or "fifty percent" (`percent`).
+    custom(
+        "VolumeIntent",
+        &[
+            ("level", "AMAZON.NUMBER"),
+            ("percent", "AMAZON.NUMBER"),
+            ROOM,
+        ],
+        None,
+    ),
     custom("LouderIntent", &[ROOM], None),
     custom("QuieterIntent", &[ROOM], None),
     custom("MuteIntent", &[ROOM], None),
@@ -203,7 +212,7 @@ pub enum Action {
     /// "Stop" (Amazon's StopIntent): the music stops and the session ends;
     /// with no player known it is a goodbye.
     StopAll,
-    /// Volume 0-100; None: Alexa heard no number.
+    /// Volume in percent ([`volume_percent`]); None: Alexa heard no number.
     Volume(Option<i64>),
     WhatsPlaying,
     UseRoom,
@@ -281,7 +290,7 @@ pub fn action(env: &Envelope) -> Action {
             None => Action::MissingName("genre"),
         },
         "PlayMyMusicIntent" => Action::MyMusic { everywhere: false },
-        "VolumeIntent" => Action::Volume(env.slot("level").and_then(|l| l.parse().ok())),
+        "VolumeIntent" => Action::Volume(volume_percent(env)),
         "WhatsPlayingIntent" => Action::WhatsPlaying,
         "UseRoomIntent" => Action::UseRoom,
         "PlayAudioIntent" => Action::PlayAudio,
@@ -299,6 +308,22 @@ pub fn action(env: &Envelope) -> Action {
             None => Action::Unknown,
         },
     }
+}
+
+/// The volume asked for, in percent: a number said with "percent"
+/// (`percent`) as said; a bare number (`level`) from 0 to 10 on Alexa's own
+/// scale ("volume five": 50), above 10 as percent ("volume thirty"). Out
+/// of range stays out of range for the caller to refuse.
+pub fn volume_percent(env: &Envelope) -> Option<i64> {
+    if let Some(p) = env.slot("percent") {
+        return p.parse().ok();
+    }
+    let level: i64 = env.slot("level")?.parse().ok()?;
+    Some(if (0..=10).contains(&level) {
+        level * 10
+    } else {
+        level
+    })
 }
 
 fn control(intent: &str) -> Option<Control> {
@@ -375,6 +400,48 @@ mod tests {
             ),
             "{a:?}"
         );
+    }
+
+    #[test]
+    fn a_volume_said_in_percent_is_that_percent_and_a_bare_level_is_alexas_scale() {
+        let v = |slots: serde_json::Value| action(&intent("VolumeIntent", slots));
+        // "ten percent" is 10 %, not Alexa's "volume ten" (100 %).
+        assert_eq!(
+            v(json!({"percent": {"value": "10"}})),
+            Action::Volume(Some(10))
+        );
+        assert_eq!(
+            v(json!({"percent": {"value": "5"}})),
+            Action::Volume(Some(5))
+        );
+        assert_eq!(
+            v(json!({"percent": {"value": "50"}})),
+            Action::Volume(Some(50))
+        );
+        assert_eq!(
+            v(json!({"level": {"value": "5"}})),
+            Action::Volume(Some(50))
+        );
+        assert_eq!(
+            v(json!({"level": {"value": "10"}})),
+            Action::Volume(Some(100))
+        );
+        assert_eq!(v(json!({"level": {"value": "0"}})), Action::Volume(Some(0)));
+        assert_eq!(
+            v(json!({"level": {"value": "30"}})),
+            Action::Volume(Some(30))
+        );
+        // Out of range is left for the skill to refuse with a question.
+        assert_eq!(
+            v(json!({"percent": {"value": "150"}})),
+            Action::Volume(Some(150))
+        );
+        assert_eq!(
+            v(json!({"level": {"value": "-3"}})),
+            Action::Volume(Some(-3))
+        );
+        assert_eq!(v(json!({"percent": {"value": "?"}})), Action::Volume(None));
+        assert_eq!(v(json!({})), Action::Volume(None));
     }
 
     #[test]

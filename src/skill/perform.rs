@@ -146,13 +146,11 @@ async fn everywhere(ctx: &Ctx<'_>, action: &Action, all: &[Player]) -> Result<Re
     Ok(last)
 }
 
-async fn volume(ctx: &Ctx<'_>, p: &Player, level: Option<i64>) -> Result<Reply, Failure> {
+async fn volume(ctx: &Ctx<'_>, p: &Player, percent: Option<i64>) -> Result<Reply, Failure> {
     let say = ctx.say();
-    let Some(level) = level.filter(|l| (0..=100).contains(l)) else {
+    let Some(percent) = percent.filter(|l| (0..=100).contains(l)) else {
         return Ok(Reply::ask(say.bad_volume, say.bad_volume));
     };
-    // Alexa's own scale is 0 to 10: "volume five" is half volume.
-    let percent = if level <= 10 { level * 10 } else { level };
     let args = json!({"player_id": p.id, "volume_level": percent});
     ctx.ma.call(Command::VolumeSet, args).await?;
     Ok(Reply::say(fill(

@@ -55,15 +55,27 @@ impl Client {
     }
 }
 
-const CLIENT_COLUMNS: &str =
-    "id, name, kind, vendor_id, secret_hash, redirect_uris, scopes, created_at, require_pkce";
+/// The columns [`client_from_row`] reads, in its order (a macro so that
+/// statements are string literals: no SQL is formatted per call).
+macro_rules! client_columns {
+    () => {
+        "id, name, kind, vendor_id, secret_hash, redirect_uris, scopes, created_at, require_pkce"
+    };
+}
+const CLIENT_COLUMNS: &str = client_columns!();
+
+/// A stored secret digest as read: 32 bytes, or (a corrupt row) all zeros,
+/// which no SHA-256 of a presented secret matches.
+pub(super) fn digest_of(hash: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if hash.len() == 32 {
+        out.copy_from_slice(hash);
+    }
+    out
+}
 
 fn client_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Client, String, String)> {
-    let hash: Vec<u8> = r.get(4)?;
-    let mut secret_hash = [0u8; 32];
-    if hash.len() == 32 {
-        secret_hash.copy_from_slice(&hash);
-    }
+    let secret_hash = digest_of(r.get_ref(4)?.as_blob()?);
     let kind: String = r.get(2)?;
     Ok((
         Client {
@@ -118,12 +130,25 @@ pub fn insert_client(conn: &Connection, c: &Client) -> Result<()> {
 
 pub fn get_client(conn: &Connection, id: &str) -> Result<Option<Client>> {
     let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {CLIENT_COLUMNS} FROM clients WHERE id = ?1"
+        .prepare_cached(concat!(
+            "SELECT ",
+            client_columns!(),
+            " FROM clients WHERE id = ?1"
         ))
         .db()?;
     let row = stmt.query_row([id], client_from_row).optional().db()?;
     row.map(finish_client).transpose()
+}
+
+/// The secret digest of client `id` (None: no such client): what client
+/// authentication compares, without reading and decoding the rest of the row.
+pub fn client_secret_hash(conn: &Connection, id: &str) -> Result<Option<[u8; 32]>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT secret_hash FROM clients WHERE id = ?1")
+        .db()?;
+    stmt.query_row([id], |r| Ok(digest_of(r.get_ref(0)?.as_blob()?)))
+        .optional()
+        .db()
 }
 
 pub fn list_clients(conn: &Connection) -> Result<Vec<Client>> {

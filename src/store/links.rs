@@ -24,32 +24,45 @@ pub struct Link {
     pub ma_token_expires_at: Option<i64>,
 }
 
-const LINK_COLUMNS: &str = "l.id, l.client_id, l.subject, l.username, l.scope, l.created_at, l.last_used_at, l.revoked_at, \
-     l.ma_token_state, l.ma_token_created_at, l.ma_token_expires_at";
+/// The columns [`link_from_row`] reads, in its order (a macro so that
+/// statements are string literals: no SQL is formatted per call).
+macro_rules! link_columns {
+    () => {
+        "l.id, l.client_id, l.subject, l.username, l.scope, l.created_at, l.last_used_at, \
+         l.revoked_at, l.ma_token_state, l.ma_token_created_at, l.ma_token_expires_at"
+    };
+}
 
-/// Number of columns in [`LINK_COLUMNS`].
+/// Number of columns in `link_columns!()`.
 const LINK_NCOLS: usize = 11;
 
 fn link_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
+    link_at(r, 0)
+}
+
+/// The link whose columns start at column `at`.
+fn link_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Link> {
     Ok(Link {
-        id: r.get(0)?,
-        client_id: r.get(1)?,
-        subject: r.get(2)?,
-        username: r.get(3)?,
-        scope: r.get(4)?,
-        created_at: r.get(5)?,
-        last_used_at: r.get(6)?,
-        revoked_at: r.get(7)?,
-        ma_token_state: r.get(8)?,
-        ma_token_created_at: r.get(9)?,
-        ma_token_expires_at: r.get(10)?,
+        id: r.get(at)?,
+        client_id: r.get(at + 1)?,
+        subject: r.get(at + 2)?,
+        username: r.get(at + 3)?,
+        scope: r.get(at + 4)?,
+        created_at: r.get(at + 5)?,
+        last_used_at: r.get(at + 6)?,
+        revoked_at: r.get(at + 7)?,
+        ma_token_state: r.get(at + 8)?,
+        ma_token_created_at: r.get(at + 9)?,
+        ma_token_expires_at: r.get(at + 10)?,
     })
 }
 
 pub fn list_links(conn: &Connection) -> Result<Vec<Link>> {
     let mut stmt = conn
-        .prepare(&format!(
-            "SELECT {LINK_COLUMNS} FROM links l ORDER BY l.created_at, l.id"
+        .prepare(concat!(
+            "SELECT ",
+            link_columns!(),
+            " FROM links l ORDER BY l.created_at, l.id"
         ))
         .db()?;
     let rows = stmt.query_map([], link_from_row).db()?;
@@ -58,8 +71,10 @@ pub fn list_links(conn: &Connection) -> Result<Vec<Link>> {
 
 pub fn get_link(conn: &Connection, id: &str) -> Result<Option<Link>> {
     let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {LINK_COLUMNS} FROM links l WHERE l.id = ?1"
+        .prepare_cached(concat!(
+            "SELECT ",
+            link_columns!(),
+            " FROM links l WHERE l.id = ?1"
         ))
         .db()?;
     stmt.query_row([id], link_from_row).optional().db()
@@ -153,8 +168,10 @@ pub struct RefreshLookup {
 
 pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<RefreshLookup>> {
     let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {LINK_COLUMNS}, r.revoked_at IS NOT NULL FROM refresh_tokens r JOIN links l ON l.id = r.link_id \
+        .prepare_cached(concat!(
+            "SELECT ",
+            link_columns!(),
+            ", r.revoked_at IS NOT NULL FROM refresh_tokens r JOIN links l ON l.id = r.link_id \
              WHERE r.hash = ?1"
         ))
         .db()?;
@@ -163,6 +180,42 @@ pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Refre
             link: link_from_row(r)?,
             token_revoked: r.get(LINK_NCOLS)?,
         })
+    })
+    .optional()
+    .db()
+}
+
+const CLIENT_AND_REFRESH: &str = concat!(
+    "SELECT c.secret_hash, ",
+    link_columns!(),
+    ", r.revoked_at IS NOT NULL FROM clients c \
+     LEFT JOIN refresh_tokens r ON r.hash = ?2 \
+     LEFT JOIN links l ON l.id = r.link_id \
+     WHERE c.id = ?1"
+);
+
+/// A refresh grant's two reads in one statement (one read transaction, one
+/// indexed lookup each): the secret digest of client `client_id` (what client
+/// authentication compares) and what [`lookup_refresh`] answers for `hash`.
+/// None if there is no such client; the token's lookup is None if it is
+/// unknown (whoever it belongs to: the caller compares the client).
+pub fn client_and_refresh(
+    conn: &Connection,
+    client_id: &str,
+    hash: &[u8; 32],
+) -> Result<Option<([u8; 32], Option<RefreshLookup>)>> {
+    let mut stmt = conn.prepare_cached(CLIENT_AND_REFRESH).db()?;
+    stmt.query_row(params![client_id, &hash[..]], |r| {
+        let digest = super::clients::digest_of(r.get_ref(0)?.as_blob()?);
+        // No token (or, against the schema, no link): the link's id is NULL.
+        let found = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Null => None,
+            _ => Some(RefreshLookup {
+                link: link_at(r, 1)?,
+                token_revoked: r.get(1 + LINK_NCOLS)?,
+            }),
+        };
+        Ok((digest, found))
     })
     .optional()
     .db()
@@ -429,6 +482,76 @@ mod tests {
             st.with(|c| refuse_link_ma_token(c, "nope", b"\x01", 5))
                 .unwrap(),
             Refused::AlreadyEnded
+        );
+    }
+
+    /// The refresh grant's one read answers what client authentication's
+    /// read and `lookup_refresh` answered: the client's digest (nothing for
+    /// an unknown client) and the token's lookup, for the client's own token,
+    /// another client's, a revoked one and an unknown one; by one indexed
+    /// search per table, never a scan.
+    #[test]
+    fn client_and_refresh_is_the_client_digest_and_the_lookup_in_one_indexed_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store_with_link(dir.path(), 0);
+        st.with(|c| {
+            c.execute_batch(
+                "INSERT INTO clients (id, name, kind, secret_hash, redirect_uris, scopes, created_at) \
+                 VALUES ('c2', 'c', 'alexa', x'1111111111111111111111111111111111111111111111111111111111111111', \
+                 '[]', 'music:read', 0); \
+                 INSERT INTO links (id, client_id, subject, username, scope, created_at, last_used_at) \
+                 VALUES ('l2', 'c2', 'local:b', 'b', 'music:read', 0, 0);",
+            )
+            .db()?;
+            insert_refresh_token(c, &[1; 32], "l1", 0)?;
+            insert_refresh_token(c, &[2; 32], "l2", 0)?;
+            insert_refresh_token(c, &[3; 32], "l1", 0)?;
+            c.execute(
+                "UPDATE refresh_tokens SET revoked_at = 5 WHERE hash = ?1",
+                [&[3u8; 32][..]],
+            )
+            .db()
+        })
+        .unwrap();
+        let both =
+            |client: &str, h: [u8; 32]| st.with(|c| client_and_refresh(c, client, &h)).unwrap();
+        let digest = |client: &str| {
+            st.with(|c| crate::store::client_secret_hash(c, client))
+                .unwrap()
+        };
+        let alone = |h: [u8; 32]| st.with(|c| lookup_refresh(c, &h)).unwrap();
+        assert!(both("nobody", [1; 32]).is_none(), "no client, no row");
+        assert_eq!(digest("nobody"), None);
+        for client in ["c1", "c2"] {
+            for h in [[1; 32], [2; 32], [3; 32], [9; 32]] {
+                let (d, found) = both(client, h).unwrap();
+                assert_eq!(Some(d), digest(client), "{client}");
+                assert_eq!(
+                    format!("{found:?}"),
+                    format!("{:?}", alone(h)),
+                    "{client} {h:?}"
+                );
+            }
+        }
+        assert_eq!(both("c2", [1; 32]).unwrap().0, [0x11; 32]);
+        assert!(both("c1", [3; 32]).unwrap().1.unwrap().token_revoked);
+        assert_eq!(both("c1", [2; 32]).unwrap().1.unwrap().link.client_id, "c2");
+        let plan: Vec<String> = st
+            .with(|c| {
+                let mut s = c
+                    .prepare(&format!("EXPLAIN QUERY PLAN {CLIENT_AND_REFRESH}"))
+                    .db()?;
+                let rows = s
+                    .query_map(params!["c1", &[1u8; 32][..]], |r| r.get(3))
+                    .db()?;
+                rows.map(|r| r.db()).collect()
+            })
+            .unwrap();
+        assert_eq!(plan.len(), 3, "{plan:?}");
+        assert!(
+            plan.iter()
+                .all(|d| d.starts_with("SEARCH") && d.contains("INDEX")),
+            "{plan:?}"
         );
     }
 }

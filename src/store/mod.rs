@@ -46,7 +46,7 @@ mod users;
 mod uses;
 
 pub use clients::{
-    Client, ClientKind, delete_client, get_client, insert_client, list_clients,
+    Client, ClientKind, client_secret_hash, delete_client, get_client, insert_client, list_clients,
     set_client_require_pkce, set_client_secret_hash, set_client_vendor_id,
 };
 pub use codes::{CodeGrant, Redeemed, insert_code, redeem_code, redeem_code_in};
@@ -56,8 +56,8 @@ pub use echo_players::{
 };
 pub use links::{
     Link, LinkUpstream, MaToken, MaTokenState, RefreshLookup, Refused, clear_link_ma_token,
-    get_link, link_is_active, link_upstream, list_links, lookup_refresh, ma_token_problems,
-    refuse_link_ma_token, replace_link_ma_token, revoke_link, set_link_ma_state,
+    client_and_refresh, get_link, link_is_active, link_upstream, list_links, lookup_refresh,
+    ma_token_problems, refuse_link_ma_token, replace_link_ma_token, revoke_link, set_link_ma_state,
 };
 pub use meta::{counts, get_meta, integrity_problems, set_meta};
 pub use purge::{clear_expired_code_ma_tokens, expired_code_ma_tokens, purge_expired};

@@ -243,7 +243,7 @@ pub fn understood(locale: &str, text: &str) -> Option<&'static str> {
     let found = table
         .samples
         .iter()
-        .find(|(_, samples)| samples.iter().any(|s| *s == rest))
+        .find(|(_, samples)| samples.contains(&rest))
         .map(|(intent, _)| *intent);
     Some(found.unwrap_or_else(|| panic!("{rest:?} is no sample of ours")))
 }

@@ -70,6 +70,11 @@ const EN: &[Line] = &[
         Some(("player_queues/play_media", r#"{}"#)),
     ),
     (
+        "play some jazz music",
+        &["Jazz"],
+        Some(("player_queues/play_media", r#"{}"#)),
+    ),
+    (
         "play my music in the living room",
         &["Living Room"],
         Some(("player_queues/play_media", r#"{"queue_id":"livingroom"}"#)),
@@ -79,6 +84,17 @@ const EN: &[Line] = &[
         "set the volume to 30",
         &["30"],
         Some(("players/cmd/volume_set", r#"{"volume_level":30}"#)),
+    ),
+    // Said in percent: that percent, not Alexa's 0-10 scale.
+    (
+        "set the volume to 10 percent",
+        &["10"],
+        Some(("players/cmd/volume_set", r#"{"volume_level":10}"#)),
+    ),
+    (
+        "volume 4",
+        &["40"],
+        Some(("players/cmd/volume_set", r#"{"volume_level":40}"#)),
     ),
     ("louder", &[], Some(("players/cmd/volume_up", "{}"))),
     ("quieter", &[], Some(("players/cmd/volume_down", "{}"))),
@@ -188,6 +204,11 @@ const DE: &[Line] = &[
         "lautstärke auf 30",
         &["30"],
         Some(("players/cmd/volume_set", r#"{"volume_level":30}"#)),
+    ),
+    (
+        "lautstärke auf 10 prozent",
+        &["10"],
+        Some(("players/cmd/volume_set", r#"{"volume_level":10}"#)),
     ),
     ("lauter", &[], Some(("players/cmd/volume_up", "{}"))),
     ("leiser", &[], Some(("players/cmd/volume_down", "{}"))),

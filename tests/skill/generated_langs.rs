@@ -28,7 +28,7 @@ macro_rules! lines {
      $song:literal, $playing:literal, $enqueue:literal, $genre:literal, $living:literal,
      $volume:literal, $louder:literal, $quieter:literal, $mute:literal, $unmute:literal,
      $stop:literal, $untyped:literal, $by:literal, $everywhere:literal, $both:literal,
-     $stop_all:literal) => {
+     $stop_all:literal, $audio:literal, $here:literal, $this_is:literal) => {
         &[
             ($room, &["Kitchen"], None),
             ($artist, &["The Midnight Owls"], Some((PLAY, PLAY_ARTIST))),
@@ -68,6 +68,10 @@ macro_rules! lines {
                 Some(("players/cmd/set_members", GROUPED)),
             ),
             ($stop_all, &[], Some(("players/cmd/stop", "{}"))),
+            // Playing on the Echo itself, without Music Assistant's Alexa provider.
+            ($audio, &["Alexa"], None),
+            ($here, &["Alexa"], None),
+            ($this_is, &["Living Room"], None),
         ]
     };
 }
@@ -93,7 +97,10 @@ const FR: &[Line] = lines!(
     "mets coffee time de the midnight owls",
     "mets morning mix partout",
     "Kitchen et Living Room",
-    "stop"
+    "stop",
+    "jouer l'audio",
+    "mets morning mix ici",
+    "c'est le living room"
 );
 
 const ES: &[Line] = lines!(
@@ -117,7 +124,10 @@ const ES: &[Line] = lines!(
     "pon coffee time de the midnight owls",
     "pon morning mix en toda la casa",
     "Kitchen y Living Room",
-    "para"
+    "para",
+    "reproduce audio",
+    "pon morning mix aquí",
+    "este es el living room"
 );
 
 const IT: &[Line] = lines!(
@@ -141,7 +151,10 @@ const IT: &[Line] = lines!(
     "metti coffee time di the midnight owls",
     "metti morning mix ovunque",
     "Kitchen e Living Room",
-    "stop"
+    "stop",
+    "riproduci audio",
+    "metti morning mix qui",
+    "questo è il living room"
 );
 
 const NL: &[Line] = lines!(
@@ -165,7 +178,10 @@ const NL: &[Line] = lines!(
     "speel coffee time van the midnight owls",
     "speel morning mix overal",
     "Kitchen en Living Room",
-    "stop"
+    "stop",
+    "speel audio af",
+    "speel morning mix hier",
+    "dit is de living room"
 );
 
 const PT: &[Line] = lines!(
@@ -189,7 +205,10 @@ const PT: &[Line] = lines!(
     "toca coffee time do the midnight owls",
     "toca morning mix na casa toda",
     "Kitchen e Living Room",
-    "para"
+    "para",
+    "toque áudio",
+    "toque morning mix aqui",
+    "este é o living room"
 );
 
 /// The lines of `locale`'s language.

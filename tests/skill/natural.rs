@@ -134,6 +134,104 @@ async fn everyday_transport_words_have_samples_in_english_and_german() {
     );
 }
 
+/// The samples that take a room without a preposition ("turn up the
+/// kitchen", "mach die Küche lauter", "stop the music everywhere") never
+/// take the words of a sample of their own: the music, the volume, "im
+/// Wohnzimmer", "nochmal von vorne".
+#[test]
+fn room_samples_without_a_preposition_leave_other_words_alone() {
+    for (locale, u, intent, slots) in [
+        ("en-US", "turn up the volume", "LouderIntent", &[][..]),
+        ("en-US", "turn the music down", "QuieterIntent", &[]),
+        (
+            "en-US",
+            "turn up the kitchen",
+            "LouderIntent",
+            &[("room", "kitchen")],
+        ),
+        (
+            "en-US",
+            "stop the music everywhere",
+            "StopMusicIntent",
+            &[("room", "everywhere")],
+        ),
+        (
+            "en-US",
+            "stop the music in the kitchen",
+            "StopMusicIntent",
+            &[("room", "kitchen")],
+        ),
+        (
+            "en-US",
+            "set the volume to ten percent",
+            "VolumeIntent",
+            &[("percent", "ten")],
+        ),
+        (
+            "en-US",
+            "set the volume to ten",
+            "VolumeIntent",
+            &[("level", "ten")],
+        ),
+        (
+            "en-US",
+            "play some jazz music",
+            "PlayGenreIntent",
+            &[("genre", "jazz")],
+        ),
+        (
+            "en-US",
+            "play some aurora lane",
+            "PlayIntent",
+            &[("query", "aurora lane")],
+        ),
+        ("de-DE", "mach die musik lauter", "LouderIntent", &[]),
+        (
+            "de-DE",
+            "mach die küche lauter",
+            "LouderIntent",
+            &[("room", "küche")],
+        ),
+        ("de-DE", "mach die musik stumm", "MuteIntent", &[]),
+        (
+            "de-DE",
+            "stopp die musik im wohnzimmer",
+            "StopMusicIntent",
+            &[("room", "wohnzimmer")],
+        ),
+        (
+            "de-DE",
+            "stopp die musik überall",
+            "StopMusicIntent",
+            &[("room", "überall")],
+        ),
+        (
+            "de-DE",
+            "spiel das lied nochmal von vorne",
+            "AMAZON.StartOverIntent",
+            &[],
+        ),
+        (
+            "de-DE",
+            "lautstärke auf zehn prozent",
+            "VolumeIntent",
+            &[("percent", "zehn")],
+        ),
+    ] {
+        let (got, got_slots) =
+            route(locale, u).unwrap_or_else(|| panic!("{locale}: no sample for {u:?}"));
+        let want: Slots = slots
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(
+            (got.as_str(), &got_slots),
+            (intent, &want),
+            "{locale}: {u:?}"
+        );
+    }
+}
+
 /// "play Blue Harbor Trio in the living room": every kind is searched (the
 /// artist wins), the room splits off; German too.
 #[tokio::test]

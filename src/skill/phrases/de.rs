@@ -5,7 +5,13 @@
 //! Assistant has them, after "auf" ("auf Küche"), which reads as naming a
 //! device; a native speaker may prefer another turn of phrase there.
 //! Unsure, for review: "die Platte" for an album, "stummschaltung
-//! aufheben" (heard more from menus than from people).
+//! aufheben" (heard more from menus than from people), "wiederholen
+//! an/aus" and "schleife an" (menu words said aloud), "lass es" as a
+//! cancel, and the indirect forms after the invocation ("sag Musik
+//! Assistent, er soll X spielen", "bitte Musik Assistent, X zu spielen",
+//! "frag Musik Assistent, ob er X spielen kann"): Amazon documents no
+//! German connecting words beyond "frage … nach", so these samples carry
+//! them.
 
 use super::{Invocation, Phrases, Say, Words};
 use crate::skill::library::Kind;
@@ -70,6 +76,7 @@ pub static PHRASES: Phrases = Phrases {
                 "terrasse",
                 "überall",
                 "alle räume",
+                "ganzes haus",
             ],
         ),
         (
@@ -159,7 +166,10 @@ pub static PHRASES: Phrases = Phrases {
                     "lieder von",
                     "songs von",
                     "etwas von",
+                    "irgendwas von",
                     "was von",
+                    "ein paar lieder von",
+                    "ein paar songs von",
                 ],
             ),
             (Kind::Album, &["das album", "album", "die platte"]),
@@ -205,6 +215,11 @@ pub static PHRASES: Phrases = Phrases {
             "alle räume",
             "auf allen lautsprechern",
             "alle lautsprecher",
+            "im ganzen haus",
+            "ganzen haus",
+            "das ganze haus",
+            "ganze haus",
+            "alle",
         ],
         music: &["musik"],
     },

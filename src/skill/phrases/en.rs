@@ -3,7 +3,11 @@
 //! kitchen", "skip this song", "who is this"), not as a command language.
 //! Player names are inserted as Music Assistant has them, after "in the"
 //! ("in the Living Room"). British and American usage differ little here
-//! ("favourites"/"favorites" are only example values).
+//! ("favourites"/"favorites" are only example values). Unsure, for a
+//! native speaker of the region to review: "play songs of X" (en-IN),
+//! "put the radio on" and "carry on playing" (en-GB, en-AU), "no more
+//! repeat". A number said with "percent" fills VolumeIntent's `percent`
+//! ("ten percent" is 10 %), a bare number its `level` (Alexa's 0-10 scale).
 
 use super::{Invocation, Phrases, Say, Words};
 use crate::skill::library::Kind;
@@ -39,6 +43,7 @@ pub static PHRASES: Phrases = Phrases {
                 "everywhere",
                 "every room",
                 "all rooms",
+                "the whole house",
             ],
         ),
         (
@@ -125,14 +130,47 @@ pub static PHRASES: Phrases = Phrases {
                     "artist",
                     "the band",
                     "music by",
+                    "music from",
                     "songs by",
+                    "songs from",
+                    "songs of",
                     "something by",
                     "anything by",
                 ],
             ),
-            (Kind::Album, &["the album", "album", "the record"]),
-            (Kind::Track, &["the song", "the track", "song", "track"]),
-            (Kind::Playlist, &["my playlist", "the playlist", "playlist"]),
+            (
+                Kind::Album,
+                &[
+                    "the album called",
+                    "an album called",
+                    "the album",
+                    "album",
+                    "the record",
+                ],
+            ),
+            (
+                Kind::Track,
+                &[
+                    "the song called",
+                    "a song called",
+                    "the track called",
+                    "the song",
+                    "the track",
+                    "the tune",
+                    "song",
+                    "track",
+                ],
+            ),
+            (
+                Kind::Playlist,
+                &[
+                    "my playlist called",
+                    "the playlist called",
+                    "my playlist",
+                    "the playlist",
+                    "playlist",
+                ],
+            ),
             (
                 Kind::Radio,
                 &[
@@ -154,6 +192,10 @@ pub static PHRASES: Phrases = Phrases {
             "in all rooms",
             "all speakers",
             "on all speakers",
+            "the whole house",
+            "whole house",
+            "all over the house",
+            "all of them",
         ],
         music: &["music"],
     },

@@ -150,7 +150,7 @@ pub static PHRASES: Phrases = Phrases {
                  "pon el volumen al", "pon el volumen en", "ponga el volumen a", "ponga el volumen al",
                  "ponga el volumen en", "sube el volumen a", "sube el volumen al", "baja el volumen a",
                  "baja el volumen al", "cambia el volumen a", "cambia el volumen al"]
-                [" {level}", " {level} por ciento"]
+                [" {level}", " {percent} por ciento"]
                 ["", " en la {room}", " en el {room}", " en {room}"];
                 ["pon el volumen de la {room} a", "pon el volumen de la {room} al",
                  "pon el volumen del {room} a", "pon el volumen del {room} al"] [" {level}"] [""]

@@ -139,7 +139,7 @@ pub static PHRASES: Phrases = Phrases {
                 ["volume", "volume à", "mets le volume à", "mettre le volume à", "règle le volume sur",
                  "régler le volume sur", "règle le volume à", "mets le son à", "change le volume à",
                  "monte le volume à", "baisse le volume à"]
-                [" {level}", " {level} pour cent"]
+                [" {level}", " {percent} pour cent"]
                 ["", " dans la {room}", " dans le {room}", " dans {room}"];
                 ["mets le volume de la {room} à", "mets le volume du {room} à",
                  "règle le volume de la {room} sur", "règle le volume du {room} sur"]

@@ -139,7 +139,7 @@ pub static PHRASES: Phrases = Phrases {
                 ["volume", "volume a", "volume al", "metti il volume a", "mettere il volume a",
                  "imposta il volume a", "impostare il volume a", "cambia il volume a", "alza il volume a",
                  "abbassa il volume a", "porta il volume a"]
-                [" {level}", " {level} per cento"]
+                [" {level}", " {percent} per cento"]
                 ["", " in {room}", " nella {room}", " nel {room}"];
                 ["metti il volume della {room} a", "metti il volume del {room} a",
                  "metti il volume in {room} a"] [" {level}"] [""]

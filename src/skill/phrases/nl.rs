@@ -149,7 +149,7 @@ pub static PHRASES: Phrases = Phrases {
                 ["volume ", "volume op ", "zet het volume op ", "zet het geluid op ",
                  "verander het volume naar ", "zet het volume in de {room} op ", "het volume op ",
                  "het volume in de {room} op "]
-                ["{level}", "{level} procent"]
+                ["{level}", "{percent} procent"]
                 ["", " in de {room}", " te zetten", " in de {room} te zetten"]
             ),
         ),

@@ -135,7 +135,7 @@ pub static PHRASES: Phrases = Phrases {
                 ["volume", "volume no", "volume em", "coloca o volume em", "coloca o volume no",
                  "colocar o volume em", "colocar o volume no", "põe o volume no", "muda o volume para",
                  "coloca o som no", "aumenta o volume para", "abaixa o volume para"]
-                [" {level}", " {level} por cento"]
+                [" {level}", " {percent} por cento"]
                 ["", " na {room}", " no {room}", " em {room}"];
                 ["coloca o volume da {room} no", "coloca o volume do {room} no",
                  "coloca o volume da {room} em", "coloca o volume do {room} em"] [" {level}"] [""]
