@@ -117,6 +117,77 @@ impl Rig {
         })
     }
 
+    /// Against the real Music Assistant with its own Alexa provider
+    /// (scripts/echo-real-ma): our server on the provider's API Url, on the
+    /// data directory whose provider password `run` was given, then the
+    /// provider loaded against it. None (after saying so) otherwise.
+    pub async fn start_real() -> Option<Rig> {
+        let (Some(load), Some(dir), Some(api)) = (
+            std::env::var("MA_ALEXA_LOAD").ok(),
+            std::env::var("MA_ECHO_DATA_DIR").ok(),
+            std::env::var("MA_ALEXA_API_URL").ok(),
+        ) else {
+            eprintln!(
+                "SKIPPED (no real Music Assistant with its Alexa provider): set by scripts/echo-real-ma"
+            );
+            return None;
+        };
+        let up = Upstream::start().await;
+        assert!(up.is_real(), "MA_URL and the accounts are set by the tool");
+        let streams = Arc::new(StreamServer::start().await);
+        let trust = tempfile::tempdir().unwrap();
+        let verifier = SkillVerifier::new(skill_ca().trust(trust.path())).unwrap();
+        let (url, bind) = (up.url.clone(), api.trim_start_matches("http://"));
+        let dir = std::path::PathBuf::from(dir);
+        let s = TestServer::start_at(
+            bind,
+            &dir,
+            move |c| c.music_assistant_url = Some(url),
+            |app| {
+                app.with_skill_verifier(verifier)
+                    .with_skill_ids(vec![SKILL_ID.into()])
+            },
+        )
+        .await;
+        let sealer = Sealer::open(&s.dir).unwrap();
+        let password = credentials::ensure(s.app.store(), &sealer)
+            .unwrap()
+            .expose()
+            .to_owned();
+        let access = ma_upstream::link(&s, &up, "music:read music:control")
+            .await
+            .access;
+        let st = std::process::Command::new(&load).status().unwrap();
+        assert!(st.success(), "$MA_ALEXA_LOAD failed");
+        Some(Rig {
+            s,
+            up,
+            streams,
+            password,
+            access,
+            _trust: trust,
+        })
+    }
+
+    /// What Music Assistant told the Echos so far: the stand-in's log, or
+    /// the real provider's `$MA_ALEXA_LOG`.
+    pub fn echo_lines(&self) -> Vec<ma_standin::alexa::EchoLine> {
+        if let Some(sd) = self.up.standin() {
+            return sd.echo_log();
+        }
+        let path = std::env::var("MA_ALEXA_LOG").expect("MA_ALEXA_LOG");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .map(|l| ma_standin::alexa::EchoLine {
+                device: l["device"].as_str().unwrap_or("").to_owned(),
+                call: l["call"].as_str().unwrap_or("").to_owned(),
+                arg: l["arg"].clone(),
+            })
+            .collect()
+    }
+
     /// The stand-in Music Assistant.
     pub fn ma(&self) -> &Standin {
         self.up.standin().expect("the stand-in")

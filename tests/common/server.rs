@@ -71,7 +71,18 @@ impl TestServer {
         tweak: impl FnOnce(&mut Config),
         app_tweak: impl FnOnce(App) -> App,
     ) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        TestServer::start_at("127.0.0.1:0", dir, tweak, app_tweak).await
+    }
+
+    /// A server listening on `bind` (a fixed address another program was
+    /// given), on an existing data directory the caller owns.
+    pub async fn start_at(
+        bind: &str,
+        dir: &Path,
+        tweak: impl FnOnce(&mut Config),
+        app_tweak: impl FnOnce(App) -> App,
+    ) -> TestServer {
+        let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
         let mut config = Config::new(base.clone());

@@ -1,14 +1,18 @@
 //! Against the real Music Assistant with its own Alexa provider
-//! (../shared/tools/real-music-assistant/run --library --alexa URL): our
-//! server on URL's port, on a data directory prepared beforehand whose
-//! provider password is the one `run` was given (`provider show --json`),
-//! then: the provider loads against us, an album played on the Echo player
-//! is pushed to us, the relay plays Music Assistant's stream as MP3
-//! (frames checked, 320 kbit/s), and pause, resume, next and stop reach the
-//! Echo as Music Assistant's provider says them. Skipped (one line) unless
-//! `MA_ALEXA_LOAD` and `MA_ECHO_DATA_DIR` are set. scripts/echo-real-ma runs it.
+//! (../shared/tools/real-music-assistant/run --library --alexa URL; Amazon's
+//! side there is a stand-in that logs each command Music Assistant sends an
+//! Echo). Our server listens on URL's port, on a data directory prepared
+//! beforehand whose provider password is the one `run` was given
+//! (`provider show --json`), with a linked account and the skill's testing
+//! trust; the provider loads against it. The test then plays the Echo's
+//! part (skill.rs's `Echo`): whenever the provider's log shows an utterance
+//! for the Echo Kitchen, the Echo sends the skill that request, signed, and
+//! obeys the answer (fetching the relay URL as it would). Checked: the
+//! relay's bytes are MP3 frames at 320 kbit/s, and Music Assistant's state
+//! after play, pause, resume, next, stop and a voice "play … here".
+//! Skipped (one line) unless `MA_ALEXA_LOAD` and `MA_ECHO_DATA_DIR` are set.
+//! scripts/echo-real-ma runs it.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -16,9 +20,10 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
-use super::ma_standin::stream::walk_mp3;
 use super::relay::{ReadEnd, open};
-use super::wait_for;
+use super::skill::{Echo, KITCHEN};
+use super::{Rig, wait_for};
+use crate::ma_standin::stream::walk_mp3;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -55,37 +60,39 @@ async fn ma(command: &str, args: Value) -> Value {
     serde_json::from_slice(&bytes).unwrap_or(Value::Null)
 }
 
-/// The lines of `$MA_ALEXA_LOG`.
-fn echo_log() -> Vec<Value> {
-    let path = env("MA_ALEXA_LOG").unwrap();
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
-async fn expect_echo(device: &str, arg: &str, since: usize) {
-    let found = wait_for(Duration::from_secs(15), || {
-        echo_log()
-            .into_iter()
-            .skip(since)
-            .find(|l| l["device"] == device && l["arg"] == arg)
-    })
-    .await;
-    let log = echo_log();
-    assert!(found.is_some(), "{device} was not told {arg:?}: {log:?}");
-    eprintln!("REAL MA: the Echo log has {arg:?} for {device}");
-}
-
-async fn state(player: &str) -> String {
-    ma("players/get", json!({"player_id": player})).await["playback_state"]
+/// Music Assistant's view of `player`: its playback state and the name of
+/// its queue's current item.
+async fn seen(player: &str) -> (String, String) {
+    let p = ma("players/get", json!({"player_id": player})).await;
+    let q = ma("player_queues/get", json!({"queue_id": player})).await;
+    let state = p["playback_state"]
         .as_str()
+        .or(p["state"].as_str())
         .unwrap_or("")
-        .to_owned()
+        .to_owned();
+    let item = q["current_item"]["name"].as_str().unwrap_or("").to_owned();
+    (state, item)
 }
 
-/// Time to the first byte of a GET of `url` (http, path as given).
+/// Waits (up to 10 s) for Music Assistant to show `player` in `state`.
+async fn expect_state(player: &str, state: &str, after: &str) -> (String, String) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = seen(player).await;
+        if s.0 == state {
+            eprintln!("REAL MA: after {after}: {player} is {} ({:?})", s.0, s.1);
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after {after}: {player} is {:?}, not {state}",
+            s
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Time to the first byte of a GET of `path` at `addr`.
 async fn first_byte(addr: std::net::SocketAddr, path: &str) -> f64 {
     let t = Instant::now();
     let mut o = open(addr, "GET", path, &[]).await;
@@ -95,36 +102,36 @@ async fn first_byte(addr: std::net::SocketAddr, path: &str) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+/// The Echo's stream: MP3 frames at 320 kbit/s (printed).
+async fn echo_hears_mp3(echo: &mut Echo, what: &str) {
+    let s = echo.stream.as_mut().expect("the Echo plays something");
+    let t = Instant::now();
+    let (bytes, end) = s.read(3 * 40_000, Duration::from_secs(15)).await;
+    assert_eq!(end, ReadEnd::Enough, "{what}");
+    let walk = walk_mp3(&bytes).expect("MP3 frames");
+    eprintln!(
+        "REAL MA: {what}: the Echo read {} bytes through the relay in {:.2} s: {} MP3 frames, {:?} kbit/s, {:?} Hz",
+        bytes.len(),
+        t.elapsed().as_secs_f64(),
+        walk.frames,
+        walk.kbps,
+        walk.rates
+    );
+    assert_eq!(walk.kbps, vec![320], "{what}");
+}
+
 // Long function: the real server's whole sequence, step by step.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_music_assistant_plays_on_the_echo_through_the_relay() {
-    let (Some(load), Some(dir), Some(api)) = (
-        env("MA_ALEXA_LOAD"),
-        env("MA_ECHO_DATA_DIR"),
-        env("MA_ALEXA_API_URL"),
-    ) else {
-        eprintln!(
-            "SKIPPED (no real Music Assistant with its Alexa provider): set by scripts/echo-real-ma"
-        );
+    let Some(rig) = Rig::start_real().await else {
         return;
     };
-    let player = env("MA_ALEXA_PLAYER_ID").unwrap();
-    let listen = api.trim_start_matches("http://").to_owned();
-    let listener = tokio::net::TcpListener::bind(&listen).await.unwrap();
-    let mut config = ma_alexa_oauth::config::Config::new(api.clone());
-    config.music_assistant_url = env("MA_URL");
-    let app = Arc::new(ma_alexa_oauth::app::App::open(config, std::path::Path::new(&dir)).unwrap());
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(ma_alexa_oauth::server::run(
-        listener,
-        Arc::clone(&app),
-        std::future::pending::<()>(),
-    ));
-    // Music Assistant loads its provider against us: our intents, its Echo players.
-    let st = std::process::Command::new(&load).status().unwrap();
-    assert!(st.success(), "$MA_ALEXA_LOAD failed");
     eprintln!("REAL MA: the provider loaded against our server");
-    // Play an album on the Echo player: the push, the play text, the metadata.
+    let player = KITCHEN.1;
+    let mut kitchen = Echo::new(KITCHEN);
+    kitchen.followed = rig.echo_lines().len();
+    // Play: an album from Music Assistant's side; the provider pushes the
+    // stream and has the Echo say "play audio"; the Echo plays the relay.
     let albums = ma("music/albums/library_items", json!({"limit": 50})).await;
     let album = albums
         .as_array()
@@ -133,83 +140,103 @@ async fn real_music_assistant_plays_on_the_echo_through_the_relay() {
         .find(|a| a["name"] == "Late Sessions")
         .unwrap()
         .clone();
-    let n = echo_log().len();
     ma(
         "player_queues/play_media",
         json!({"queue_id": player, "media": album["uri"]}),
     )
     .await;
-    let pushed = wait_for(Duration::from_secs(20), || {
-        app.echo().pushed(&player).filter(|p| p.push.has_meta)
+    let h = kitchen.follow(&rig).await;
+    let play = h
+        .play()
+        .expect("AudioPlayer.Play for the provider's play audio");
+    assert_eq!(play["playBehavior"], "REPLACE_ALL");
+    assert_eq!(h.speech(), "");
+    eprintln!(
+        "REAL MA: play audio answered AudioPlayer.Play {}",
+        play["audioItem"]["stream"]["url"]
+            .as_str()
+            .unwrap()
+            .split("/alexa/stream/")
+            .next()
+            .unwrap()
+    );
+    echo_hears_mp3(&mut kitchen, "play").await;
+    let (_, first) = expect_state(player, "playing", "play").await;
+    let pushed = wait_for(Duration::from_secs(5), || {
+        rig.s.app.echo().pushed(player).filter(|p| p.push.has_meta)
     })
     .await
-    .expect("Music Assistant pushed the stream and its metadata");
-    eprintln!(
-        "REAL MA: pushed {:?} stream of {:?}: title {:?}, artist {:?}, album {:?}",
-        pushed.push.source.kind,
-        pushed.push.source.player,
-        pushed.push.meta.title,
-        pushed.push.meta.artist,
-        pushed.push.meta.album
-    );
+    .expect("the metadata push");
     assert_eq!(pushed.push.meta.album.as_deref(), Some("Late Sessions"));
-    expect_echo(&player, "ask music assistant to play audio", n).await;
-    // The relay: Music Assistant's stream as MP3, as the Echo would fetch it.
-    let minted = app.echo().mint(&player).unwrap();
-    let mut o = open(addr, "GET", &minted.stream_path, &[]).await;
-    assert_eq!(o.status, 200);
-    assert_eq!(o.headers["content-type"], "audio/mpeg");
-    let t = Instant::now();
-    let (bytes, end) = o.read(3 * 40_000, Duration::from_secs(15)).await;
-    assert_eq!(end, ReadEnd::Enough);
-    let walk = walk_mp3(&bytes).expect("MP3 frames");
-    eprintln!(
-        "REAL MA: relayed {} bytes in {:.2} s: {} MP3 frames, {:?} kbit/s, {:?} Hz",
-        bytes.len(),
-        t.elapsed().as_secs_f64(),
-        walk.frames,
-        walk.kbps,
-        walk.rates
-    );
-    assert_eq!(walk.kbps, vec![320]);
-    drop(o);
-    // First byte: direct from Music Assistant's stream server vs through the relay.
+    // First byte: direct from Music Assistant's stream server vs the relay.
     let src = &pushed.push.source;
     let direct_addr: std::net::SocketAddr = src.at.authority().parse().unwrap();
     let direct = first_byte(direct_addr, &src.mp3_path()).await;
-    let relayed = first_byte(addr, &app.echo().mint(&player).unwrap().stream_path).await;
+    let path = rig.s.app.echo().mint(player).unwrap().stream_path;
+    let relayed = first_byte(rig.s.addr, &path).await;
     eprintln!("REAL MA: first byte direct {direct:.1} ms, through the relay {relayed:.1} ms");
-    // Pause, resume, next and stop on Music Assistant reach the Echo as its provider says them.
-    for (cmd, said) in [
-        ("players/cmd/pause", "music assistant pause the music"),
-        ("players/cmd/play", "music assistant resume the music"),
-    ] {
-        let n = echo_log().len();
-        ma(cmd, json!({"player_id": player})).await;
-        expect_echo(&player, said, n).await;
-        eprintln!(
-            "REAL MA: after {cmd} the player is {}",
-            state(&player).await
-        );
+    // Pause, said to the Echo: Music Assistant pauses, the Echo stops; the
+    // provider's own "pause the music" that follows changes nothing.
+    let h = kitchen.intent(&rig, "AMAZON.PauseIntent", &[]).await;
+    assert!(h.stops() && h.speech().is_empty(), "{}", h.json);
+    expect_state(player, "paused", "pause said to the Echo").await;
+    let h = kitchen.follow(&rig).await;
+    assert!(h.play().is_none(), "{}", h.json);
+    expect_state(player, "paused", "the provider's pause the music").await;
+    // Resume, from Music Assistant's side: the provider has the Echo say
+    // "resume the music", the Echo plays again.
+    ma("players/cmd/play", json!({"player_id": player})).await;
+    let h = kitchen.follow(&rig).await;
+    assert!(h.play().is_some(), "resume plays again: {}", h.json);
+    echo_hears_mp3(&mut kitchen, "resume").await;
+    expect_state(player, "playing", "resume").await;
+    // Next, said to the Echo: Music Assistant moves on and pushes a new
+    // stream, which is in the answer; the provider's play audio after it
+    // does not restart it.
+    let h = kitchen.intent(&rig, "AMAZON.NextIntent", &[]).await;
+    assert!(h.speech().is_empty(), "{}", h.json);
+    if h.play().is_none() {
+        // The push came after the answer: the provider's play audio plays it.
+        let h = kitchen.follow(&rig).await;
+        assert!(h.play().is_some(), "next: {}", h.json);
+        eprintln!("REAL MA: next: the new stream came with the provider's play audio");
+    } else {
+        let h = kitchen.follow(&rig).await;
+        assert!(h.play().is_none(), "no restart: {}", h.json);
+        eprintln!("REAL MA: next: the new stream was in the answer; play audio did not restart it");
     }
-    let before = app.echo().pushed(&player).unwrap().id;
-    let n = echo_log().len();
-    ma("players/cmd/next", json!({"player_id": player})).await;
-    let after = wait_for(Duration::from_secs(20), || {
-        app.echo().pushed(&player).filter(|p| p.id != before)
+    echo_hears_mp3(&mut kitchen, "next").await;
+    let (_, second) = expect_state(player, "playing", "next").await;
+    assert_ne!(first, second, "next moved to another track");
+    // Stop, said to the Echo.
+    let h = kitchen.intent(&rig, "AMAZON.StopIntent", &[]).await;
+    assert!(h.stops(), "{}", h.json);
+    expect_state(player, "idle", "stop said to the Echo").await;
+    let h = kitchen.follow(&rig).await;
+    assert!(h.play().is_none(), "{}", h.json);
+    let ended = wait_for(Duration::from_secs(10), || {
+        (rig.s.app.echo().active_streams() == 0).then_some(())
     })
     .await;
-    eprintln!(
-        "REAL MA: next: {}",
-        if after.is_some() {
-            "a new stream was pushed"
-        } else {
-            "no new push (the flow goes on)"
-        }
+    assert!(ended.is_some(), "stopping the player ended its streams");
+    eprintln!("REAL MA: after stop no stream is relayed");
+    // "Play First Snow here", said to the Echo: started on this Echo's
+    // player through Music Assistant, played in the same answer.
+    let h = kitchen
+        .intent(&rig, "PlayHereIntent", &[("query", "first snow")])
+        .await;
+    eprintln!("REAL MA: play first snow here: {:?}", h.speech());
+    let play = h.play().expect("AudioPlayer.Play in the same answer");
+    assert_eq!(play["audioItem"]["metadata"]["title"], "First Snow");
+    echo_hears_mp3(&mut kitchen, "play first snow here").await;
+    let (_, item) = expect_state(player, "playing", "play first snow here").await;
+    assert!(item.ends_with("First Snow"), "{item}");
+    let h = kitchen.follow(&rig).await;
+    assert!(
+        h.play().is_none(),
+        "the provider's play audio does not restart it"
     );
-    let _ = n;
-    let n = echo_log().len();
     ma("players/cmd/stop", json!({"player_id": player})).await;
-    expect_echo(&player, "music assistant stop the music", n).await;
-    eprintln!("REAL MA: after stop the player is {}", state(&player).await);
+    kitchen.follow(&rig).await;
+    expect_state(player, "idle", "stop from Music Assistant").await;
 }

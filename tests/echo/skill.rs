@@ -199,9 +199,8 @@ impl Echo {
     /// Waits for Music Assistant's next line for this Echo and says it, as
     /// the Echo would: the utterance understood through our phrase table.
     pub async fn follow(&mut self, rig: &Rig) -> Heard {
-        let line = wait_for(Duration::from_secs(5), || {
-            rig.ma()
-                .echo_log()
+        let line = wait_for(Duration::from_secs(15), || {
+            rig.echo_lines()
                 .into_iter()
                 .enumerate()
                 .skip(self.followed)
