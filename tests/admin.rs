@@ -567,3 +567,89 @@ async fn repeated_wrong_admin_passwords_are_slowed_down() {
     .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// The page with Music Assistant configured (at an address where nothing
+/// answers: the page only says it is not reachable).
+async fn ingress_page_with_music_assistant() -> Page {
+    let server = TestServer::start_with(|c| {
+        c.music_assistant_url = Some("http://127.0.0.1:9".into());
+    })
+    .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(admin::run(
+        listener,
+        Arc::clone(&server.app),
+        Admin::new(Gate::Ingress { proxy: PROXY }, true),
+        async move {
+            let _ = rx.await;
+        },
+    ));
+    Page {
+        server,
+        addr,
+        _stop: tx,
+    }
+}
+
+/// The text of `<code id="ID">` on the page.
+fn code_field(html: &str, id: &str) -> Option<String> {
+    let start = html.find(&format!("<code id=\"{id}\">"))? + id.len() + 12;
+    let end = html[start..].find("</code>")? + start;
+    Some(html[start..end].to_owned())
+}
+
+#[tokio::test]
+async fn the_page_shows_the_alexa_providers_settings_that_provider_show_prints() {
+    use ma_alexa_oauth::echo::credentials::{self, Sealer, USERNAME};
+    let p = ingress_page_with_music_assistant().await;
+    let sealer = Sealer::open(&p.server.dir).unwrap();
+    let password = credentials::ensure(p.server.app.store(), &sealer).unwrap();
+    let (_, _, r) = open_page(&p).await;
+    let html = r.text();
+    assert!(html.contains("Play on the Echo"), "the section is there");
+    assert!(html.contains("Audio Player"), "the console's interface");
+    assert_eq!(
+        code_field(&html, "provider-api-url").as_deref(),
+        Some(p.server.base.as_str())
+    );
+    assert_eq!(
+        code_field(&html, "provider-api-username").as_deref(),
+        Some(USERNAME)
+    );
+    assert_eq!(
+        code_field(&html, "provider-api-password").as_deref(),
+        Some(password.expose())
+    );
+    // A new password shows on the next view; the old one is gone.
+    let new = credentials::rotate(p.server.app.store(), &sealer).unwrap();
+    let (_, _, r) = open_page(&p).await;
+    let html = r.text();
+    assert_eq!(
+        code_field(&html, "provider-api-password").as_deref(),
+        Some(new.expose())
+    );
+    assert!(!html.contains(password.expose()));
+    // Which Echo is which player, once known.
+    p.server
+        .app
+        .store()
+        .with(|c| store::set_echo_player(c, &[7u8; 32], "Echo Kitchen", store::EchoHow::Voice, 1))
+        .unwrap();
+    let (_, _, r) = open_page(&p).await;
+    assert!(
+        r.text().contains("Echo Kitchen"),
+        "the known Echo is listed"
+    );
+}
+
+#[tokio::test]
+async fn without_music_assistant_the_echo_section_says_to_connect_it_and_shows_no_password() {
+    let p = ingress_page().await;
+    let (_, _, r) = open_page(&p).await;
+    let html = r.text();
+    assert!(html.contains("Play on the Echo"));
+    assert!(html.contains("Connect Music Assistant first"), "{html}");
+    assert!(code_field(&html, "provider-api-password").is_none());
+}

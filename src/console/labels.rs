@@ -54,6 +54,10 @@ pub const CERT_SELF_SIGNED: &str = "I will upload a self-signed certificate in X
 
 // Interfaces and the interaction model.
 pub const INTERFACES_PAGE: &str = "CUSTOM > Interfaces";
+/// The interface to switch on for playing on the Echo itself
+/// (`AudioPlayer.Play` is refused without it).
+pub const AUDIO_PLAYER: &str = "Audio Player";
+pub const SAVE_INTERFACES: &str = "Save Interfaces";
 pub const JSON_EDITOR_PAGE: &str = "CUSTOM > Interaction Model > JSON Editor";
 pub const SAVE_MODEL: &str = "Save Model";
 pub const BUILD_MODEL: &str = "Build Model";
@@ -86,6 +90,8 @@ pub const QUOTED_IN_DOCS: &[&str] = &[
     CERT_TRUSTED,
     JSON_EDITOR_PAGE,
     BUILD_MODEL,
+    INTERFACES_PAGE,
+    AUDIO_PLAYER,
     TEST_TAB,
     APP_DEV_SKILLS,
 ];

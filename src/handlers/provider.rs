@@ -8,9 +8,10 @@
 //! with failures slowed down per client address (the project's throttle);
 //! neither the credentials nor a pushed URL are ever logged.
 //!
-//! Served on the public address (Funnel, or the user's proxy) and, when
-//! `serve --provider-listen` is given, on a listener of its own on the
-//! home network that serves these routes only.
+//! Served wherever the public router is: the public address (Funnel, or
+//! the user's proxy), and with `serve --listen` that plain listener itself,
+//! which Music Assistant on the same machine or container network may use
+//! as its API Url instead (README, "Playing on the Echo itself").
 
 use std::net::IpAddr;
 
@@ -167,7 +168,10 @@ async fn authenticate(
 }
 
 /// The stored password (made on first use: `serve` makes it at start).
-async fn expected_password(app: &App, echo: &Echo) -> Result<crate::util::Secret, CredentialError> {
+pub(crate) async fn expected_password(
+    app: &App,
+    echo: &Echo,
+) -> Result<crate::util::Secret, CredentialError> {
     let Some(sealer) = echo.sealer() else {
         return Err(CredentialError::Unreadable);
     };

@@ -16,6 +16,7 @@
 
 pub mod actions;
 pub mod csrf;
+pub mod echo;
 pub mod facts;
 pub mod login;
 pub mod model;

@@ -1,8 +1,7 @@
 //! `GET /`: the page. Sections in order: where things stand, then the
 //! developer console's pages in the order the console asks for them
-//! ([`super::steps`]), then the linked accounts. A later section (Music
-//! Assistant's Alexa provider settings, say) is one more entry in
-//! [`sections`].
+//! ([`super::steps`]), then playing on the Echo itself (Music Assistant's
+//! Alexa provider settings, [`super::echo`]), then the linked accounts.
 
 use hyper::{Response, StatusCode};
 
@@ -78,7 +77,10 @@ pub async fn render(app: &App, ctx: &Ctx, status: StatusCode, extra: Extra) -> R
         }
     };
     let token = csrf::token(app, &ctx.nonce);
-    let sections = sections(app, ctx, &facts, &extra, &token);
+    let mut sections = sections(app, ctx, &facts, &extra, &token);
+    // Before the linked accounts: playing on the Echo itself.
+    let at = sections.len().saturating_sub(1);
+    sections.insert(at, super::echo::section(app).await);
     let subtitle = match (ctx.mode, &ctx.user) {
         (Mode::Ingress, Some(u)) => format!("Signed in to Home Assistant as {u}."),
         (Mode::Ingress, None) => "Through Home Assistant.".to_owned(),
