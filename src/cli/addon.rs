@@ -286,6 +286,9 @@ fn serve_args(opts: &AddonOptions) -> Result<ServeArgs, Failure> {
     if let Some(id) = &opts.alexa_skill_id {
         argv.extend(["--alexa-skill-id", id]);
     }
+    if let Some(h) = &opts.music_assistant_stream_host {
+        argv.extend(["--music-assistant-stream-host", h]);
+    }
     // The add-on's page, for Home Assistant's ingress proxy (config.yaml's
     // ingress_port); the environment may move it (the project's tests).
     let ingress = format!("0.0.0.0:{}", crate::admin::INGRESS_PORT);

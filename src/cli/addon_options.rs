@@ -13,13 +13,14 @@ use serde_json::{Map, Value};
 pub const MUSIC_ASSISTANT_ADDON_URL: &str = "http://172.30.32.1:8095";
 
 /// The option names, as in config.yaml's schema.
-pub const OPTION_NAMES: [&str; 8] = [
+pub const OPTION_NAMES: [&str; 9] = [
     "tailscale_auth_key",
     "device_name",
     "alexa_vendor_id",
     "alexa_skill_id",
     "require_pkce",
     "music_assistant_url",
+    "music_assistant_stream_host",
     "log_level",
     "new_client_secret",
 ];
@@ -39,6 +40,11 @@ pub struct AddonOptions {
     pub music_assistant_url: String,
     /// Whether `music_assistant_url` came from the options.
     pub music_assistant_url_given: bool,
+    /// Where Music Assistant publishes its streams (`HOST[:PORT]`), when
+    /// that is not `music_assistant_url`'s host (serve's
+    /// `--music-assistant-stream-host`; the add-on's default URL is the
+    /// Supervisor's gateway, the streams name the host's LAN address).
+    pub music_assistant_stream_host: Option<String>,
     /// A tracing filter: `trace`, `debug`, `info`, `warn` or `error`.
     pub log_filter: &'static str,
     pub new_client_secret: bool,
@@ -56,6 +62,10 @@ impl std::fmt::Debug for AddonOptions {
             .field("alexa_skill_id", &self.alexa_skill_id)
             .field("require_pkce", &self.require_pkce)
             .field("music_assistant_url", &self.music_assistant_url)
+            .field(
+                "music_assistant_stream_host",
+                &self.music_assistant_stream_host,
+            )
             .field("log_filter", &self.log_filter)
             .field("new_client_secret", &self.new_client_secret)
             .finish()
@@ -109,6 +119,9 @@ pub fn parse_options(text: &str, default_hostname: &str) -> Result<AddonOptions,
         require_pkce: opt_bool(&m, "require_pkce")?,
         music_assistant_url,
         music_assistant_url_given: given.is_some(),
+        music_assistant_stream_host: opt_str(&m, "music_assistant_stream_host")?
+            .map(|h| check_stream_host(&h))
+            .transpose()?,
         log_filter: log_filter(&m)?,
         new_client_secret: opt_bool(&m, "new_client_secret")?,
     })
@@ -236,6 +249,20 @@ fn check_vendor_id(v: &str) -> Result<(), String> {
     ))
 }
 
+/// `HOST` or `HOST:PORT` (port 8097 by default), as serve takes it.
+fn check_stream_host(h: &str) -> Result<String, String> {
+    use crate::echo::source::{DEFAULT_STREAM_PORT, HostPort};
+    HostPort::parse(h, DEFAULT_STREAM_PORT)
+        .map(|h| h.authority())
+        .map_err(|_| {
+            format!(
+                "option music_assistant_stream_host is not HOST or HOST:PORT ({}): Music \
+                 Assistant's address on your network, e.g. 192.168.1.20",
+                length(h)
+            )
+        })
+}
+
 fn check_music_assistant_url(u: &str) -> Result<String, String> {
     crate::ma::client::parse_base_url(u).map_err(|e| format!("option music_assistant_url: {e}"))
 }
@@ -287,7 +314,7 @@ mod tests {
                "alexa_vendor_id": "M2ABCDEF", "require_pkce": true,
                "alexa_skill_id": "amzn1.ask.skill.0123abcd-4567-89ef-0123-456789abcdef",
                "music_assistant_url": "http://192.168.1.20:8095/", "log_level": "warning",
-               "new_client_secret": true}"#,
+               "music_assistant_stream_host": "192.168.1.20", "new_client_secret": true}"#,
         )
         .unwrap();
         assert_eq!(o.tailscale_auth_key.as_deref(), Some("tskey-auth-abc"));
@@ -299,6 +326,10 @@ mod tests {
         );
         assert!(o.require_pkce && o.new_client_secret && o.music_assistant_url_given);
         assert_eq!(o.music_assistant_url, "http://192.168.1.20:8095");
+        assert_eq!(
+            o.music_assistant_stream_host.as_deref(),
+            Some("192.168.1.20:8097")
+        );
         assert_eq!(o.log_filter, "warn");
         assert!(!format!("{o:?}").contains("tskey"), "Debug hides the key");
     }
@@ -322,6 +353,14 @@ mod tests {
                 "music_assistant_url",
             ),
             (r#"{"music_assistant_url": 8095}"#, "music_assistant_url"),
+            (
+                r#"{"music_assistant_stream_host": "http://192.168.1.20:8097/"}"#,
+                "music_assistant_stream_host",
+            ),
+            (
+                r#"{"music_assistant_stream_host": "192.168.1.20:port"}"#,
+                "music_assistant_stream_host",
+            ),
             (r#"{"surprise": 1}"#, "unknown option \"surprise\""),
             (
                 r#"{"tailscale_auth_key": "tskey secret"}"#,
