@@ -653,3 +653,81 @@ async fn without_music_assistant_the_echo_section_says_to_connect_it_and_shows_n
     assert!(html.contains("Connect Music Assistant first"), "{html}");
     assert!(code_field(&html, "provider-api-password").is_none());
 }
+
+#[tokio::test]
+async fn an_echos_player_is_set_and_forgotten_on_the_page_and_bad_forms_change_nothing() {
+    let p = ingress_page_with_music_assistant().await;
+    let echo = [0x5au8; 32];
+    let hex: String = echo.iter().map(|b| format!("{b:02x}")).collect();
+    p.server
+        .app
+        .store()
+        .with(|c| store::set_echo_player(c, &echo, "Echo Office", store::EchoHow::Learned, 1))
+        .unwrap();
+    let rows = |p: &Page| {
+        p.server
+            .app
+            .store()
+            .with(|c| store::list_echo_players(c))
+            .unwrap()
+    };
+    let (jar, token, r) = open_page(&p).await;
+    assert!(r.text().contains(&hex), "the row's forms name the Echo");
+    let c = jar.cookie_header();
+    let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let body = encode_form(
+            &fields
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        );
+        let headers = form_post_headers(&c, &[]);
+        let p = &p;
+        async move { via_proxy(p, "POST", path, &headers, Some(body.into_bytes())).await }
+    };
+    // Bad forms: an Echo of another shape, an unknown Echo, a bad name.
+    let unknown: String = "00".repeat(32);
+    for fields in [
+        vec![
+            ("echo", "xyz".to_owned()),
+            ("player", "Echo Kitchen".into()),
+        ],
+        vec![("echo", unknown.clone()), ("player", "Echo Kitchen".into())],
+        vec![("echo", hex.clone()), ("player", "a\u{7}b".into())],
+        vec![("echo", hex.clone()), ("player", "x".repeat(101))],
+    ] {
+        let mut f = vec![("csrf", token.clone())];
+        f.extend(fields.clone());
+        let r = post("/echo/player", f).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{fields:?}");
+        assert!(r.text().contains("Nothing changed"), "{fields:?}");
+    }
+    assert_eq!(rows(&p)[0].player_id, "Echo Office");
+    // Set: this Echo is the Echo Kitchen player, known as set on the page.
+    let r = post(
+        "/echo/player",
+        vec![
+            ("csrf", token.clone()),
+            ("echo", hex.clone()),
+            ("player", " Echo Kitchen ".into()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let now = rows(&p);
+    assert_eq!(now.len(), 1);
+    assert_eq!(now[0].player_id, "Echo Kitchen");
+    assert_eq!(now[0].how, store::EchoHow::Page);
+    // Without the CSRF token: refused, nothing changed.
+    let r = post(
+        "/echo/forget",
+        vec![("csrf", "nope".into()), ("echo", hex.clone())],
+    )
+    .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(rows(&p).len(), 1);
+    // Forget: learned again next time.
+    let r = post("/echo/forget", vec![("csrf", token.clone()), ("echo", hex)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(rows(&p).is_empty());
+}

@@ -10,7 +10,7 @@ use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use super::{Admin, Gate};
 use crate::app::App;
 use crate::handlers::admin::login::{self, LoginError};
-use crate::handlers::admin::{Ctx, Mode, actions, csrf, model, page, session};
+use crate::handlers::admin::{Ctx, Mode, actions, csrf, echo, model, page, session};
 use crate::http::params::Params;
 use crate::http::{self, Body, cookie};
 use crate::listener::ConnInfo;
@@ -194,6 +194,8 @@ impl AdminRoutes {
                 actions::remove_skill_id(app, &ctx, &f).await
             }
             ("/links/revoke", &Method::POST, Some(f)) => actions::revoke_link(app, &ctx, &f).await,
+            ("/echo/player", &Method::POST, Some(f)) => echo::set_player(app, &ctx, &f).await,
+            ("/echo/forget", &Method::POST, Some(f)) => echo::forget(app, &ctx, &f).await,
             ("/logout", &Method::POST, Some(_)) if self.admin.gate == Gate::Login => {
                 self.logout(&ctx, &parts.headers)
             }

@@ -18,7 +18,13 @@ use crate::store::{self, Client, ClientKind};
 use crate::util;
 
 /// Answers that change nothing and say why, on the page.
-async fn said(app: &App, ctx: &Ctx, status: StatusCode, tone: Tone, msg: String) -> Response<Body> {
+pub(super) async fn said(
+    app: &App,
+    ctx: &Ctx,
+    status: StatusCode,
+    tone: Tone,
+    msg: String,
+) -> Response<Body> {
     let extra = Extra {
         notice: Some((tone, msg)),
         ..Extra::default()
@@ -26,7 +32,7 @@ async fn said(app: &App, ctx: &Ctx, status: StatusCode, tone: Tone, msg: String)
     render(app, ctx, status, extra).await
 }
 
-fn storage_failed(ctx: &Ctx, e: &store::StoreError) -> Response<Body> {
+pub(super) fn storage_failed(ctx: &Ctx, e: &store::StoreError) -> Response<Body> {
     tracing::warn!(error = %e, "the admin page could not change the store");
     ctx.refusal(
         StatusCode::SERVICE_UNAVAILABLE,

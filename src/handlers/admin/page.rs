@@ -49,6 +49,14 @@ fn done_notice(key: &str) -> Option<(Tone, String)> {
             Tone::Ok,
             "Removed the skill id: its requests are refused from now on.",
         ),
+        "echo-set" => (
+            Tone::Ok,
+            "Saved: that Echo plays as this Music Assistant player from now on.",
+        ),
+        "echo-forgotten" => (
+            Tone::Ok,
+            "Forgotten: the Echo is learned again the next time Music Assistant plays on it.",
+        ),
         "link-revoked" => (
             Tone::Ok,
             "Revoked the link: its tokens no longer work. The person links the skill again to use it.",
@@ -80,7 +88,7 @@ pub async fn render(app: &App, ctx: &Ctx, status: StatusCode, extra: Extra) -> R
     let mut sections = sections(app, ctx, &facts, &extra, &token);
     // Before the linked accounts: playing on the Echo itself.
     let at = sections.len().saturating_sub(1);
-    sections.insert(at, super::echo::section(app).await);
+    sections.insert(at, super::echo::section(app, ctx, &token).await);
     let subtitle = match (ctx.mode, &ctx.user) {
         (Mode::Ingress, Some(u)) => format!("Signed in to Home Assistant as {u}."),
         (Mode::Ingress, None) => "Through Home Assistant.".to_owned(),
