@@ -154,9 +154,9 @@ fn parse_echo(s: &str) -> Option<[u8; 32]> {
         return None;
     }
     let mut out = [0u8; 32];
-    for (i, pair) in b.chunks(2).enumerate() {
+    for (o, pair) in out.iter_mut().zip(b.chunks(2)) {
         let s = std::str::from_utf8(pair).ok()?;
-        out[i] = u8::from_str_radix(s, 16).ok()?;
+        *o = u8::from_str_radix(s, 16).ok()?;
     }
     Some(out)
 }
