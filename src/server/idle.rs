@@ -163,7 +163,13 @@ impl<T> IdleTimeout<T> {
                 Some((h, _)) => h.min(self.idle_deadline),
                 None => self.idle_deadline,
             };
-            if self.sleep.deadline() != deadline {
+            // Lazily: a clock that moved later (the idle deadline at every
+            // byte) leaves the timer where it is; it then fires early once,
+            // and the loop sets it again. Only an earlier deadline, or a
+            // timer already fired, moves it. Resetting at every request
+            // cost a timer-wheel removal and insertion each time.
+            let current = self.sleep.deadline();
+            if deadline < current || (deadline != current && self.sleep.is_elapsed()) {
                 self.sleep.as_mut().reset(deadline);
             }
             if self.sleep.as_mut().poll(cx).is_pending() {

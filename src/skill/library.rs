@@ -103,12 +103,29 @@ pub fn playable_uri(uri: &str) -> bool {
     kind_ok && crate::ma::uri::check_uri(uri).is_ok()
 }
 
+/// Whether a listed item is one Music Assistant makes up itself (the
+/// built-in "Recently played tracks", "500 Random tracks" …): the real
+/// server lists them among the library's playlists with a `library://`
+/// URI, not editable, and every provider mapping the `builtin`
+/// provider's. A playlist a person made in Music Assistant is `builtin`
+/// too but editable, so it stays.
+fn made_by_music_assistant(v: &Value) -> bool {
+    let mappings = v.get("provider_mappings").and_then(Value::as_array);
+    let all_builtin = mappings.is_some_and(|m| {
+        !m.is_empty()
+            && m.iter()
+                .all(|p| p.get("provider_domain").and_then(Value::as_str) == Some("builtin"))
+    });
+    all_builtin && v.get("is_editable").and_then(Value::as_bool) == Some(false)
+}
+
 /// Reads a media item (library listing or search result); None for an
-/// item without a name or a playable URI.
+/// item without a name or a playable URI, and for the playlists Music
+/// Assistant makes up itself.
 pub fn item(kind: Kind, v: &Value) -> Option<Item> {
     let name = v.get("name")?.as_str()?.trim().to_owned();
     let uri = v.get("uri")?.as_str()?.to_owned();
-    if name.is_empty() || !playable_uri(&uri) {
+    if name.is_empty() || !playable_uri(&uri) || made_by_music_assistant(v) {
         return None;
     }
     let artist = v
@@ -341,5 +358,29 @@ mod tests {
             ),
         };
         assert_eq!(lib.items.len(), 1, "the built-in playlists are left out");
+    }
+
+    /// As the real server (checked) lists its own playlists: a library URI,
+    /// not editable, mapped only to `builtin`. A person's own playlist made
+    /// in Music Assistant is mapped to `builtin` too but editable.
+    #[test]
+    fn playlists_music_assistant_makes_up_itself_are_left_out_and_the_persons_own_kept() {
+        let builtin = |id: &str| json!([{"item_id": id, "provider_domain": "builtin", "provider_instance": "builtin"}]);
+        let listed = json!([
+            {"name": "500 Random tracks (from library)", "uri": "library://playlist/5",
+             "is_editable": false, "provider_mappings": builtin("random_tracks")},
+            {"name": "Recently added tracks", "uri": "library://playlist/7",
+             "is_editable": false, "provider_mappings": builtin("recently_added_tracks")},
+            {"name": "Party", "uri": "library://playlist/8",
+             "is_editable": true, "provider_mappings": builtin("a1b2c3")},
+            {"name": "Discover Weekly", "uri": "library://playlist/9", "is_editable": false,
+             "provider_mappings": [{"item_id": "37i9", "provider_domain": "spotify"}]},
+            {"name": "Morning Mix", "uri": "library://playlist/1"},
+        ]);
+        let names: Vec<String> = items(Kind::Playlist, &listed)
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["Party", "Discover Weekly", "Morning Mix"]);
     }
 }

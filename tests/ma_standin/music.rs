@@ -172,12 +172,25 @@ pub fn all_items() -> Vec<Value> {
             "media_type": "playlist", "uri": format!("library://playlist/{}", i + 1)}),
         );
     }
-    // As the real server lists them: a built-in playlist Music Assistant
-    // makes up itself, which the skill must never send back.
-    out.push(
-        json!({"item_id": "recently_played", "provider": "builtin", "name": "Recently played tracks",
-        "media_type": "playlist", "uri": "builtin://playlist/recently_played"}),
-    );
+    // As the real server lists them (checked): the playlists Music
+    // Assistant makes up itself, with library URIs, not editable, mapped
+    // to the `builtin` provider; no name of the person's.
+    for (j, (id, name)) in [
+        ("recently_played", "Recently played tracks"),
+        ("random_tracks", "500 Random tracks (from library)"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let n = PLAYLISTS.len() + 1 + j;
+        out.push(
+            json!({"item_id": n.to_string(), "provider": "library", "name": name,
+            "media_type": "playlist", "uri": format!("library://playlist/{n}"),
+            "owner": "Music Assistant", "is_editable": false,
+            "provider_mappings": [{"item_id": id, "provider_domain": "builtin",
+                "provider_instance": "builtin", "available": true, "in_library": true}]}),
+        );
+    }
     for (i, name) in RADIOS.iter().enumerate() {
         out.push(
             json!({"item_id": (i + 1).to_string(), "provider": "library", "name": name,

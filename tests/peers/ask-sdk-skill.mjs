@@ -17,20 +17,16 @@
 //   simplest account linking a skill can have; ours verifies the JWT, reads
 //   the link's row and decrypts its Music Assistant token.
 // - The chain is fetched from a test directory instead of the network, and
-//   the test root is added to ask-sdk's roots, exactly as
-//   skill_verify.mjs (the differential test) does: `https.get` answers
+//   the test root is added to ask-sdk's roots (test-chain.mjs, shared with
+//   skill_verify.mjs, the differential test): `https.get` answers
 //   https://s3.amazonaws.com/<path> from DIR/<path>, and
 //   `helper.generateCAStore` gets the test root beside Node's roots. Neither
 //   changes what the verifier checks; it fetches a chain URL once and keeps
 //   it (its own cache, per adapter), as ours does.
 
-import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { useTestChain } from './test-chain.mjs';
 
 const require = createRequire(import.meta.url);
 const INSTALL_HINT = 'the skill peer is not installed: `cd tests/peers && npm ci`';
@@ -63,38 +59,13 @@ const skillId = arg('skill-id');
 const device = arg('device');
 const player = arg('player');
 const maToken = process.env.MA_TOKEN;
-const roots = fs.readFileSync(process.env.SKILL_TEST_ROOTS, 'utf8');
-const files = process.env.SKILL_TEST_FILES;
-if (!maToken || !files) {
+if (!maToken || !process.env.SKILL_TEST_FILES || !process.env.SKILL_TEST_ROOTS) {
   console.error('MA_TOKEN, SKILL_TEST_ROOTS and SKILL_TEST_FILES are needed');
   process.exit(2);
 }
 
 // The chain from the test directory (see the header); anything else fails.
-https.get = function testGet(target, cb) {
-  const req = new EventEmitter();
-  req.end = () => {};
-  process.nextTick(() => {
-    const url = new URL(String(target));
-    if (url.hostname !== 's3.amazonaws.com') {
-      req.emit('error', new Error(`test: no network (${url.hostname})`));
-      return;
-    }
-    let data = null;
-    try {
-      data = fs.readFileSync(path.join(files, decodeURIComponent(url.pathname)));
-    } catch {
-      data = null;
-    }
-    const resp = new PassThrough();
-    resp.statusCode = data ? 200 : 404;
-    cb(resp);
-    resp.end(data ?? Buffer.alloc(0));
-  });
-  return req;
-};
-const originalStore = askHelper.generateCAStore;
-askHelper.generateCAStore = (certs) => originalStore([...certs, roots]);
+useTestChain(askHelper);
 
 // The account linking: our access token -> its Music Assistant token.
 const links = new Map([[accessToken, maToken]]);

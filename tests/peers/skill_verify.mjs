@@ -10,7 +10,7 @@
 //   runs them (a new SkillRequestSignatureVerifier per request: no cache).
 //
 // Two things are replaced so that no network is used; neither changes what
-// the verifiers decide:
+// the verifiers decide (test-chain.mjs, shared with ask-sdk-skill.mjs):
 // - `https.get`, which both use to fetch the chain: for https://s3.amazonaws.com
 //   it answers from the file DIR/<URL path, normalised as https.get would>
 //   (404 when there is none), for any other host it fails.
@@ -21,12 +21,9 @@
 // body_b64}. Output: {"<name>": {"alexa_verifier": null|"why refused",
 // "ask_sdk": null|"why refused"}, ...}.
 
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import https from 'node:https';
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { useTestChain } from './test-chain.mjs';
 
 const INSTALL_HINT =
   'the skill verification peers are not installed: run scripts/test, or `cd tests/peers && npm ci`';
@@ -42,34 +39,7 @@ try {
   process.exit(3);
 }
 
-const roots = fs.readFileSync(process.env.SKILL_TEST_ROOTS, 'utf8');
-const files = process.env.SKILL_TEST_FILES;
-
-https.get = function testGet(target, cb) {
-  const req = new EventEmitter();
-  req.end = () => {};
-  process.nextTick(() => {
-    const url = new URL(String(target));
-    if (url.hostname !== 's3.amazonaws.com') {
-      req.emit('error', new Error(`test: no network (${url.hostname})`));
-      return;
-    }
-    let data = null;
-    try {
-      data = fs.readFileSync(path.join(files, decodeURIComponent(url.pathname)));
-    } catch {
-      data = null;
-    }
-    const resp = new PassThrough();
-    resp.statusCode = data ? 200 : 404;
-    cb(resp);
-    resp.end(data ?? Buffer.alloc(0));
-  });
-  return req;
-};
-
-const originalStore = askHelper.generateCAStore;
-askHelper.generateCAStore = (certs) => originalStore([...certs, roots]);
+useTestChain(askHelper);
 
 const why = (e) => String(e && e.message ? e.message : e).slice(0, 200);
 
