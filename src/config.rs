@@ -113,8 +113,12 @@ pub struct EchoSettings {
     pub max_streams: usize,
     /// A relay URL's token takes new requests this long after it was made.
     pub token_ttl: Duration,
-    /// ... and this long after a stream on it ended (an Echo reconnecting).
+    /// ... and this long after a stream on it that delivered audio ended
+    /// (an Echo reconnecting) ...
     pub reconnect: Duration,
+    /// ... but never longer than this after it was made, however it is
+    /// used (`crate::echo::grants`).
+    pub max_life: Duration,
     /// The Echo taking nothing for this long ends its stream.
     pub stall: Duration,
     /// Music Assistant sending nothing for this long ends the stream.
@@ -128,6 +132,7 @@ impl Default for EchoSettings {
             max_streams: 16,
             token_ttl: Duration::from_secs(600),
             reconnect: Duration::from_secs(60),
+            max_life: crate::echo::grants::MAX_LIFE,
             stall: Duration::from_secs(20),
             upstream_idle: Duration::from_secs(20),
         }

@@ -1,10 +1,13 @@
 //! The relay's tokens. Each `AudioPlayer.Play` the skill answers carries a
 //! URL with a fresh token: 256 random bits, kept here only as its SHA-256,
 //! bound to one pushed stream of one player, accepted for new requests
-//! until it expires (and for a short while after each stream on it ends,
-//! so an Echo can reconnect). A new stream pushed for the player, or the
-//! player being stopped, revokes its tokens and ends their streams.
-//! Bounded: at most [`MAX_GRANTS`], expired ones dropped first.
+//! until it expires (and for a short while after each stream on it that
+//! delivered audio ends, so an Echo can reconnect), and never past its
+//! maximum life counted from minting, however it is used (a request that
+//! delivered nothing, e.g. refused as busy or failed at Music Assistant,
+//! extends nothing). A new stream pushed for the player, or the player
+//! being stopped, revokes its tokens and ends their streams. Bounded: at
+//! most [`MAX_GRANTS`], expired ones dropped first.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +21,15 @@ use crate::util;
 
 /// Tokens kept at most.
 pub const MAX_GRANTS: usize = 256;
+/// A relay URL's maximum life from minting: 8 hours. Music Assistant's
+/// Alexa provider plays a whole queue as one flow stream, and the Echo
+/// fetches the URL again with every reconnect (a dropped connection, a
+/// resume after pause), so the URL must outlive a long listening session
+/// (a day's playlist or an audiobook); past it, asking Alexa again mints
+/// a fresh one. A URL copied from the Echo's traffic is thus usable for at
+/// most this long, and for less once the player stops or is given a new
+/// stream (both revoke it).
+pub const MAX_LIFE: Duration = Duration::from_secs(8 * 3600);
 /// Streams open at once on one token (an Echo reconnecting while its
 /// last connection is still draining).
 pub const MAX_STREAMS_PER_TOKEN: usize = 4;
@@ -35,9 +47,19 @@ pub struct Grant {
 struct Entry {
     grant: Grant,
     expires: Instant,
+    /// The maximum life's end: no new request is taken after it.
+    end_of_life: Instant,
     open: usize,
     /// Turned true to end every stream on this token.
     cancel: watch::Sender<bool>,
+}
+
+impl Entry {
+    /// New requests are taken: within the maximum life, and unexpired or
+    /// with a stream open (a reconnect while the last one drains).
+    fn takes_requests(&self, now: Instant) -> bool {
+        now < self.end_of_life && (self.open > 0 || self.expires > now)
+    }
 }
 
 /// The token table.
@@ -45,6 +67,7 @@ pub struct Grants {
     map: Mutex<HashMap<[u8; 32], Entry>>,
     ttl: Duration,
     reconnect: Duration,
+    max_life: Duration,
 }
 
 impl std::fmt::Debug for Grants {
@@ -63,12 +86,22 @@ pub enum Denied {
 }
 
 /// A stream open on a token: counts while it lives; its drop lets the
-/// token live [`Grants`]'s reconnect time longer.
+/// token live [`Grants`]'s reconnect time longer if the stream delivered
+/// audio ([`Lease::delivered`]), never past the token's maximum life.
 pub struct Lease {
     grants: Arc<Grants>,
     key: [u8; 32],
+    delivered: bool,
     pub grant: Grant,
     pub cancel: watch::Receiver<bool>,
+}
+
+impl Lease {
+    /// The stream handed audio to its reader: its end may be followed by
+    /// a reconnect.
+    pub fn delivered(&mut self) {
+        self.delivered = true;
+    }
 }
 
 impl Drop for Lease {
@@ -76,17 +109,23 @@ impl Drop for Lease {
         let mut map = self.grants.lock();
         if let Some(e) = map.get_mut(&self.key) {
             e.open = e.open.saturating_sub(1);
-            e.expires = e.expires.max(Instant::now() + self.grants.reconnect);
+            if self.delivered {
+                let until = (Instant::now() + self.grants.reconnect).min(e.end_of_life);
+                e.expires = e.expires.max(until);
+            }
         }
     }
 }
 
 impl Grants {
-    pub fn new(ttl: Duration, reconnect: Duration) -> Grants {
+    /// Tokens taking new requests for `ttl` after minting, `reconnect`
+    /// after a stream that delivered audio ends, never past `max_life`.
+    pub fn new(ttl: Duration, reconnect: Duration, max_life: Duration) -> Grants {
         Grants {
             map: Mutex::new(HashMap::new()),
-            ttl,
+            ttl: ttl.min(max_life),
             reconnect,
+            max_life,
         }
     }
 
@@ -127,6 +166,7 @@ impl Grants {
             Entry {
                 grant,
                 expires: now + self.ttl,
+                end_of_life: now + self.max_life,
                 open: 0,
                 cancel,
             },
@@ -139,7 +179,7 @@ impl Grants {
         let now = Instant::now();
         let map = self.lock();
         match map.get(&util::sha256(token.as_bytes())) {
-            Some(e) if e.open > 0 || e.expires > now => Ok(e.grant.clone()),
+            Some(e) if e.takes_requests(now) => Ok(e.grant.clone()),
             _ => Err(Denied::Unknown),
         }
     }
@@ -150,8 +190,10 @@ impl Grants {
         let now = Instant::now();
         let mut map = self.lock();
         let e = map.get_mut(&key).ok_or(Denied::Unknown)?;
-        if e.open == 0 && e.expires <= now {
-            map.remove(&key);
+        if !e.takes_requests(now) {
+            if e.open == 0 {
+                map.remove(&key);
+            }
             return Err(Denied::Unknown);
         }
         if e.open >= MAX_STREAMS_PER_TOKEN {
@@ -161,6 +203,7 @@ impl Grants {
         Ok(Lease {
             grants: Arc::clone(self),
             key,
+            delivered: false,
             grant: e.grant.clone(),
             cancel: e.cancel.subscribe(),
         })
@@ -205,11 +248,16 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn tokens_expire_but_live_on_briefly_after_a_stream() {
-        let g = Arc::new(Grants::new(Duration::from_secs(60), Duration::from_secs(5)));
+        let g = Arc::new(Grants::new(
+            Duration::from_secs(60),
+            Duration::from_secs(5),
+            HOURS,
+        ));
         let t = g.mint(grant("Echo Kitchen", "p1"));
         assert_eq!(t.len(), 43, "256 bits, base64url");
         assert!(g.peek("nope").is_err());
-        let lease = g.open(&t).unwrap();
+        let mut lease = g.open(&t).unwrap();
+        lease.delivered();
         assert_eq!(lease.grant.player, "Echo Kitchen");
         tokio::time::advance(Duration::from_secs(120)).await;
         assert!(g.peek(&t).is_ok(), "open streams keep it");
@@ -222,9 +270,74 @@ mod tests {
         assert_eq!(g.open(&t2).err(), Some(Denied::Unknown), "expired unused");
     }
 
+    const HOURS: Duration = Duration::from_secs(8 * 3600);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_refused_after_its_maximum_life_however_much_it_is_used() {
+        let max = Duration::from_secs(600);
+        let g = Arc::new(Grants::new(
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+            max,
+        ));
+        let t = g.mint(grant("Echo Kitchen", "p1"));
+        // Reconnect every 30 s, each stream delivering audio: the token
+        // lives on only until its maximum life.
+        let mut elapsed = Duration::ZERO;
+        while elapsed < max {
+            let mut lease = g.open(&t).expect("within the maximum life");
+            lease.delivered();
+            drop(lease);
+            tokio::time::advance(Duration::from_secs(30)).await;
+            elapsed += Duration::from_secs(30);
+        }
+        tokio::time::advance(max - elapsed).await;
+        assert_eq!(
+            g.open(&t).err(),
+            Some(Denied::Unknown),
+            "past its maximum life"
+        );
+        assert!(g.peek(&t).is_err());
+        // A stream open at that moment does not keep the token taking requests.
+        let t2 = g.mint(grant("Echo Kitchen", "p2"));
+        let held = g.open(&t2).unwrap();
+        tokio::time::advance(max).await;
+        assert_eq!(g.open(&t2).err(), Some(Denied::Unknown));
+        drop(held);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_streams_that_delivered_audio_extend_a_token() {
+        let g = Arc::new(Grants::new(
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+            HOURS,
+        ));
+        let t = g.mint(grant("Echo Kitchen", "p1"));
+        // Requests that got nothing (busy, Music Assistant failing) every 30 s.
+        for _ in 0..3 {
+            tokio::time::advance(Duration::from_secs(30)).await;
+            if let Ok(failed) = g.open(&t) {
+                drop(failed);
+            }
+        }
+        assert_eq!(g.open(&t).err(), Some(Denied::Unknown), "expired at 60 s");
+        let t = g.mint(grant("Echo Kitchen", "p2"));
+        tokio::time::advance(Duration::from_secs(50)).await;
+        let mut played = g.open(&t).unwrap();
+        played.delivered();
+        drop(played);
+        tokio::time::advance(Duration::from_secs(50)).await;
+        assert!(g.open(&t).is_ok(), "a reconnect after audio is taken");
+    }
+
     #[tokio::test]
     async fn revoking_a_player_ends_its_streams_only() {
-        let g = Arc::new(Grants::new(Duration::from_secs(60), Duration::from_secs(5)));
+        let g = Arc::new(Grants::new(
+            Duration::from_secs(60),
+            Duration::from_secs(5),
+            HOURS,
+        ));
         let k1 = g.mint(grant("Echo Kitchen", "p1"));
         let k2 = g.mint(grant("Echo Kitchen", "p2"));
         let o = g.mint(grant("Echo Office", "p3"));
@@ -245,7 +358,7 @@ mod tests {
 
     #[test]
     fn the_table_stays_bounded() {
-        let g = Grants::new(Duration::from_secs(60), Duration::from_secs(5));
+        let g = Grants::new(Duration::from_secs(60), Duration::from_secs(5), HOURS);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()

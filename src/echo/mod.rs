@@ -151,7 +151,11 @@ impl Echo {
             web,
             pushes: Mutex::new(HashMap::new()),
             latest: Mutex::new(None),
-            grants: Arc::new(Grants::new(settings.token_ttl, settings.reconnect)),
+            grants: Arc::new(Grants::new(
+                settings.token_ttl,
+                settings.reconnect,
+                settings.max_life,
+            )),
             streams: Arc::new(Semaphore::new(settings.max_streams.max(1))),
             max_streams: settings.max_streams.max(1),
             relay: RelayLimits {

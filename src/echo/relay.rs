@@ -226,7 +226,7 @@ async fn pump(
         match sent {
             Err(_) => return Ended::ClientStalled,
             Ok(Err(_)) => return Ended::ClientGone,
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => lease.delivered(),
         }
     }
 }

@@ -85,14 +85,19 @@ async fn stream(app: &App, head: bool, token: &str) -> Response<Body> {
             Err(_) => not_found(),
         };
     }
+    // The slot first: a request refused as busy takes no lease. A lease
+    // that delivers nothing (Music Assistant failing) extends nothing.
+    let Ok(permit) = std::sync::Arc::clone(echo.streams()).try_acquire_owned() else {
+        if echo.grants().peek(token).is_err() {
+            return not_found();
+        }
+        tracing::warn!("stream relay refused: every stream slot is in use");
+        return busy("too many streams at once");
+    };
     let lease = match echo.grants().open(token) {
         Ok(l) => l,
         Err(Denied::Unknown) => return not_found(),
         Err(Denied::Busy) => return busy("this stream is already being played"),
-    };
-    let Ok(permit) = std::sync::Arc::clone(echo.streams()).try_acquire_owned() else {
-        tracing::warn!("stream relay refused: every stream slot is in use");
-        return busy("too many streams at once");
     };
     let source = lease.grant.source.clone();
     let limits = echo.relay_limits().clone();
