@@ -34,9 +34,18 @@ pub const MAX_LIFE: Duration = Duration::from_secs(8 * 3600);
 /// last connection is still draining).
 pub const MAX_STREAMS_PER_TOKEN: usize = 4;
 
+/// What a token opens: the audio, or only the cover art (the art URL is
+/// handed to Amazon's image fetchers and must not play the stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Stream,
+    Art,
+}
+
 /// What a token lets its holder fetch.
 #[derive(Debug, Clone)]
 pub struct Grant {
+    pub scope: Scope,
     pub player: String,
     /// The push it was minted for (`Pushed::id`).
     pub push_id: String,
@@ -174,22 +183,26 @@ impl Grants {
         token
     }
 
-    /// What `token` grants, without opening a stream (HEAD, cover art).
-    pub fn peek(&self, token: &str) -> Result<Grant, Denied> {
+    /// What `token` grants if it is of `scope`, without opening a stream
+    /// (HEAD, cover art).
+    pub fn peek(&self, token: &str, scope: Scope) -> Result<Grant, Denied> {
         let now = Instant::now();
         let map = self.lock();
         match map.get(&util::sha256(token.as_bytes())) {
-            Some(e) if e.takes_requests(now) => Ok(e.grant.clone()),
+            Some(e) if e.grant.scope == scope && e.takes_requests(now) => Ok(e.grant.clone()),
             _ => Err(Denied::Unknown),
         }
     }
 
-    /// Opens a stream on `token`.
+    /// Opens a stream on `token` (a [`Scope::Stream`] token).
     pub fn open(self: &Arc<Self>, token: &str) -> Result<Lease, Denied> {
         let key = util::sha256(token.as_bytes());
         let now = Instant::now();
         let mut map = self.lock();
         let e = map.get_mut(&key).ok_or(Denied::Unknown)?;
+        if e.grant.scope != Scope::Stream {
+            return Err(Denied::Unknown);
+        }
         if !e.takes_requests(now) {
             if e.open == 0 {
                 map.remove(&key);
@@ -239,6 +252,7 @@ mod tests {
         let hosts = StreamHosts::new(Some("http://127.0.0.1:8095"), &[]);
         let url = format!("http://127.0.0.1:8097/flow/s/{player}/i/{player}.flac");
         Grant {
+            scope: Scope::Stream,
             player: player.into(),
             push_id: push.into(),
             source: StreamSource::parse(&url, &hosts).unwrap(),
@@ -255,12 +269,12 @@ mod tests {
         ));
         let t = g.mint(grant("Echo Kitchen", "p1"));
         assert_eq!(t.len(), 43, "256 bits, base64url");
-        assert!(g.peek("nope").is_err());
+        assert!(g.peek("nope", Scope::Stream).is_err());
         let mut lease = g.open(&t).unwrap();
         lease.delivered();
         assert_eq!(lease.grant.player, "Echo Kitchen");
         tokio::time::advance(Duration::from_secs(120)).await;
-        assert!(g.peek(&t).is_ok(), "open streams keep it");
+        assert!(g.peek(&t, Scope::Stream).is_ok(), "open streams keep it");
         drop(lease);
         assert!(g.open(&t).is_ok(), "reconnect within 5 s");
         tokio::time::advance(Duration::from_secs(6)).await;
@@ -297,7 +311,7 @@ mod tests {
             Some(Denied::Unknown),
             "past its maximum life"
         );
-        assert!(g.peek(&t).is_err());
+        assert!(g.peek(&t, Scope::Stream).is_err());
         // A stream open at that moment does not keep the token taking requests.
         let t2 = g.mint(grant("Echo Kitchen", "p2"));
         let held = g.open(&t2).unwrap();
@@ -329,6 +343,25 @@ mod tests {
         drop(played);
         tokio::time::advance(Duration::from_secs(50)).await;
         assert!(g.open(&t).is_ok(), "a reconnect after audio is taken");
+    }
+
+    #[tokio::test]
+    async fn an_art_token_does_not_open_the_stream_and_a_stream_token_shows_no_art() {
+        let g = Arc::new(Grants::new(
+            Duration::from_secs(60),
+            Duration::from_secs(5),
+            HOURS,
+        ));
+        let mut art = grant("Echo Kitchen", "p1");
+        art.scope = Scope::Art;
+        let a = g.mint(art);
+        let s = g.mint(grant("Echo Kitchen", "p1"));
+        assert_eq!(g.open(&a).err(), Some(Denied::Unknown));
+        assert!(g.peek(&a, Scope::Stream).is_err());
+        assert!(g.peek(&a, Scope::Art).is_ok());
+        assert!(g.peek(&s, Scope::Art).is_err());
+        assert!(g.open(&s).is_ok());
+        assert_eq!(g.revoke_player("Echo Kitchen", None), 2, "both revoked");
     }
 
     #[tokio::test]

@@ -13,11 +13,13 @@
 //!   expiring, revoked when the player stops).
 //! - [`relay`]: fetching Music Assistant's stream as MP3 and handing it to
 //!   the Echo with backpressure.
+//! - [`art_cache`]: relayed cover images, fetched once and kept.
 //! - [`credentials`]: the provider API's Basic credentials (sealed at rest,
 //!   checked in constant time).
 //!
 //! [`Echo`] holds the state (one per server, in the app state).
 
+pub mod art_cache;
 pub mod credentials;
 pub mod grants;
 pub mod push;
@@ -34,8 +36,9 @@ use tokio::time::Instant;
 
 use crate::config::EchoSettings;
 use crate::throttle::{Policy, Throttle};
+use art_cache::ArtCache;
 use credentials::{CredentialError, Sealer};
-use grants::{Grant, Grants};
+use grants::{Grant, Grants, Scope};
 use push::{Metadata, Push, PushError};
 use relay::RelayLimits;
 use source::{HostPort, StreamHosts};
@@ -112,6 +115,9 @@ pub struct Echo {
     grants: Arc<Grants>,
     streams: Arc<Semaphore>,
     max_streams: usize,
+    /// Cover image fetches (their own permits, never the stream slots).
+    art_fetches: Semaphore,
+    art: ArtCache,
     relay: RelayLimits,
     sealer: Option<Sealer>,
     throttle: Throttle,
@@ -158,6 +164,8 @@ impl Echo {
             )),
             streams: Arc::new(Semaphore::new(settings.max_streams.max(1))),
             max_streams: settings.max_streams.max(1),
+            art_fetches: Semaphore::new(art_cache::MAX_FETCHES),
+            art: ArtCache::default(),
             relay: RelayLimits {
                 stall: settings.stall,
                 upstream_idle: settings.upstream_idle,
@@ -204,6 +212,16 @@ impl Echo {
     /// The relay's stream permits (bounded concurrent streams).
     pub fn streams(&self) -> &Arc<Semaphore> {
         &self.streams
+    }
+
+    /// The permits of cover image fetches.
+    pub fn art_fetches(&self) -> &Semaphore {
+        &self.art_fetches
+    }
+
+    /// Cover images fetched and kept.
+    pub fn art_cache(&self) -> &ArtCache {
+        &self.art
     }
 
     /// Streams being relayed now.
@@ -291,15 +309,21 @@ impl Echo {
     /// A relay URL for `player`'s last pushed stream.
     pub fn mint(&self, player: &str) -> Option<Minted> {
         let pushed = self.pushed(player)?;
-        let art = pushed.push.meta.art.clone();
-        let token = self.grants.mint(Grant {
+        let grant = |scope, art| Grant {
+            scope,
             player: player.to_owned(),
             push_id: pushed.id.clone(),
             source: pushed.push.source.clone(),
-            art: art.clone(),
-        });
-        let art = art.map(|a| match a {
-            source::Art::Relayed { .. } => ArtUrl::Relayed(format!("{ART_PREFIX}{token}")),
+            art,
+        };
+        let token = self.grants.mint(grant(Scope::Stream, None));
+        // The art URL goes to Amazon's image fetchers: its own token, which
+        // cannot open the stream.
+        let art = pushed.push.meta.art.clone().map(|a| match a {
+            source::Art::Relayed { .. } => {
+                let art_token = self.grants.mint(grant(Scope::Art, Some(a)));
+                ArtUrl::Relayed(format!("{ART_PREFIX}{art_token}"))
+            }
             source::Art::Public(u) => ArtUrl::Public(u),
         });
         Some(Minted {

@@ -9,11 +9,12 @@
 //! is ignored; `HEAD` answers the same head without touching Music
 //! Assistant.
 
+use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{HeaderMap, Method, Response, StatusCode};
 
 use crate::app::App;
-use crate::echo::grants::Denied;
+use crate::echo::grants::{Denied, Scope};
 use crate::echo::relay::{self, Ended, OpenError};
 use crate::echo::source::Art;
 use crate::echo::{ART_PREFIX, STREAM_PREFIX};
@@ -80,7 +81,7 @@ fn audio_head(body: Body) -> Response<Body> {
 async fn stream(app: &App, head: bool, token: &str) -> Response<Body> {
     let echo = app.echo();
     if head {
-        return match echo.grants().peek(token) {
+        return match echo.grants().peek(token, Scope::Stream) {
             Ok(_) => audio_head(Body::empty()),
             Err(_) => not_found(),
         };
@@ -88,7 +89,7 @@ async fn stream(app: &App, head: bool, token: &str) -> Response<Body> {
     // The slot first: a request refused as busy takes no lease. A lease
     // that delivers nothing (Music Assistant failing) extends nothing.
     let Ok(permit) = std::sync::Arc::clone(echo.streams()).try_acquire_owned() else {
-        if echo.grants().peek(token).is_err() {
+        if echo.grants().peek(token, Scope::Stream).is_err() {
             return not_found();
         }
         tracing::warn!("stream relay refused: every stream slot is in use");
@@ -140,34 +141,47 @@ fn upstream_failed(player: &str, e: &OpenError) -> Response<Body> {
     }
 }
 
+/// The cover behind an art token (never a stream token): from the kept
+/// images, else fetched once from Music Assistant under the art permits
+/// (503 when they are taken) and kept. `HEAD` never fetches: it answers
+/// the kept image's head, or 200 without a type before the first `GET`.
 async fn art(app: &App, head: bool, token: &str) -> Response<Body> {
     let echo = app.echo();
-    let Ok(grant) = echo.grants().peek(token) else {
+    let Ok(grant) = echo.grants().peek(token, Scope::Art) else {
         return not_found();
     };
     let Some(Art::Relayed { at, path_and_query }) = grant.art else {
         return not_found();
     };
-    let Ok(_permit) = std::sync::Arc::clone(echo.streams()).try_acquire_owned() else {
-        return busy("too many requests at once");
+    let key = format!("{}{path_and_query}", at.authority());
+    if let Some((kind, bytes)) = echo.art_cache().get(&key) {
+        return image(Some(kind), if head { Bytes::new() } else { bytes });
+    }
+    if head {
+        return image(None, Bytes::new());
+    }
+    let Ok(_permit) = echo.art_fetches().try_acquire() else {
+        return busy("too many cover images being fetched at once");
     };
     match relay::fetch_image(&at, &path_and_query, echo.relay_limits()).await {
         Ok((kind, bytes)) => {
-            let body = if head {
-                Body::empty()
-            } else {
-                Body::full(bytes)
-            };
-            let mut r = Response::new(body);
-            let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert(
-                "x-content-type-options",
-                HeaderValue::from_static("nosniff"),
-            );
-            r
+            echo.art_cache().put(key, (kind, bytes.clone()));
+            image(Some(kind), bytes)
         }
         Err(e) => upstream_failed(&grant.player, &e),
     }
+}
+
+fn image(kind: Option<&'static str>, bytes: Bytes) -> Response<Body> {
+    let mut r = Response::new(Body::full(bytes));
+    let h = r.headers_mut();
+    if let Some(kind) = kind {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    r
 }

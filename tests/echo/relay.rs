@@ -393,9 +393,16 @@ async fn cover_art_is_relayed_from_music_assistants_image_proxy_only() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("content-type").as_deref(), Some("image/jpeg"));
     assert!(r.body.starts_with(b"\xFF\xD8"));
-    // Not an image: refused.
+    // Not an image: refused (another cover, not yet kept).
     rig.streams.set_knobs(|k| k.image_type = "text/html".into());
-    let r = send(rig.s.addr, "GET", &art, &[], None).await;
+    rig.push(&json!({"streamUrl": url, "title": "x", "imageUrl": format!("{image}z")}))
+        .await;
+    let Some(ma_alexa_oauth::echo::ArtUrl::Relayed(html)) =
+        rig.s.app.echo().mint("Echo Kitchen").unwrap().art
+    else {
+        panic!("relayed art");
+    };
+    let r = send(rig.s.addr, "GET", &html, &[], None).await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY);
     // An image elsewhere is not relayed; a public https one is passed on.
     let r = rig
@@ -410,4 +417,74 @@ async fn cover_art_is_relayed_from_music_assistants_image_proxy_only() {
         rig.s.app.echo().mint("Echo Kitchen").unwrap().art,
         Some(ma_alexa_oauth::echo::ArtUrl::Public(logo.into()))
     );
+}
+
+#[tokio::test]
+async fn cover_art_is_fetched_once_on_its_own_token_and_permits_and_head_does_not_fetch() {
+    let Some(rig) = Rig::start_with(|e| e.max_streams = 1).await else {
+        return;
+    };
+    rig.push_stream("Echo Kitchen").await;
+    let url = rig.streams.flow_url("Echo Kitchen", "Echo Kitchen", "flac");
+    let image = format!(
+        "{}/imageproxy?provider=library&size=500&fmt=jpeg&path=x%252Fy",
+        rig.streams.url
+    );
+    rig.push(&json!({"streamUrl": url, "title": "Smoky Room", "imageUrl": image}))
+        .await;
+    let fetches = || {
+        rig.streams
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/imageproxy"))
+            .count()
+    };
+    let minted = rig.s.app.echo().mint("Echo Kitchen").unwrap();
+    let Some(ma_alexa_oauth::echo::ArtUrl::Relayed(art)) = minted.art else {
+        panic!("relayed art: {:?}", minted.art);
+    };
+    // The one stream slot is taken: art does not need it.
+    let playing = open(rig.s.addr, "GET", &minted.stream_path, &[]).await;
+    assert_eq!(playing.status, StatusCode::OK);
+    // HEAD before any GET: answered, Music Assistant untouched.
+    let r = send(rig.s.addr, "HEAD", &art, &[], None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(fetches(), 0, "HEAD fetched nothing");
+    for _ in 0..5 {
+        let r = send(rig.s.addr, "GET", &art, &[], None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.header("content-type").as_deref(), Some("image/jpeg"));
+        assert!(r.body.starts_with(b"\xFF\xD8"));
+    }
+    let r = send(rig.s.addr, "HEAD", &art, &[], None).await;
+    assert_eq!(r.header("content-type").as_deref(), Some("image/jpeg"));
+    assert_eq!(fetches(), 1, "fetched once, then kept");
+    // The art token does not play the audio; the stream token shows no art.
+    let art_token = art.strip_prefix("/alexa/art/").unwrap();
+    for method in ["GET", "HEAD"] {
+        let r = send(
+            rig.s.addr,
+            method,
+            &format!("/alexa/stream/{art_token}.mp3"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method}");
+    }
+    let stream_token = minted
+        .stream_path
+        .strip_prefix("/alexa/stream/")
+        .and_then(|t| t.strip_suffix(".mp3"))
+        .unwrap();
+    let r = send(
+        rig.s.addr,
+        "GET",
+        &format!("/alexa/art/{stream_token}"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    drop(playing);
 }
