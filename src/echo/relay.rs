@@ -15,8 +15,10 @@
 //! Backpressure: the pump reads Music Assistant only when the channel has
 //! room, and the channel empties only as fast as hyper writes to the Echo;
 //! at most four frames wait. No redirect is followed (anything but 200 is
-//! an error), no `Range` is sent, and the answer is what Music Assistant
-//! answers: 200, `Accept-Ranges: none`, no length.
+//! an error), no `Range` is sent, only MP3 is taken (`audio/mpeg` or
+//! Music Assistant's `audio/mp3`; any other type is refused, never
+//! relabelled), and the answer is what Music Assistant answers: 200,
+//! `Accept-Ranges: none`, no length.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -79,7 +81,22 @@ pub enum OpenError {
     WrongType,
 }
 
-/// An open stream from Music Assistant (its head was 200 with audio).
+/// The media types taken from Music Assistant's stream server: MP3 only,
+/// the one format the relay asks for and labels its answer with
+/// (`audio/mpeg`). Music Assistant names it `audio/mp3`
+/// (`audio/{output_format_str}`); `audio/mpeg` is the standard name.
+const MP3_TYPES: &[&str] = &["audio/mpeg", "audio/mp3"];
+
+/// A `Content-Type`'s media type, lowercase, without parameters.
+fn media_type(v: &str) -> String {
+    v.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// An open stream from Music Assistant (its head was 200 with MP3).
 pub struct Upstream {
     body: Incoming,
 }
@@ -117,12 +134,13 @@ pub async fn open(at: &HostPort, path: &str, limits: &RelayLimits) -> Result<Ups
     if resp.status() != hyper::StatusCode::OK {
         return Err(OpenError::Status(resp.status().as_u16()));
     }
-    let audio = resp
+    let mp3 = resp
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("audio/"));
-    if !audio {
+        .map(media_type)
+        .is_some_and(|t| MP3_TYPES.contains(&t.as_str()));
+    if !mp3 {
         return Err(OpenError::WrongType);
     }
     Ok(Upstream {
@@ -275,13 +293,7 @@ pub async fn fetch_image(
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|t| {
-                t.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            .map(media_type)
             .unwrap_or_default();
         let kind = IMAGE_TYPES
             .iter()

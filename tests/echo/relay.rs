@@ -488,3 +488,39 @@ async fn cover_art_is_fetched_once_on_its_own_token_and_permits_and_head_does_no
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     drop(playing);
 }
+
+#[tokio::test]
+async fn only_mp3_from_music_assistant_is_relayed_as_mp3() {
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
+    rig.push_stream("Echo Kitchen").await;
+    // Music Assistant's own name for MP3 (`audio/mp3`), and the standard one.
+    for ok in [None, Some("audio/mpeg"), Some("audio/MPEG; charset=binary")] {
+        rig.streams
+            .set_knobs(|k| k.stream_type = ok.map(str::to_owned));
+        let o = open(rig.s.addr, "GET", &rig.relay_path("Echo Kitchen"), &[]).await;
+        assert_eq!(o.status, StatusCode::OK, "{ok:?}");
+        assert_eq!(o.headers["content-type"], "audio/mpeg");
+        drop(o);
+    }
+    // Any other audio (or anything else) is refused, never labelled MP3.
+    for other in [
+        "audio/flac",
+        "audio/aac",
+        "audio/mpegurl",
+        "audio/x-wav",
+        "text/html",
+        "audio/",
+    ] {
+        rig.streams
+            .set_knobs(|k| k.stream_type = Some(other.to_owned()));
+        let o = open(rig.s.addr, "GET", &rig.relay_path("Echo Kitchen"), &[]).await;
+        assert_eq!(o.status, StatusCode::BAD_GATEWAY, "{other}");
+    }
+    let freed = wait_for(Duration::from_secs(5), || {
+        (rig.s.app.echo().active_streams() == 0).then_some(())
+    })
+    .await;
+    assert!(freed.is_some(), "refused streams hold no slot");
+}

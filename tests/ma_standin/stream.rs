@@ -58,6 +58,8 @@ pub struct StreamKnobs {
     pub status: Option<u16>,
     /// The image proxy's content type.
     pub image_type: String,
+    /// The streams' content type instead of Music Assistant's `audio/FMT`.
+    pub stream_type: Option<String>,
     /// Serve any queue's stream (the benchmark's source, which knows no queues).
     pub any_queue: bool,
 }
@@ -72,6 +74,7 @@ impl Default for StreamKnobs {
             stall_after: None,
             status: None,
             image_type: "image/jpeg".into(),
+            stream_type: None,
             any_queue: false,
         }
     }
@@ -253,7 +256,8 @@ fn handle(
     };
     let mut r = Response::new(body);
     let h = r.headers_mut();
-    h.insert("content-type", format!("audio/{fmt}").parse().unwrap());
+    let ct = knobs.stream_type.clone().unwrap_or(format!("audio/{fmt}"));
+    h.insert("content-type", ct.parse().unwrap());
     h.insert("accept-ranges", "none".parse().unwrap());
     h.insert("cache-control", "no-cache".parse().unwrap());
     r
