@@ -30,9 +30,9 @@ pub const MAX_GRANTS: usize = 256;
 /// most this long, and for less once the player stops or is given a new
 /// stream (both revoke it).
 pub const MAX_LIFE: Duration = Duration::from_secs(8 * 3600);
-/// Streams open at once on one token (an Echo reconnecting while its
-/// last connection is still draining).
-pub const MAX_STREAMS_PER_TOKEN: usize = 4;
+/// Streams open at once on one token: the Echo's one stream, plus one
+/// for its reconnect while the last connection is still draining.
+pub const MAX_STREAMS_PER_TOKEN: usize = 2;
 
 /// What a token opens: the audio, or only the cover art (the art URL is
 /// handed to Amazon's image fetchers and must not play the stream).
@@ -362,6 +362,18 @@ mod tests {
         assert!(g.peek(&s, Scope::Art).is_err());
         assert!(g.open(&s).is_ok());
         assert_eq!(g.revoke_player("Echo Kitchen", None), 2, "both revoked");
+    }
+
+    #[tokio::test]
+    async fn one_token_plays_one_stream_plus_one_reconnect_overlap() {
+        let g = Arc::new(Grants::new(Duration::from_secs(60), Duration::from_secs(5), HOURS));
+        let t = g.mint(grant("Echo Kitchen", "p1"));
+        let playing = g.open(&t).expect("the stream");
+        let reconnect = g.open(&t).expect("a reconnect while the last one drains");
+        assert_eq!(g.open(&t).err(), Some(Denied::Busy), "no third");
+        drop(playing);
+        let again = g.open(&t).expect("room again once one ended");
+        drop((reconnect, again));
     }
 
     #[tokio::test]
