@@ -201,6 +201,13 @@ impl Throttle {
         table.remove(&account_key(username));
     }
 
+    /// The right credentials came from `addr`: its failures are forgotten
+    /// (for throttles keyed by address only, such as the provider API's).
+    pub fn record_address_success(&self, addr: IpAddr) {
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        table.remove(&address_key(addr));
+    }
+
     pub fn len(&self) -> usize {
         self.table.lock().unwrap_or_else(|p| p.into_inner()).len()
     }

@@ -485,18 +485,18 @@ async fn failed_provider_logins_are_slowed_down_per_address() {
         StatusCode::UNAUTHORIZED,
         "the 11th failure is recorded"
     );
-    // Now this address waits, even with the right password.
-    let ok = rig.auth();
+    // Now this address's wrong attempts wait.
     let r = send(
         rig.s.addr,
         "GET",
         "/alexa/intents",
-        &[("authorization", &ok)],
+        &[("authorization", &wrong)],
         None,
     )
     .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.header("retry-after").is_some());
+    let ok = rig.auth();
     // Another address is not slowed down.
     let r = relay::send_from(
         "127.0.0.2",
@@ -506,6 +506,45 @@ async fn failed_provider_logins_are_slowed_down_per_address() {
     )
     .await;
     assert_eq!(r.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn after_many_wrong_passwords_from_one_address_the_right_one_still_works_at_once() {
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
+    let get = |auth: String| async move {
+        send(
+            rig.s.addr,
+            "GET",
+            "/alexa/intents",
+            &[("authorization", &auth)],
+            None,
+        )
+        .await
+        .status
+    };
+    let wrong = plain_basic(USERNAME, "guess");
+    for _ in 0..30 {
+        let s = get(wrong.clone()).await;
+        assert!(
+            s == StatusCode::UNAUTHORIZED || s == StatusCode::TOO_MANY_REQUESTS,
+            "{s}"
+        );
+    }
+    assert_eq!(
+        get(wrong.clone()).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "wrong ones are slowed"
+    );
+    // The right credentials are accepted at once, and clear the address's
+    // failures: a later mistake starts afresh (401, not 429).
+    assert_eq!(get(rig.auth()).await, StatusCode::OK);
+    assert_eq!(get(rig.auth()).await, StatusCode::OK);
+    assert_eq!(get(wrong.clone()).await, StatusCode::UNAUTHORIZED);
+    // Without credentials at all: still a refusal, never a pass.
+    let r = send(rig.s.addr, "GET", "/alexa/intents", &[], None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
 /// Polls `f` every 20 ms until it gives a value or `limit` passes.

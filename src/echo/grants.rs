@@ -366,7 +366,11 @@ mod tests {
 
     #[tokio::test]
     async fn one_token_plays_one_stream_plus_one_reconnect_overlap() {
-        let g = Arc::new(Grants::new(Duration::from_secs(60), Duration::from_secs(5), HOURS));
+        let g = Arc::new(Grants::new(
+            Duration::from_secs(60),
+            Duration::from_secs(5),
+            HOURS,
+        ));
         let t = g.mint(grant("Echo Kitchen", "p1"));
         let playing = g.open(&t).expect("the stream");
         let reconnect = g.open(&t).expect("a reconnect while the last one drains");

@@ -4,8 +4,9 @@
 //! pause, resume and stop it makes the Echo say), `POST /ma/push-url` (a
 //! stream it starts on an Echo, then its metadata), `GET /ma/latest-url`
 //! (the last push). Every request needs the provider's HTTP Basic
-//! credentials ([`crate::echo::credentials`]), checked in constant time,
-//! with failures slowed down per client address (the project's throttle);
+//! credentials ([`crate::echo::credentials`]), checked in constant time;
+//! the right ones are always taken, wrong ones slowed down per client
+//! address (the project's throttle);
 //! neither the credentials nor a pushed URL are ever logged.
 //!
 //! Served wherever the public router is: the public address (Funnel, or
@@ -112,8 +113,10 @@ where
     }
 }
 
-/// The provider's credentials, or the refusal: 429 while the address is
-/// slowed down, 401 (with a Basic challenge) otherwise.
+/// The provider's credentials, or the refusal. The right credentials are
+/// always accepted (and clear the address's failures); only wrong or
+/// missing ones are slowed down: 429 while the address waits, else 401
+/// (with a Basic challenge) and the failure recorded.
 async fn authenticate(
     app: &App,
     echo: &Echo,
@@ -121,18 +124,6 @@ async fn authenticate(
     client: IpAddr,
 ) -> Result<(), Response<Body>> {
     let now = std::time::Instant::now();
-    if let Err(b) = echo.throttle().check("", client, now) {
-        let mut r = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "slow_down",
-            "too many failed attempts from this address; try again later",
-        );
-        let secs = b.wait.as_secs().max(1).to_string();
-        if let Ok(v) = HeaderValue::from_str(&secs) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Err(r);
-    }
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let given = match (values.next(), values.next()) {
         (Some(v), None) => basic::parse_plain(v.as_bytes()).ok(),
@@ -151,7 +142,20 @@ async fn authenticate(
     };
     let ok = given.is_some_and(|(u, p)| credentials::matches(&expected, &u, &p));
     if ok {
+        echo.throttle().record_address_success(client);
         return Ok(());
+    }
+    if let Err(b) = echo.throttle().check("", client, now) {
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+            "too many failed attempts from this address; try again later",
+        );
+        let secs = b.wait.as_secs().max(1).to_string();
+        if let Ok(v) = HeaderValue::from_str(&secs) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(r);
     }
     echo.throttle().record_failure("", client, now);
     tracing::info!(%client, "provider API request refused: wrong or missing credentials");
