@@ -194,20 +194,38 @@ impl<'a> Here<'a> {
         self.player_id() == Some(player)
     }
 
-    async fn record(&self, player: &str, how: EchoHow) {
-        let Some(h) = self.device else { return };
+    /// Records that this Echo is `player`; false if a mapping set on the
+    /// add-on's page stands in its way.
+    async fn record(&self, player: &str, how: EchoHow) -> bool {
+        let Some(h) = self.device else { return false };
         let (p, now) = (player.to_owned(), crate::util::now());
         let r = self
             .store
             .call(move |c| store::set_echo_player(c, &h, &p, how, now))
             .await;
         match r {
-            Ok(()) => tracing::info!(
-                player,
-                how = how.as_str(),
-                "an Echo is this Music Assistant player"
-            ),
-            Err(e) => tracing::warn!(error = %e, "recording which player an Echo is failed"),
+            Ok(true) => {
+                tracing::info!(
+                    player,
+                    how = how.as_str(),
+                    "an Echo is this Music Assistant player"
+                );
+                true
+            }
+            Ok(false) => {
+                tracing::info!(
+                    player,
+                    how = how.as_str(),
+                    "kept the Echo's player set on the add-on's page"
+                );
+                false
+            }
+            Err(e) => {
+                // Not the page's doing: answered as before (the next
+                // "play audio" learns it again).
+                tracing::warn!(error = %e, "recording which player an Echo is failed");
+                true
+            }
         }
     }
 }
@@ -226,8 +244,12 @@ pub fn echo_active(ctx: &Ctx<'_>) -> bool {
 /// The push "play audio" from this Echo means: its player's, else (learning)
 /// the newest fresh one no Echo was answered yet whose player no other Echo
 /// is known as. Learned players are recorded.
-async fn pushed_for(here: &Here<'_>) -> Option<Pushed> {
-    let known = here.player_id().and_then(|p| here.echo.pushed(p));
+async fn pushed_for(here: &Here<'_>, visible: &[Player]) -> Option<Pushed> {
+    let sees = |player: &str| visible.iter().any(|v| v.id == player);
+    let known = here
+        .player_id()
+        .filter(|p| sees(p))
+        .and_then(|p| here.echo.pushed(p));
     let learned_only = !matches!(here.player, Some((_, EchoHow::Voice | EchoHow::Page)));
     let fresh_known = known
         .as_ref()
@@ -244,11 +266,9 @@ async fn pushed_for(here: &Here<'_>) -> Option<Pushed> {
         .filter(|r| Some(r.device_hash) != here.device)
         .map(|r| r.player_id)
         .collect();
-    let candidate = here
-        .echo
-        .recent(FRESH)
-        .into_iter()
-        .find(|p| p.answered.is_none() && !taken.iter().any(|t| t == p.player()));
+    let candidate = here.echo.recent(FRESH).into_iter().find(|p| {
+        p.answered.is_none() && sees(p.player()) && !taken.iter().any(|t| t == p.player())
+    });
     match candidate {
         Some(c) => {
             if !here.is(c.player()) {
@@ -331,7 +351,10 @@ pub async fn play_audio(ctx: &Ctx<'_>) -> Result<Reply, Failure> {
     let Some(here) = ctx.here.filter(|h| h.device.is_some()) else {
         return Ok(Reply::say(say.echo_setup));
     };
-    let Some(pushed) = pushed_for(here).await else {
+    // Only a player the linked account sees in Music Assistant is played
+    // here (as everywhere else in the skill).
+    let visible = perform::players(ctx).await?;
+    let Some(pushed) = pushed_for(here, &visible).await else {
         let text = if here.echo.has_pushes() {
             say.echo_nothing
         } else {
@@ -472,8 +495,11 @@ pub async fn this_echo(ctx: &Ctx<'_>, room: Option<&str>) -> Result<Reply, Failu
     };
     match perform::choose(ctx, &all, Some(room), false) {
         Choice::Player(p) => {
-            here.record(&p.id, EchoHow::Voice).await;
-            Ok(Reply::say(fill(say.echo_is, &[("room", &p.name)])))
+            if here.record(&p.id, EchoHow::Voice).await {
+                Ok(Reply::say(fill(say.echo_is, &[("room", &p.name)])))
+            } else {
+                Ok(Reply::say(say.echo_on_page))
+            }
         }
         other => Ok(crate::skill::dialog::room_question(ctx, &all, other)),
     }

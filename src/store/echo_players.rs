@@ -64,15 +64,31 @@ pub fn echo_player(conn: &Connection, device_hash: &[u8; 32]) -> Result<Option<E
 
 /// Records that the Echo `device_hash` is `player_id`; any other Echo
 /// recorded as that player is forgotten (one Echo per player), in one
-/// transaction.
+/// transaction. A mapping set on the page is the person's word: only the
+/// page changes it. A voice or learned mapping that would replace this
+/// Echo's page mapping, or take a player another Echo has from the page,
+/// changes nothing and gives false.
 pub fn set_echo_player(
     conn: &mut Connection,
     device_hash: &[u8; 32],
     player_id: &str,
     how: EchoHow,
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
     let tx = conn.transaction().db()?;
+    if how != EchoHow::Page {
+        let pinned: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM echo_players WHERE how = 'page' \
+                 AND (device_hash = ?1 OR player_id = ?2))",
+                params![&device_hash[..], player_id],
+                |r| r.get(0),
+            )
+            .db()?;
+        if pinned {
+            return Ok(false);
+        }
+    }
     tx.execute(
         "DELETE FROM echo_players WHERE player_id = ?1 AND device_hash != ?2",
         params![player_id, &device_hash[..]],
@@ -85,7 +101,8 @@ pub fn set_echo_player(
         params![&device_hash[..], player_id, how.as_str(), now],
     )
     .db()?;
-    tx.commit().db()
+    tx.commit().db()?;
+    Ok(true)
 }
 
 /// Forgets the Echo of `player_id`; false if none was recorded.
@@ -154,5 +171,51 @@ mod tests {
         );
         assert!(st.with(|c| forget_echo_player(c, "Echo Office")).unwrap());
         assert!(!st.with(|c| forget_echo_player(c, "Echo Office")).unwrap());
+    }
+
+    #[test]
+    fn a_mapping_set_on_the_page_is_not_overridden_by_voice_or_learning() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = crate::store::Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        assert!(
+            st.with(|c| set_echo_player(c, &a, "Echo Kitchen", EchoHow::Page, 10))
+                .unwrap()
+        );
+        // This Echo said or learned to be another player: kept as set.
+        for how in [EchoHow::Voice, EchoHow::Learned] {
+            assert!(
+                !st.with(|c| set_echo_player(c, &a, "Echo Office", how, 11))
+                    .unwrap()
+            );
+        }
+        // Another Echo claiming the page's player: refused too.
+        for how in [EchoHow::Voice, EchoHow::Learned] {
+            assert!(
+                !st.with(|c| set_echo_player(c, &b, "Echo Kitchen", how, 12))
+                    .unwrap()
+            );
+        }
+        let all = st.with(|c| list_echo_players(c)).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            (all[0].device_hash, all[0].player_id.as_str(), all[0].how),
+            (a, "Echo Kitchen", EchoHow::Page)
+        );
+        // The page itself changes it.
+        assert!(
+            st.with(|c| set_echo_player(c, &b, "Echo Kitchen", EchoHow::Page, 13))
+                .unwrap()
+        );
+        assert_eq!(st.with(|c| echo_player(c, &a)).unwrap(), None);
+        // Voice still replaces what was only learned or said.
+        assert!(
+            st.with(|c| set_echo_player(c, &a, "Echo Office", EchoHow::Learned, 14))
+                .unwrap()
+        );
+        assert!(
+            st.with(|c| set_echo_player(c, &a, "Echo Den", EchoHow::Voice, 15))
+                .unwrap()
+        );
     }
 }

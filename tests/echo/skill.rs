@@ -565,3 +565,64 @@ async fn the_intents_music_assistant_reads_are_in_its_language() {
     let h = kitchen.follow(&rig).await;
     assert!(h.stops());
 }
+
+#[tokio::test]
+async fn a_stream_for_a_player_the_linked_account_cannot_see_is_not_played_or_learned() {
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
+    let mut kitchen = Echo::new(KITCHEN);
+    // Music Assistant pushed a stream for a player that is not among the
+    // linked account's players (`players/all`).
+    rig.push_stream("Echo Attic").await;
+    let grants_before = rig.s.app.echo().grants().len();
+    let h = kitchen.intent(&rig, "PlayAudioIntent", &[]).await;
+    assert!(h.play().is_none(), "no relay URL: {}", h.json);
+    assert_eq!(
+        rig.s.app.echo().grants().len(),
+        grants_before,
+        "no token minted"
+    );
+    let rows = rig
+        .s
+        .app
+        .store()
+        .with(|c| ma_alexa_oauth::store::list_echo_players(c))
+        .unwrap();
+    assert!(rows.is_empty(), "not learned: {rows:?}");
+}
+
+#[tokio::test]
+async fn an_echo_set_on_the_page_is_not_changed_by_voice() {
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
+    let mut kitchen = Echo::new(KITCHEN);
+    let device = ma_alexa_oauth::util::sha256(KITCHEN.0.as_bytes());
+    rig.s
+        .app
+        .store()
+        .with(|c| {
+            ma_alexa_oauth::store::set_echo_player(
+                c,
+                &device,
+                "Echo Kitchen",
+                ma_alexa_oauth::store::EchoHow::Page,
+                1,
+            )
+        })
+        .unwrap();
+    let h = kitchen
+        .intent(&rig, "ThisEchoIntent", &[("room", "echo office")])
+        .await;
+    assert!(h.speech().contains("page"), "{}", h.speech());
+    let row = rig
+        .s
+        .app
+        .store()
+        .with(|c| ma_alexa_oauth::store::echo_player(c, &device))
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.player_id, "Echo Kitchen");
+    assert_eq!(row.how, ma_alexa_oauth::store::EchoHow::Page);
+}

@@ -200,7 +200,7 @@ characters)."
         .call(move |c| store::set_echo_player(c, &echo, &player, EchoHow::Page, now))
         .await;
     match saved {
-        Ok(()) => {
+        Ok(_) => {
             tracing::info!("the admin page set an Echo's Music Assistant player");
             ctx.redirect("/?done=echo-set#echo")
         }

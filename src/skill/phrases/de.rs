@@ -279,6 +279,7 @@ pub static PHRASES: Phrases = Phrases {
         echo_setup: "Um auf diesem Echo zu spielen, füge in den Einstellungen von Music Assistant den Alexa-Provider hinzu, mit der Adresse und dem Passwort, die die Seite dieses Servers zeigt.",
         echo_unknown: "Ich weiß noch nicht, welcher Music-Assistant-Player dieser Echo ist. Sag: das ist der, und seinen Namen in Music Assistant.",
         echo_is: "Okay, dieser Echo ist {room}.",
+        echo_on_page: "Dieser Echo wurde auf der Seite des Add-ons festgelegt; ändere es dort.",
         echo_nothing: "Music Assistant hat gerade nichts für diesen Echo.",
         or: "oder",
         and: "und",

@@ -253,6 +253,7 @@ pub static PHRASES: Phrases = Phrases {
         echo_setup: "To play on this Echo, add Music Assistant's Alexa provider in Music Assistant's settings, with the address and password this server's page shows.",
         echo_unknown: "I don't know which Music Assistant player this Echo is yet. Say: this is the, and its name in Music Assistant.",
         echo_is: "OK, this Echo is {room}.",
+        echo_on_page: "This Echo's player was set on the add-on's page; change it there.",
         echo_nothing: "Music Assistant has nothing to play on this Echo right now.",
         or: "or",
         and: "and",

@@ -662,6 +662,7 @@ pub static PHRASES: Phrases = Phrases {
         echo_setup: "Para reproducir en este Echo, añade el proveedor de Alexa en los ajustes de Music Assistant, con la dirección y la contraseña que muestra la página de este servidor.",
         echo_unknown: "Todavía no sé qué reproductor de Music Assistant es este Echo. Di: este es el, y su nombre en Music Assistant.",
         echo_is: "Vale, este Echo es {room}.",
+        echo_on_page: "Este Echo se configuró en la página del complemento; cámbialo allí.",
         echo_nothing: "Music Assistant no tiene nada para este Echo ahora mismo.",
         or: "o",
         and: "y",

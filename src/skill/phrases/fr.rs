@@ -688,6 +688,7 @@ pub static PHRASES: Phrases = Phrases {
         echo_setup: "Pour jouer sur cet Echo, ajoutez le fournisseur Alexa dans les réglages de Music Assistant, avec l'adresse et le mot de passe qu'affiche la page de ce serveur.",
         echo_unknown: "Je ne sais pas encore quel lecteur de Music Assistant est cet Echo. Dites : c'est le, puis son nom dans Music Assistant.",
         echo_is: "D'accord, cet Echo est {room}.",
+        echo_on_page: "Cet Echo a été réglé sur la page du module complémentaire ; changez-le là-bas.",
         echo_nothing: "Music Assistant n'a rien à jouer sur cet Echo pour l'instant.",
         or: "ou",
         and: "et",

@@ -621,6 +621,7 @@ pub static PHRASES: Phrases = Phrases {
         echo_setup: "Per riprodurre su questo Echo, aggiungi il provider Alexa nelle impostazioni di Music Assistant, con l'indirizzo e la password che mostra la pagina di questo server.",
         echo_unknown: "Non so ancora quale lettore di Music Assistant sia questo Echo. Di': questo è il, e il suo nome in Music Assistant.",
         echo_is: "Va bene, questo Echo è {room}.",
+        echo_on_page: "Questo Echo è stato impostato nella pagina del componente aggiuntivo; cambialo lì.",
         echo_nothing: "Music Assistant non ha niente per questo Echo in questo momento.",
         or: "o",
         and: "e",

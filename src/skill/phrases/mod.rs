@@ -94,6 +94,9 @@ pub struct Say {
     pub echo_unknown: &'static str,
     /// "This is the Echo Kitchen" recorded: `{room}`.
     pub echo_is: &'static str,
+    /// "This is the Echo Kitchen" not recorded: the add-on's page set
+    /// this Echo (or that player) and only the page changes it.
+    pub echo_on_page: &'static str,
     /// Music Assistant pushed nothing for this Echo.
     pub echo_nothing: &'static str,
     /// Joins the last two names of a choice ("Kitchen or Living Room").
@@ -323,6 +326,7 @@ impl Say {
             ("echo_setup", self.echo_setup, &[]),
             ("echo_unknown", self.echo_unknown, &[]),
             ("echo_is", self.echo_is, &["room"]),
+            ("echo_on_page", self.echo_on_page, &[]),
             ("echo_nothing", self.echo_nothing, &[]),
             ("or", self.or, &[]),
             ("and", self.and, &[]),

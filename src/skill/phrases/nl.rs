@@ -641,6 +641,7 @@ pub static PHRASES: Phrases = Phrases {
         echo_setup: "Om op deze Echo te spelen, voeg je in de instellingen van Music Assistant de Alexa-provider toe, met het adres en wachtwoord die de pagina van deze server toont.",
         echo_unknown: "Ik weet nog niet welke Music Assistant-speler deze Echo is. Zeg: dit is de, en de naam in Music Assistant.",
         echo_is: "Oké, deze Echo is {room}.",
+        echo_on_page: "Deze Echo is ingesteld op de pagina van de add-on; wijzig het daar.",
         echo_nothing: "Music Assistant heeft nu niets voor deze Echo.",
         or: "of",
         and: "en",

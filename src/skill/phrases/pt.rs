@@ -598,6 +598,7 @@ pub static PHRASES: Phrases = Phrases {
         echo_setup: "Para tocar neste Echo, adicione o provedor Alexa nas configurações do Music Assistant, com o endereço e a senha que a página deste servidor mostra.",
         echo_unknown: "Ainda não sei qual player do Music Assistant é este Echo. Diga: este é o, e o nome dele no Music Assistant.",
         echo_is: "Certo, este Echo é {room}.",
+        echo_on_page: "Este Echo foi definido na página do complemento; altere-o lá.",
         echo_nothing: "O Music Assistant não tem nada para este Echo agora.",
         or: "ou",
         and: "e",
