@@ -547,6 +547,60 @@ async fn after_many_wrong_passwords_from_one_address_the_right_one_still_works_a
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
+#[tokio::test]
+async fn wrong_credentials_cost_no_store_read_and_the_right_ones_are_rechecked() {
+    let Some(rig) = Rig::start().await else {
+        return;
+    };
+    let get = |auth: Option<String>| async move {
+        let h: Vec<(&str, &str)> = match &auth {
+            Some(a) => vec![("authorization", a.as_str())],
+            None => vec![],
+        };
+        send(rig.s.addr, "GET", "/alexa/intents", &h, None)
+            .await
+            .status
+    };
+    assert_eq!(get(Some(rig.auth())).await, StatusCode::OK);
+    let wrong = plain_basic(USERNAME, "guess");
+    assert_eq!(get(Some(wrong.clone())).await, StatusCode::UNAUTHORIZED);
+    // The stored password becomes unreadable: requests that never match
+    // do not read or decrypt it (no 503), they are refused as before.
+    let stored = rig
+        .s
+        .app
+        .store()
+        .with(|c| ma_alexa_oauth::store::get_meta(c, credentials::PASSWORD_META))
+        .unwrap()
+        .unwrap();
+    rig.s
+        .app
+        .store()
+        .with(|c| ma_alexa_oauth::store::set_meta(c, credentials::PASSWORD_META, "not-sealed"))
+        .unwrap();
+    for _ in 0..4 {
+        let s = get(Some(wrong.clone())).await;
+        assert_eq!(
+            s,
+            StatusCode::UNAUTHORIZED,
+            "no store read for a wrong password"
+        );
+        assert_eq!(get(None).await, StatusCode::UNAUTHORIZED);
+    }
+    // The right credentials have the stored value checked again.
+    assert_eq!(
+        get(Some(rig.auth())).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the stored password is checked for the right credentials"
+    );
+    rig.s
+        .app
+        .store()
+        .with(|c| ma_alexa_oauth::store::set_meta(c, credentials::PASSWORD_META, &stored))
+        .unwrap();
+    assert_eq!(get(Some(rig.auth())).await, StatusCode::OK);
+}
+
 /// Polls `f` every 20 ms until it gives a value or `limit` passes.
 pub async fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
     let end = tokio::time::Instant::now() + limit;

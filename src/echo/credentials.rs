@@ -88,12 +88,73 @@ pub fn ensure(st: &Store, sealer: &Sealer) -> Result<Secret, CredentialError> {
 }
 
 /// A new password, replacing the stored one; the old one stops working
-/// at once (a running server reads it on every request).
+/// at once (a running server checks the stored form again for every
+/// request that matches its kept password: [`PasswordCache`]).
 pub fn rotate(st: &Store, sealer: &Sealer) -> Result<Secret, CredentialError> {
     let password = Secret::new(util::random_token(32));
     let sealed = sealer.seal(&password)?;
     st.with(|c| store::set_meta(c, PASSWORD_META, &sealed))?;
     Ok(password)
+}
+
+/// The password kept in memory, so a request with wrong or missing
+/// credentials costs no store read and no decryption. A rotation
+/// (`provider rotate-password`, another process) applies at once all the
+/// same: a request whose credentials match the kept password has the
+/// stored value checked again (one `meta` read; decrypted only if it
+/// changed), and a request that matches nothing may re-read the store at
+/// most once per [`MISS_REFRESH`] (so the new password is taken too).
+#[derive(Debug, Default)]
+pub struct PasswordCache {
+    inner: std::sync::Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    /// The stored (sealed) form and its password.
+    kept: Option<(String, Secret)>,
+    /// When a mismatch last re-read the store.
+    last_miss_refresh: Option<std::time::Instant>,
+}
+
+/// The least time between two store re-reads caused by credentials that
+/// matched nothing.
+pub const MISS_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl PasswordCache {
+    fn state(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The kept password, if any.
+    pub fn kept(&self) -> Option<Secret> {
+        self.state().kept.as_ref().map(|(_, p)| p.clone())
+    }
+
+    /// Keeps the password of the stored form `sealed` (unsealed only if it
+    /// is not the form kept already).
+    pub fn update(&self, sealer: &Sealer, sealed: &str) -> Result<Secret, CredentialError> {
+        if let Some((s, p)) = &self.state().kept
+            && s == sealed
+        {
+            return Ok(p.clone());
+        }
+        let password = sealer.unseal(sealed)?;
+        self.state().kept = Some((sealed.to_owned(), password.clone()));
+        Ok(password)
+    }
+
+    /// True (and the time noted) if a mismatch may re-read the store now.
+    pub fn may_refresh_on_miss(&self, now: std::time::Instant) -> bool {
+        let mut st = self.state();
+        let due = st
+            .last_miss_refresh
+            .is_none_or(|t| now.duration_since(t) >= MISS_REFRESH);
+        if due {
+            st.last_miss_refresh = Some(now);
+        }
+        due
+    }
 }
 
 /// True if `user`/`password` are the provider's credentials, in constant
@@ -107,6 +168,34 @@ pub fn matches(expected: &Secret, user: &str, password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kept_password_follows_the_stored_form_and_misses_reread_at_most_once_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = crate::store::Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let sealer = Sealer::open(dir.path()).unwrap();
+        let p = ensure(&st, &sealer).unwrap();
+        let stored = || {
+            st.with(|c| crate::store::get_meta(c, PASSWORD_META))
+                .unwrap()
+                .unwrap()
+        };
+        let cache = PasswordCache::default();
+        assert!(cache.kept().is_none());
+        assert_eq!(cache.update(&sealer, &stored()).unwrap(), p);
+        assert_eq!(cache.kept(), Some(p.clone()));
+        let q = rotate(&st, &sealer).unwrap();
+        assert_eq!(
+            cache.update(&sealer, &stored()).unwrap(),
+            q,
+            "a new stored form"
+        );
+        assert_eq!(cache.kept(), Some(q));
+        let t0 = std::time::Instant::now();
+        assert!(cache.may_refresh_on_miss(t0));
+        assert!(!cache.may_refresh_on_miss(t0 + MISS_REFRESH / 2));
+        assert!(cache.may_refresh_on_miss(t0 + MISS_REFRESH));
+    }
 
     #[test]
     fn made_once_sealed_and_rotated() {

@@ -37,7 +37,7 @@ use tokio::time::Instant;
 use crate::config::EchoSettings;
 use crate::throttle::{Policy, Throttle};
 use art_cache::ArtCache;
-use credentials::{CredentialError, Sealer};
+use credentials::{CredentialError, PasswordCache, Sealer};
 use grants::{Grant, Grants, Scope};
 use push::{Metadata, Push, PushError};
 use relay::RelayLimits;
@@ -120,6 +120,7 @@ pub struct Echo {
     art: ArtCache,
     relay: RelayLimits,
     sealer: Option<Sealer>,
+    password: PasswordCache,
     throttle: Throttle,
     /// Counts accepted pushes: the skill waits on it for a stream it caused.
     pushed: watch::Sender<u64>,
@@ -172,6 +173,7 @@ impl Echo {
                 ..RelayLimits::default()
             },
             sealer,
+            password: PasswordCache::default(),
             throttle: Throttle::new(Policy {
                 // Per address only: a fixed account key would let anyone
                 // lock Music Assistant itself out.
@@ -191,6 +193,11 @@ impl Echo {
 
     pub fn sealer(&self) -> Option<&Sealer> {
         self.sealer.as_ref()
+    }
+
+    /// The provider API's password kept in memory.
+    pub fn password(&self) -> &PasswordCache {
+        &self.password
     }
 
     pub fn throttle(&self) -> &Throttle {

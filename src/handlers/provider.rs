@@ -129,19 +129,7 @@ async fn authenticate(
         (Some(v), None) => basic::parse_plain(v.as_bytes()).ok(),
         _ => None,
     };
-    let expected = match expected_password(app, echo).await {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::warn!(error = %e, "the provider API password cannot be read");
-            return Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                "the provider API's password cannot be read right now",
-            ));
-        }
-    };
-    let ok = given.is_some_and(|(u, p)| credentials::matches(&expected, &u, &p));
-    if ok {
+    if accepted(app, echo, given.as_ref(), now).await? {
         echo.throttle().record_address_success(client);
         return Ok(());
     }
@@ -171,7 +159,50 @@ async fn authenticate(
     Err(r)
 }
 
-/// The stored password (made on first use: `serve` makes it at start).
+/// Whether `given` are the provider's credentials. The password is kept
+/// in memory ([`crate::echo::credentials::PasswordCache`]): credentials
+/// matching it have the stored value checked again (so a rotation by
+/// another process applies at once); credentials matching nothing cost no
+/// store read, except one re-read per second at most (a new password
+/// taken). Err: the 503 when the password cannot be read.
+async fn accepted(
+    app: &App,
+    echo: &Echo,
+    given: Option<&(String, String)>,
+    now: std::time::Instant,
+) -> Result<bool, Response<Body>> {
+    let matches =
+        |p: &crate::util::Secret| given.is_some_and(|(u, pw)| credentials::matches(p, u, pw));
+    let kept = echo.password().kept();
+    let (recheck, missed) = match &kept {
+        Some(p) if matches(p) => (true, false),
+        Some(_) => (echo.password().may_refresh_on_miss(now), true),
+        None => (true, false),
+    };
+    if !recheck {
+        return Ok(false);
+    }
+    match expected_password(app, echo).await {
+        Ok(p) => Ok(matches(&p)),
+        // Credentials that matched nothing kept stay refused (401).
+        Err(e) if missed => {
+            tracing::warn!(error = %e, "the provider API password cannot be read");
+            Ok(false)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the provider API password cannot be read");
+            Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the provider API's password cannot be read right now",
+            ))
+        }
+    }
+}
+
+/// The stored password (made on first use: `serve` makes it at start),
+/// read from the store and kept in memory (decrypted only when the stored
+/// form changed).
 pub(crate) async fn expected_password(
     app: &App,
     echo: &Echo,
@@ -184,7 +215,7 @@ pub(crate) async fn expected_password(
         .read(|c| store::get_meta(c, credentials::PASSWORD_META))
         .await?;
     match stored {
-        Some(s) if !s.is_empty() => sealer.unseal(&s),
+        Some(s) if !s.is_empty() => echo.password().update(sealer, &s),
         _ => Err(CredentialError::Unreadable),
     }
 }
