@@ -254,8 +254,25 @@ pub const MAX_IMAGE: usize = 1024 * 1024;
 /// Image types relayed (what an Echo's screen shows).
 const IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/gif"];
 
+/// The image type `bytes` begin as (JPEG, PNG, WebP, GIF), if any.
+pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    let starts = |m: &[u8]| bytes.starts_with(m);
+    if starts(b"\xFF\xD8\xFF") {
+        Some("image/jpeg")
+    } else if starts(b"\x89PNG\r\n\x1A\n") {
+        Some("image/png")
+    } else if starts(b"GIF87a") || starts(b"GIF89a") {
+        Some("image/gif")
+    } else if starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
 /// A cover image from Music Assistant's image proxy: its content type and
-/// bytes (at most [`MAX_IMAGE`], within the head and idle times).
+/// bytes (at most [`MAX_IMAGE`], within the head and idle times), taken
+/// only if the bytes begin as the image type the head named.
 pub async fn fetch_image(
     at: &HostPort,
     path_and_query: &str,
@@ -304,9 +321,30 @@ pub async fn fetch_image(
             .await
             .map_err(|_| OpenError::Unreachable)?
             .to_bytes();
+        if image_kind(&bytes) != Some(*kind) {
+            return Err(OpenError::WrongType);
+        }
         Ok((*kind, bytes))
     };
     tokio::time::timeout(limits.head + limits.upstream_idle, fetch)
         .await
         .map_err(|_| OpenError::Slow)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_images_leading_bytes_name_its_type() {
+        assert_eq!(image_kind(b"\xFF\xD8\xFF\xE0 jfif"), Some("image/jpeg"));
+        assert_eq!(image_kind(b"\x89PNG\r\n\x1A\n...."), Some("image/png"));
+        assert_eq!(image_kind(b"GIF89a.."), Some("image/gif"));
+        assert_eq!(image_kind(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(image_kind(b"RIFF\0\0\0\0WAVEfmt "), None);
+        assert_eq!(image_kind(b"<html><body>"), None);
+        assert_eq!(image_kind(b"root:x:0:0:root:/root:/bin/bash"), None);
+        assert_eq!(image_kind(b"<svg xmlns="), None);
+        assert_eq!(image_kind(b""), None);
+    }
 }

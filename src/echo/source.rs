@@ -303,25 +303,136 @@ impl Art {
         if url.len() > MAX_URL || url.chars().any(|c| c.is_control() || c == ' ') {
             return None;
         }
-        if let Some(rest) = strip_prefix_ci(url, "https://") {
-            let authority = rest.split(['/', '?', '#']).next()?;
-            let at = HostPort::parse(authority, 443).ok()?;
-            let public = at.host.parse::<std::net::IpAddr>().is_err() && at.host.contains('.');
-            return (public && !authority.contains('@')).then(|| Art::Public(url.to_owned()));
+        if strip_prefix_ci(url, "https://").is_some() {
+            return Art::public(url);
         }
         let rest = strip_prefix_ci(url, "http://")?;
         let (authority, path_and_query) = rest.split_at(rest.find('/')?);
         let at = HostPort::parse(authority, 80).ok()?;
         let known = hosts.allows(&at) || web == Some(&at);
         let (path, query) = path_and_query.split_once('?')?;
-        let query_ok = query
+        if !known || path != "/imageproxy" {
+            return None;
+        }
+        image_proxy(at, query)
+    }
+
+    /// The public https art for `url` (shape only: an https URL whose host
+    /// is a DNS name with a dot, port 443 or none, no user info).
+    fn public(url: &str) -> Option<Art> {
+        let rest = strip_prefix_ci(url, "https://")?;
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let at = HostPort::parse(authority, 443).ok()?;
+        let public = at.host.parse::<std::net::IpAddr>().is_err() && at.host.contains('.');
+        (public && at.port == 443 && !authority.contains('@')).then(|| Art::Public(url.to_owned()))
+    }
+}
+
+/// Image formats Music Assistant names in its image URLs for queue items
+/// (`_detect_image_format`: `jpg` or `png`; `jpeg` when asked for; `svg`
+/// is not shown on an Echo).
+const IMAGE_FORMATS: &[&str] = &["jpg", "jpeg", "png"];
+/// The size Music Assistant asks for in its image URLs for players.
+const IMAGE_SIZE: &str = "500";
+/// Longest decoded image path taken.
+const MAX_IMAGE_PATH: usize = 1024;
+
+/// Music Assistant's image URL for a queue item, as its metadata
+/// controller makes it (`get_image_url(image, size=500)`):
+/// `/imageproxy?provider=P&size=500&fmt=F&path=X`, each key once, where
+/// - `provider` is a provider instance id: `[a-z][a-z0-9_]*` (≤ 64), with
+///   an optional `--` and 1 to 32 letters and digits;
+/// - `size` is `500` and `fmt` one of [`IMAGE_FORMATS`];
+/// - `path`, double-encoded (`quote_plus` twice), decodes to either a
+///   public https URL (then the Echo is given that URL and Music Assistant
+///   fetches nothing: [`Art::Public`]), or a provider-relative path
+///   (what its file system providers give): 1 to [`MAX_IMAGE_PATH`]
+///   bytes, no leading `/`, no `\`, no `:`, no empty, `.` or `..`
+///   segment, no control character.
+///
+/// Anything else is refused: Music Assistant's image proxy fetches any URL
+/// and reads local files, so whoever holds the provider credentials must
+/// not steer it.
+fn image_proxy(at: HostPort, query: &str) -> Option<Art> {
+    let charset_ok = !query.is_empty()
+        && query
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~%&=+".contains(&b));
-        (known && path == "/imageproxy" && query_ok && !query.is_empty()).then(|| Art::Relayed {
-            at,
-            path_and_query: path_and_query.to_owned(),
-        })
+    if !charset_ok {
+        return None;
     }
+    let (mut provider, mut size, mut fmt, mut path) = (None, None, None, None);
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=')?;
+        let slot = match k {
+            "provider" => &mut provider,
+            "size" => &mut size,
+            "fmt" => &mut fmt,
+            "path" => &mut path,
+            _ => return None,
+        };
+        if slot.replace(v).is_some() {
+            return None;
+        }
+    }
+    let (provider, size, fmt, raw_path) = (provider?, size?, fmt?, path?);
+    if !provider_id(provider) || size != IMAGE_SIZE || !IMAGE_FORMATS.contains(&fmt) {
+        return None;
+    }
+    let decoded = unquote_plus(&unquote_plus(raw_path)?)?;
+    if strip_prefix_ci(&decoded, "https://").is_some() {
+        return Art::public(&decoded);
+    }
+    if !relative_image_path(&decoded) {
+        return None;
+    }
+    Some(Art::Relayed {
+        at,
+        path_and_query: format!(
+            "/imageproxy?provider={provider}&size={size}&fmt={fmt}&path={raw_path}"
+        ),
+    })
+}
+
+/// A provider instance id: `[a-z][a-z0-9_]{0,63}`, optionally `--` and
+/// 1 to 32 ASCII letters and digits.
+fn provider_id(p: &str) -> bool {
+    let (domain, instance) = match p.split_once("--") {
+        Some((d, i)) => (d, Some(i)),
+        None => (p, None),
+    };
+    let domain_ok = domain.len() <= 64
+        && domain
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase())
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let instance_ok = instance.is_none_or(|i| {
+        (1..=32).contains(&i.len()) && i.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    domain_ok && instance_ok
+}
+
+/// A provider-relative image path (see [`image_proxy`]).
+fn relative_image_path(p: &str) -> bool {
+    (1..=MAX_IMAGE_PATH).contains(&p.len())
+        && !p.starts_with('/')
+        && !p.contains(['\\', ':'])
+        && !p.chars().any(char::is_control)
+        && p.split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+}
+
+/// `application/x-www-form-urlencoded` decoding of one value: `+` is a
+/// space, `%XX` a byte; None unless the result is UTF-8.
+fn unquote_plus(s: &str) -> Option<String> {
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 #[cfg(test)]
@@ -442,19 +553,81 @@ mod tests {
         assert!(HostPort::parse("http://x", 8097).is_err());
         let h = hosts();
         let web = HostPort::parse("172.30.32.1:8095", 80).unwrap();
-        let proxied =
-            "http://172.30.32.1:8097/imageproxy?provider=library&size=500&fmt=jpeg&path=abc%252F";
+        let proxied = "http://172.30.32.1:8097/imageproxy?provider=library&size=500&fmt=jpeg&path=abc%252Fd.jpg";
         assert!(matches!(
             Art::parse(proxied, &h, Some(&web)),
             Some(Art::Relayed { .. })
         ));
-        let on_web = "http://172.30.32.1:8095/imageproxy?path=x";
+        let on_web = "http://172.30.32.1:8095/imageproxy?provider=library&size=500&fmt=jpg&path=x";
         assert!(Art::parse(on_web, &h, Some(&web)).is_some());
         assert!(Art::parse(on_web, &h, None).is_none());
-        assert!(Art::parse("http://10.0.0.9:8097/imageproxy?path=x", &h, Some(&web)).is_none());
+        let elsewhere = "http://10.0.0.9:8097/imageproxy?provider=library&size=500&fmt=jpg&path=x";
+        assert!(Art::parse(elsewhere, &h, Some(&web)).is_none());
         assert!(Art::parse("http://172.30.32.1:8097/flow/a?path=x", &h, Some(&web)).is_none());
         assert!(Art::parse("https://example.com/logo.png", &h, None).is_some());
         assert!(Art::parse("https://10.0.0.1/logo.png", &h, None).is_none());
         assert!(Art::parse("file:///etc/passwd", &h, None).is_none());
+    }
+
+    #[test]
+    fn image_proxy_urls_are_taken_only_as_music_assistant_makes_them_for_queue_items() {
+        let h = hosts();
+        let base = "http://172.30.32.1:8097/imageproxy?";
+        let art = |q: &str| Art::parse(&format!("{base}{q}"), &h, None);
+        // Music Assistant's own forms: a file system provider's relative
+        // path (double-encoded), any key order.
+        let ok = [
+            "provider=filesystem_local--Xy12ab&size=500&fmt=jpg&path=Artist%252FAlbum%252Ffolder.jpg",
+            "provider=library&size=500&fmt=png&path=a%2Bb%252Fc+d.png",
+            "path=x%252Fy&fmt=jpeg&size=500&provider=spotify--A1",
+        ];
+        for q in ok {
+            match art(q) {
+                Some(Art::Relayed { path_and_query, .. }) => {
+                    assert!(path_and_query.starts_with("/imageproxy?provider="), "{q}");
+                }
+                other => panic!("{q}: {other:?}"),
+            }
+        }
+        // A remote cover: the Echo is given the https URL; Music Assistant
+        // fetches nothing.
+        assert_eq!(
+            art(
+                "provider=spotify--A1&size=500&fmt=jpg&path=https%253A%252F%252Fi.scdn.co%252Fimage%252Fab"
+            ),
+            Some(Art::Public("https://i.scdn.co/image/ab".into()))
+        );
+        // Everything else is refused.
+        let refused = [
+            // URLs Music Assistant would fetch for us: plain http, internal
+            // addresses, other schemes.
+            "provider=builtin&size=500&fmt=jpg&path=http%253A%252F%252F192.168.1.1%252Fadmin",
+            "provider=builtin&size=500&fmt=jpg&path=https%253A%252F%252F127.0.0.1%252Fx.jpg",
+            "provider=builtin&size=500&fmt=jpg&path=https%253A%252F%252Flocalhost%252Fx.jpg",
+            "provider=builtin&size=500&fmt=jpg&path=https%253A%252F%252Fnas.lan%253A5000%252Fx.jpg",
+            "provider=builtin&size=500&fmt=jpg&path=file%253A%252F%252F%252Fetc%252Fpasswd",
+            "provider=builtin&size=500&fmt=jpg&path=data%253Aimage%252Fpng%253Bbase64%252CAAAA",
+            // Local files outside a provider's folder.
+            "provider=builtin&size=500&fmt=jpg&path=%252Fetc%252Fpasswd",
+            "provider=filesystem_local--a&size=500&fmt=jpg&path=..%252F..%252Fetc%252Fshadow",
+            "provider=filesystem_local--a&size=500&fmt=jpg&path=a%252F.%252Fb.jpg",
+            "provider=filesystem_local--a&size=500&fmt=jpg&path=a%255Cb.jpg",
+            "provider=filesystem_local--a&size=500&fmt=jpg&path=C%253A%252Fx.jpg",
+            "provider=filesystem_local--a&size=500&fmt=jpg&path=a%250Ab.jpg",
+            "provider=filesystem_local--a&size=500&fmt=jpg&path=",
+            // Keys, providers, sizes and formats off the list.
+            "path=x",
+            "provider=library&size=500&fmt=jpg",
+            "provider=library&size=500&fmt=jpg&path=x&path=y",
+            "provider=library&size=500&fmt=jpg&path=x&extra=1",
+            "provider=Library&size=500&fmt=jpg&path=x",
+            "provider=a--b--c&size=500&fmt=jpg&path=x",
+            "provider=library&size=5000&fmt=jpg&path=x",
+            "provider=library&size=500&fmt=svg&path=x",
+            "provider=library&size=500&fmt=jpg&path=%FF",
+        ];
+        for q in refused {
+            assert_eq!(art(q), None, "{q}");
+        }
     }
 }

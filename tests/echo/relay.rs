@@ -404,9 +404,33 @@ async fn cover_art_is_relayed_from_music_assistants_image_proxy_only() {
     };
     let r = send(rig.s.addr, "GET", &html, &[], None).await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+    // Labelled an image, but its bytes are not that image: refused.
+    rig.streams.set_knobs(|k| k.image_type = "image/png".into());
+    rig.push(&json!({"streamUrl": url, "title": "x", "imageUrl": format!("{image}w")}))
+        .await;
+    let Some(ma_alexa_oauth::echo::ArtUrl::Relayed(fake)) =
+        rig.s.app.echo().mint("Echo Kitchen").unwrap().art
+    else {
+        panic!("relayed art");
+    };
+    let r = send(rig.s.addr, "GET", &fake, &[], None).await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY, "JPEG bytes labelled PNG");
+    rig.streams
+        .set_knobs(|k| k.image_type = "image/jpeg".into());
     // An image elsewhere is not relayed; a public https one is passed on.
     let r = rig
-        .push(&json!({"streamUrl": url, "title": "x", "imageUrl": "http://10.9.9.9:8097/imageproxy?path=x"}))
+        .push(&json!({"streamUrl": url, "title": "x",
+            "imageUrl": "http://10.9.9.9:8097/imageproxy?provider=library&size=500&fmt=jpg&path=x"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(rig.s.app.echo().mint("Echo Kitchen").unwrap().art.is_none());
+    // Music Assistant's image proxy steered at a URL or a local file: not relayed.
+    let steered = format!(
+        "{}/imageproxy?provider=builtin&size=500&fmt=jpg&path=%252Fetc%252Fpasswd",
+        rig.streams.url
+    );
+    let r = rig
+        .push(&json!({"streamUrl": url, "title": "x", "imageUrl": steered}))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(rig.s.app.echo().mint("Echo Kitchen").unwrap().art.is_none());
