@@ -103,6 +103,16 @@ pub struct Config {
     pub echo: EchoSettings,
 }
 
+/// A relay URL's maximum life from minting: 8 hours. Music Assistant's
+/// Alexa provider plays a whole queue as one flow stream, and the Echo
+/// fetches the URL again with every reconnect (a dropped connection, a
+/// resume after pause), so the URL must outlive a long listening session
+/// (a day's playlist or an audiobook); past it, asking Alexa again mints
+/// a fresh one. A URL copied from the Echo's traffic is thus usable for at
+/// most this long, and for less once the player stops or is given a new
+/// stream (both revoke it).
+pub const RELAY_MAX_LIFE: Duration = Duration::from_secs(8 * 3600);
+
 /// Music Assistant's Alexa provider and the stream relay (`crate::echo`).
 #[derive(Debug, Clone)]
 pub struct EchoSettings {
@@ -132,7 +142,7 @@ impl Default for EchoSettings {
             max_streams: 16,
             token_ttl: Duration::from_secs(600),
             reconnect: Duration::from_secs(60),
-            max_life: crate::echo::grants::MAX_LIFE,
+            max_life: RELAY_MAX_LIFE,
             stall: Duration::from_secs(20),
             upstream_idle: Duration::from_secs(20),
         }

@@ -21,15 +21,9 @@ use crate::util;
 
 /// Tokens kept at most.
 pub const MAX_GRANTS: usize = 256;
-/// A relay URL's maximum life from minting: 8 hours. Music Assistant's
-/// Alexa provider plays a whole queue as one flow stream, and the Echo
-/// fetches the URL again with every reconnect (a dropped connection, a
-/// resume after pause), so the URL must outlive a long listening session
-/// (a day's playlist or an audiobook); past it, asking Alexa again mints
-/// a fresh one. A URL copied from the Echo's traffic is thus usable for at
-/// most this long, and for less once the player stops or is given a new
-/// stream (both revoke it).
-pub const MAX_LIFE: Duration = Duration::from_secs(8 * 3600);
+/// A relay URL's maximum life from minting (8 hours: why, at
+/// [`crate::config::RELAY_MAX_LIFE`]).
+pub const MAX_LIFE: Duration = crate::config::RELAY_MAX_LIFE;
 /// Streams open at once on one token: the Echo's one stream, plus one
 /// for its reconnect while the last connection is still draining.
 pub const MAX_STREAMS_PER_TOKEN: usize = 2;

@@ -4,7 +4,8 @@
 //!
 //! - [`request`], [`response`]: the envelope read, the answer written (SSML).
 //! - [`audio`]: playing on the Echo (AudioPlayer directives, playback requests);
-//!   [`echo`]: what the skill does with Music Assistant's Alexa provider.
+//!   [`echo`]: what the skill does with Music Assistant's Alexa provider;
+//!   [`provider_words`]: what that provider has an Echo say, per language.
 //! - [`intents`]: the intent table and each intent's [`intents::Action`].
 //! - [`phrases`]: one table per language (samples, slot values, speech).
 //! - [`perform`]: an action carried out against Music Assistant; [`play`]:
@@ -47,6 +48,7 @@ pub mod model;
 pub mod perform;
 pub mod phrases;
 pub mod play;
+pub mod provider_words;
 pub mod request;
 pub mod resolve;
 pub mod response;
