@@ -151,7 +151,11 @@ impl Audit {
 
     pub fn emit(&self, event: AuditEvent) {
         let json = serde_json::to_string(&event).unwrap_or_default();
-        tracing::info!(target: "audit", "{json}");
+        // serde_json escapes every control character: the line cannot carry
+        // a terminal escape or a line break of its own.
+        if !crate::logsink::audit_line(&json) {
+            tracing::info!(target: "audit", "{json}");
+        }
         if let Some(r) = &self.recorder {
             r.lock().unwrap_or_else(|p| p.into_inner()).push(event);
         }

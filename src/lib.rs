@@ -24,6 +24,7 @@
 //! - [`gateway`]: `POST /ma/api`, the token-guarded proxy to Music Assistant.
 //! - [`throttle`]: login slow-down per account and per address.
 //! - [`audit`]: typed audit events.
+//! - [`logsink`]: a serving process's stderr, written in batches by one thread.
 //! - [`tailnet`]: the embedded Tailscale node (Go shim via FFI) and its Funnel listener.
 //! - [`console`]: what is pasted into the Alexa developer console, in its words.
 //! - [`admin`]: the add-on's page (Home Assistant ingress, or `serve --admin-listen`).
@@ -58,6 +59,7 @@ pub mod http;
 pub mod identity;
 pub mod keys;
 pub mod listener;
+pub mod logsink;
 pub mod ma;
 pub mod oauth;
 pub mod pages;

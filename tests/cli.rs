@@ -995,6 +995,76 @@ async fn serve_then_signal(sig: &str) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// The audit lines of a link and a refresh reach stderr (batched by
+/// src/logsink.rs) in tracing's plain-text layout, in order, and are all
+/// written by the time serve exits on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_writes_the_audit_line_of_a_refresh_and_flushes_it_at_shutdown() {
+    let env = Env::new();
+    let reg = add_alexa(&env);
+    let (id, secret) = (
+        reg["client_id"].as_str().unwrap(),
+        reg["client_secret"].as_str().unwrap(),
+    );
+    env.run_in(&["user", "add", USER], &format!("{PASSWORD}\n"))
+        .ok();
+    let mut sv = spawn_serve(&env.dir, &[], LIVENESS).unwrap_or_else(|e| panic!("{e}"));
+    let refresh = link_at(sv.addr, id, secret, LIVENESS)
+        .await
+        .expect("a whole link");
+    let auth = basic_header(id, secret);
+    let body = format!("grant_type=refresh_token&refresh_token={refresh}");
+    let r = send(
+        sv.addr,
+        "POST",
+        "/alexa/token",
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        Some(body.into_bytes()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Stopped at once after the answer: the line may still be batched.
+    let child = sv.child.take().unwrap();
+    signal(&child, "TERM");
+    let status = tokio::task::spawn_blocking(move || wait_bounded(child, LIVENESS))
+        .await
+        .unwrap()
+        .expect("serve exits on SIGTERM");
+    assert_eq!(status.code(), Some(0));
+    let err = sv.stderr();
+    let audit: Vec<&str> = err.lines().filter(|l| l.contains(" audit: ")).collect();
+    let events: Vec<String> = audit
+        .iter()
+        .map(|l| {
+            let (stamp, rest) = l.split_at(27);
+            // 2026-12-08T00:09:22.484589Z, as tracing-subscriber prints it.
+            let b = stamp.as_bytes();
+            assert!(
+                b.len() == 27 && b[4] == b'-' && b[10] == b'T' && b[19] == b'.' && b[26] == b'Z',
+                "{l}"
+            );
+            assert!(rest.starts_with("  INFO audit: {\"event\":\""), "{l}");
+            let v: serde_json::Value = serde_json::from_str(&rest[14..]).expect("JSON");
+            assert_eq!(v["client_id"], id, "{l}");
+            v["event"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let at = |e: &str| events.iter().position(|x| *x == e);
+    let (issued, redeemed, refreshed) = (
+        at("code_issued").expect("code_issued"),
+        at("code_redeemed").expect("code_redeemed"),
+        at("token_refreshed").expect("token_refreshed: flushed at shutdown"),
+    );
+    assert!(issued < redeemed && redeemed < refreshed, "{events:?}");
+    // The shutdown lines come after the batched ones.
+    let last_audit = err.rfind(" audit: ").unwrap();
+    let draining = err.find("shutting down").expect("the shutdown line");
+    assert!(last_audit < draining, "{err}");
+}
+
 /// Asserts that `status` and `client add` use `url`, the public URL the
 /// last `serve` ran with; returns `client add`'s JSON.
 fn remembered_public_url(env: &Env, url: &str) -> serde_json::Value {

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "primitives",
         &[
             "util", "der", "files", "config", "throttle", "http", "pages", "listener", "audit",
+            "logsink",
         ],
     ),
     // Storage and keys.

@@ -209,7 +209,10 @@ pub fn main() -> ExitCode {
     if !matches!(cli.command, Command::Addon(_)) {
         init_logging(&cli.log, cli.log_format, serving);
     }
-    match run(cli) {
+    let outcome = run(cli);
+    // Lines still batched go out before anything printed from here on.
+    crate::logsink::flush();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("error: {}", f.message);
@@ -222,13 +225,19 @@ fn init_logging(filter: &str, format: LogFormat, serving: bool) {
     use tracing_subscriber::EnvFilter;
     let default = if serving { filter } else { "warn" };
     let filter = EnvFilter::try_new(default).unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::stderr().is_terminal();
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => b.try_init(),
-        LogFormat::Json => b.json().try_init(),
+        .with_ansi(ansi);
+    // A serving process writes its lines in batches (src/logsink.rs).
+    let sink = serving
+        .then(|| crate::logsink::install(matches!(format, LogFormat::Text) && !ansi))
+        .flatten();
+    let _ = match (format, sink) {
+        (LogFormat::Text, Some(w)) => b.with_writer(w).try_init(),
+        (LogFormat::Json, Some(w)) => b.json().with_writer(w).try_init(),
+        (LogFormat::Text, None) => b.with_writer(std::io::stderr).try_init(),
+        (LogFormat::Json, None) => b.json().with_writer(std::io::stderr).try_init(),
     };
 }
 
