@@ -15,14 +15,16 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Fills `buf` from the operating system's CSPRNG.
+/// Fills `buf` from aws-lc's CSPRNG: a per-thread DRBG seeded and reseeded
+/// from the operating system's source (no system call per token, where
+/// `getrandom(2)` cost one per request).
 ///
-/// A failing OS random source leaves nothing safe to do, so this aborts the
-/// request that needed it by panicking inside `getrandom`'s error path; it is
-/// the one deliberate panic and cannot be triggered by a client.
+/// A failing random source leaves nothing safe to do, so this aborts the
+/// request that needed it by panicking; it is the one deliberate panic and
+/// cannot be triggered by a client.
 pub fn fill_random(buf: &mut [u8]) {
     #[allow(clippy::expect_used)]
-    getrandom::fill(buf).expect("the operating system's random source failed");
+    aws_lc_rs::rand::fill(buf).expect("the random source failed");
 }
 
 /// A URL-safe random string carrying `bytes * 8` bits of entropy.
