@@ -389,6 +389,10 @@ async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
     let code = obtain_code(&s, &AuthParams::new("alexa-old", PITANGUI)).await;
     let r = s.redeem_code("alexa-old", &secret, &code).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // A refresh reads through migration 6's covering indexes.
+    let refresh = r.json()["refresh_token"].as_str().unwrap().to_owned();
+    let r = s.refresh("alexa-old", &secret, &refresh).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // The new setting works on the upgraded table.
     s.set_require_pkce("alexa-old", true);
     let r = s.get(&AuthParams::new("alexa-old", PITANGUI).path()).await;
@@ -399,7 +403,22 @@ async fn a_schema_version_2_database_upgrades_and_keeps_its_clients() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
+    // Migration 6: the refresh grant's covering indexes.
+    let covering: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' \
+             AND name IN ('clients_auth', 'refresh_tokens_lookup', 'links_refresh') ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        covering,
+        ["clients_auth", "links_refresh", "refresh_tokens_lookup"]
+    );
     // Migration 5: which Echo is which player, empty after an upgrade.
     let echos: i64 = conn
         .query_row("SELECT count(*) FROM echo_players", [], |r| r.get(0))

@@ -188,9 +188,9 @@ pub fn lookup_refresh(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Refre
 const CLIENT_AND_REFRESH: &str = concat!(
     "SELECT c.secret_hash, ",
     link_columns!(),
-    ", r.revoked_at IS NOT NULL FROM clients c \
-     LEFT JOIN refresh_tokens r ON r.hash = ?2 \
-     LEFT JOIN links l ON l.id = r.link_id \
+    ", r.revoked_at IS NOT NULL FROM clients c INDEXED BY clients_auth \
+     LEFT JOIN refresh_tokens r INDEXED BY refresh_tokens_lookup ON r.hash = ?2 \
+     LEFT JOIN links l INDEXED BY links_refresh ON l.id = r.link_id \
      WHERE c.id = ?1"
 );
 
@@ -550,7 +550,7 @@ mod tests {
         assert_eq!(plan.len(), 3, "{plan:?}");
         assert!(
             plan.iter()
-                .all(|d| d.starts_with("SEARCH") && d.contains("INDEX")),
+                .all(|d| d.starts_with("SEARCH") && d.contains("USING COVERING INDEX")),
             "{plan:?}"
         );
     }

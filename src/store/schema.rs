@@ -106,4 +106,14 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX echo_players_by_player ON echo_players(player_id);
     "#,
+    // 6: covering indexes for a refresh grant's one read
+    // (`links::client_and_refresh`): the client's digest, the token's link
+    // and state, and the link's columns come from one index search each,
+    // with no second search in the table (issue 21).
+    r#"
+    CREATE INDEX clients_auth ON clients(id, secret_hash);
+    CREATE INDEX refresh_tokens_lookup ON refresh_tokens(hash, link_id, revoked_at);
+    CREATE INDEX links_refresh ON links(id, client_id, subject, username, scope, created_at,
+        last_used_at, revoked_at, ma_token_state, ma_token_created_at, ma_token_expires_at);
+    "#,
 ];
