@@ -102,6 +102,23 @@ pub enum AuditEvent {
     },
 }
 
+impl AuditEvent {
+    /// The routine successes of every link and refresh: their lines may be
+    /// batched (written within a few milliseconds, `logsink`). Every other
+    /// event (a failure, a refusal, a replay, a revocation) is written
+    /// before `Audit::emit` returns, so a crash right after cannot take it
+    /// along.
+    pub fn routine(&self) -> bool {
+        matches!(
+            self,
+            AuditEvent::TokenRefreshed { .. }
+                | AuditEvent::CodeRedeemed { .. }
+                | AuditEvent::CodeIssued { .. }
+                | AuditEvent::LoginSucceeded { .. }
+        )
+    }
+}
+
 /// The audit log. Optionally keeps a copy of every event for tests and
 /// for the embedding program.
 #[derive(Debug, Clone)]
@@ -151,10 +168,15 @@ impl Audit {
 
     pub fn emit(&self, event: AuditEvent) {
         let json = serde_json::to_string(&event).unwrap_or_default();
-        // serde_json escapes every control character: the line cannot carry
-        // a terminal escape or a line break of its own.
-        if !crate::logsink::audit_line(&json) {
+        // serde_json escapes line breaks and C0 controls; logsink escapes the
+        // rest as tracing does. Routine successes are batched; every other
+        // event is written before this returns.
+        let urgent = !event.routine();
+        if !crate::logsink::audit_line(&json, urgent) {
             tracing::info!(target: "audit", "{json}");
+            if urgent {
+                crate::logsink::flush();
+            }
         }
         if let Some(r) = &self.recorder {
             r.lock().unwrap_or_else(|p| p.into_inner()).push(event);
@@ -173,6 +195,48 @@ impl Audit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_replays_and_revocations_are_never_batched() {
+        let addr: IpAddr = [127, 0, 0, 1].into();
+        let s = |x: &str| x.to_owned();
+        let urgent = [
+            AuditEvent::ClientAuthFailed {
+                client_id: s("c"),
+                reason: s("r"),
+                addr,
+            },
+            AuditEvent::CodeReplayed {
+                client_id: s("c"),
+                revoked_link: None,
+                addr,
+            },
+            AuditEvent::RefreshRejected {
+                client_id: s("c"),
+                reason: s("r"),
+                addr,
+            },
+            AuditEvent::Revoked {
+                client_id: s("c"),
+                what: s("w"),
+                addr,
+            },
+            AuditEvent::LoginFailed {
+                username: s("u"),
+                client_id: s("c"),
+                addr,
+            },
+        ];
+        for e in &urgent {
+            assert!(!e.routine(), "{e:?}");
+        }
+        let refreshed = AuditEvent::TokenRefreshed {
+            client_id: s("c"),
+            link_id: s("l"),
+            addr,
+        };
+        assert!(refreshed.routine());
+    }
 
     #[test]
     fn unverified_identifiers_show_a_keyed_fingerprint_and_the_length_only() {

@@ -205,10 +205,12 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for SinkWriter {
 }
 
 /// Writes the audit event `json` as tracing's plain-text formatter would
-/// (`TIMESTAMP  INFO audit: JSON`), straight into the sink. False when it
+/// (`TIMESTAMP  INFO audit: JSON`, with tracing's escaping of DEL and C1
+/// control characters, the ones serde_json leaves as they are), straight
+/// into the sink: batched, or before returning when `urgent`. False when it
 /// was not written (no sink, not plain text, or the `audit` target is not
 /// enabled at INFO): the caller logs through tracing instead.
-pub fn audit_line(json: &str) -> bool {
+pub fn audit_line(json: &str, urgent: bool) -> bool {
     let (Some(sink), Some(true)) = (SINK.get(), PLAIN.get()) else {
         return false;
     };
@@ -219,10 +221,45 @@ pub fn audit_line(json: &str) -> bool {
     let mut line = Vec::with_capacity(json.len() + 48);
     timestamp(&mut line, SystemTime::now());
     line.extend_from_slice(b"  INFO audit: ");
-    line.extend_from_slice(json.as_bytes());
+    escaped(&mut line, json);
     line.push(b'\n');
-    sink.append(&line);
+    if urgent {
+        sink.write_now(&line);
+    } else {
+        sink.append(&line);
+    }
     true
+}
+
+/// Whether tracing-subscriber's message escaping changes `c` (ESC, BEL, BS,
+/// FF, DEL and the C1 controls U+0080..U+009F).
+fn tracing_escapes(c: char) -> bool {
+    matches!(
+        c,
+        '\x1b' | '\x07' | '\x08' | '\x0c' | '\x7f' | '\u{80}'..='\u{9f}'
+    )
+}
+
+/// `text` with what tracing escapes escaped its way.
+fn escaped(out: &mut Vec<u8>, text: &str) {
+    if !text.chars().any(tracing_escapes) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    for c in text.chars() {
+        match c {
+            '\u{80}'..='\u{9f}' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c if tracing_escapes(c) => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let mut b = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            }
+        }
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, UTC, as tracing-subscriber prints it.
@@ -363,28 +400,37 @@ mod tests {
 
     #[test]
     fn audit_lines_have_tracing_s_own_plain_layout() {
-        let rec = Recorder::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer({
-                let rec = rec.clone();
-                move || rec.clone()
-            })
-            .finish();
-        let json =
-            r#"{"event":"token_refreshed","client_id":"c","link_id":"l","addr":"127.0.0.1"}"#;
-        tracing::subscriber::with_default(subscriber, || {
-            tracing::info!(target: "audit", "{json}");
-        });
-        let theirs = rec.text();
-        let mut ours = Vec::new();
-        timestamp(&mut ours, SystemTime::now());
-        ours.extend_from_slice(format!("  INFO audit: {json}\n").as_bytes());
-        let ours = String::from_utf8(ours).unwrap();
-        // Same bytes after the timestamp, same timestamp shape and length.
-        assert_eq!(ours[27..], theirs[27..], "ours {ours:?} theirs {theirs:?}");
-        assert_eq!(ours.len(), theirs.len());
-        assert_eq!(ours[..20], theirs[..20], "same second: {ours} {theirs}");
+        fn subscriber_for(rec: &Recorder) -> impl tracing::Subscriber + Send + Sync {
+            let rec = rec.clone();
+            tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer(move || rec.clone())
+                .finish()
+        }
+        // What serde_json leaves unescaped and tracing escapes: DEL and the
+        // C1 controls (U+009B is a one-character CSI on some terminals).
+        let jsons = [
+            r#"{"event":"token_refreshed","client_id":"c","link_id":"l","addr":"127.0.0.1"}"#,
+            "{\"event\":\"login_failed\",\"username\":\"a\u{7f}b\u{9b}31mc\u{85}d\u{80}é€\"}",
+            "{\"reason\":\"\u{1b}[31m\u{7}\u{8}\u{c}\"}",
+        ];
+        for json in jsons {
+            let rec = Recorder::default();
+            tracing::subscriber::with_default(subscriber_for(&rec), || {
+                tracing::info!(target: "audit", "{json}");
+            });
+            let theirs = rec.text();
+            let mut ours = Vec::new();
+            timestamp(&mut ours, SystemTime::now());
+            ours.extend_from_slice(b"  INFO audit: ");
+            escaped(&mut ours, json);
+            ours.push(b'\n');
+            let ours = String::from_utf8(ours).unwrap();
+            // Same bytes after the timestamp, same timestamp shape and length.
+            assert_eq!(ours[27..], theirs[27..], "ours {ours:?} theirs {theirs:?}");
+            assert_eq!(ours.len(), theirs.len());
+            assert_eq!(ours[..20], theirs[..20], "same second: {ours} {theirs}");
+        }
     }
 
     #[test]
