@@ -266,7 +266,7 @@ fn escaped(out: &mut Vec<u8>, text: &str) {
 fn timestamp(out: &mut Vec<u8>, t: SystemTime) {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = d.as_secs() as i64;
-    let (y, mo, day) = civil_from_days(secs.div_euclid(86_400));
+    let (y, mo, day) = crate::util::civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     let _ = write!(
         out,
@@ -276,19 +276,6 @@ fn timestamp(out: &mut Vec<u8>, t: SystemTime) {
         s % 60,
         d.subsec_micros()
     );
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
