@@ -1012,19 +1012,9 @@ async fn serve_writes_the_audit_line_of_a_refresh_and_flushes_it_at_shutdown() {
     let refresh = link_at(sv.addr, id, secret, LIVENESS)
         .await
         .expect("a whole link");
-    let auth = basic_header(id, secret);
-    let body = format!("grant_type=refresh_token&refresh_token={refresh}");
-    let r = send(
-        sv.addr,
-        "POST",
-        "/alexa/token",
-        &[
-            ("authorization", &auth),
-            ("content-type", "application/x-www-form-urlencoded"),
-        ],
-        Some(body.into_bytes()),
-    )
-    .await;
+    let r = token_at(sv.addr, id, secret, &refresh_grant(&refresh), LIVENESS)
+        .await
+        .expect("the refresh is answered");
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     // Stopped at once after the answer: the line may still be batched.
     let child = sv.child.take().unwrap();

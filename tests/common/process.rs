@@ -179,8 +179,22 @@ pub async fn link_at(addr: SocketAddr, id: &str, secret: &str, limit: Duration) 
         return None;
     }
     let code = r.location_params().get("code").cloned()?;
+    let t = token_at(addr, id, secret, &code_grant(&code, PITANGUI, None), limit).await?;
+    assert_ne!(t.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", t.text());
+    (t.status == StatusCode::OK).then(|| t.json()["refresh_token"].as_str().unwrap().to_owned())
+}
+
+/// `POST /alexa/token` with `form`, the client authenticated by HTTP Basic,
+/// against a bare address (the server may be a child process).
+pub async fn token_at(
+    addr: SocketAddr,
+    id: &str,
+    secret: &str,
+    form: &[(&str, &str)],
+    limit: Duration,
+) -> Option<Resp> {
     let auth = basic_header(id, secret);
-    let t = send_within(
+    send_within(
         limit,
         addr,
         "POST",
@@ -189,9 +203,7 @@ pub async fn link_at(addr: SocketAddr, id: &str, secret: &str, limit: Duration) 
             ("content-type", "application/x-www-form-urlencoded"),
             ("authorization", &auth),
         ],
-        Some(encode_form(&code_grant(&code, PITANGUI, None)).into_bytes()),
+        Some(encode_form(form).into_bytes()),
     )
-    .await?;
-    assert_ne!(t.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", t.text());
-    (t.status == StatusCode::OK).then(|| t.json()["refresh_token"].as_str().unwrap().to_owned())
+    .await
 }
