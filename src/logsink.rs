@@ -122,21 +122,20 @@ impl Sink {
     }
 }
 
-static SINK: OnceLock<Arc<Sink>> = OnceLock::new();
-static PLAIN: OnceLock<bool> = OnceLock::new();
+/// The process's sink, and whether its format is tracing's plain text
+/// without colours (then [`audit_line`] may write audit lines itself).
+static SINK: OnceLock<(Arc<Sink>, bool)> = OnceLock::new();
 
 /// Starts the process's sink on stderr (once; later calls return the first).
-/// `plain_text`: the log format is tracing's plain text without colours, so
-/// [`audit_line`] may write audit lines itself. Also makes a panic flush
-/// the buffer before its message.
+/// `plain_text`: the log format is tracing's plain text without colours.
+/// Also makes a panic flush the buffer before its message.
 pub fn install(plain_text: bool) -> Option<SinkWriter> {
     if SINK.get().is_none() {
         let sink = Sink::start(Box::new(std::io::stderr())).ok()?;
-        if SINK.set(sink).is_ok() {
-            let _ = PLAIN.set(plain_text);
+        if SINK.set((sink, plain_text)).is_ok() {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
-                if let Some(s) = SINK.get()
+                if let Some((s, _)) = SINK.get()
                     && let Ok(mut out) = s.out.try_lock()
                     && let Ok(mut p) = s.pending.try_lock()
                 {
@@ -146,12 +145,12 @@ pub fn install(plain_text: bool) -> Option<SinkWriter> {
             }));
         }
     }
-    SINK.get().map(|s| SinkWriter(Arc::clone(s)))
+    SINK.get().map(|(s, _)| SinkWriter(Arc::clone(s)))
 }
 
 /// Writes what the process's sink holds (nothing if there is none).
 pub fn flush() {
-    if let Some(s) = SINK.get() {
+    if let Some((s, _)) = SINK.get() {
         s.flush();
     }
 }
@@ -211,7 +210,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for SinkWriter {
 /// was not written (no sink, not plain text, or the `audit` target is not
 /// enabled at INFO): the caller logs through tracing instead.
 pub fn audit_line(json: &str, urgent: bool) -> bool {
-    let (Some(sink), Some(true)) = (SINK.get(), PLAIN.get()) else {
+    let Some((sink, true)) = SINK.get() else {
         return false;
     };
     if !tracing::enabled!(target: "audit", Level::INFO) {
