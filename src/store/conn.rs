@@ -1,12 +1,13 @@
 //! The database handle: opening connections (pragmas, migrations), the one
-//! read-write connection ([`Store::call`], [`Store::with`]), the pool of
-//! read-only connections ([`Store::read`]), transactions for bulk work
+//! read-write connection ([`Store::call`], [`Store::with`]), each thread's
+//! read-only connection ([`Store::read`]), transactions for bulk work
 //! ([`in_transaction`]) and [`StoreError`].
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
@@ -70,9 +71,15 @@ impl<T> Classify<T> for rusqlite::Result<T> {
     }
 }
 
-/// Most idle read-only connections kept for [`Store::read`] (one per thread
-/// that reads at the same moment is needed; more are closed).
-const MAX_IDLE_READERS: usize = 8;
+thread_local! {
+    /// This thread's read-only connections for [`Store::read`], one per open
+    /// store. Per thread, not a shared pool: a connection (its page cache,
+    /// its prepared statements, its lookaside memory) stays in the caches of
+    /// the core whose thread uses it, and taking one locks nothing. The
+    /// [`Weak`] names the store and lets a connection whose store was dropped
+    /// be closed the next time this thread reads.
+    static READERS: RefCell<Vec<(Weak<Inner>, Connection)>> = const { RefCell::new(Vec::new()) };
+}
 
 /// After a read-only connection could not be opened, how long [`Store::read`]
 /// goes straight to the blocking path before trying to open one again.
@@ -82,10 +89,12 @@ const READER_RETRY_SECS: i64 = 5;
 ///
 /// - One read-write connection (behind a mutex), used on tokio's blocking
 ///   pool by [`Store::call`]: every write and every read that may wait.
-/// - A pool of read-only connections (`query_only`, busy timeout 0) used
-///   inline on the calling thread by [`Store::read`]: WAL readers never wait
-///   for the writer, and anything that would wait (SQLITE_BUSY) or fail goes
-///   to the blocking path instead.
+/// - One read-only connection per thread that reads (`query_only`, busy
+///   timeout 0), used inline on the calling thread by [`Store::read`]: WAL
+///   readers never wait for the writer, and anything that would wait
+///   (SQLITE_BUSY) or fail goes to the blocking path instead. A runtime has a
+///   thread per core, so a server holds about that many; each closes with its
+///   thread, or at that thread's next read once the store is dropped.
 /// - An in-memory recorder of link use ([`Store::record_use`]), written in one
 ///   transaction every [`USES_FLUSH_INTERVAL`](super::USES_FLUSH_INTERVAL),
 ///   when [`USES_CAP`](super::USES_CAP) links are waiting, and by
@@ -98,8 +107,6 @@ pub struct Store {
 pub(super) struct Inner {
     conn: Mutex<Connection>,
     path: PathBuf,
-    /// Idle read-only connections; the mutex is held only to pop or push one.
-    readers: Mutex<Vec<Connection>>,
     /// When opening a read-only connection last failed (unix seconds; 0: never).
     reader_failed_at: AtomicI64,
     /// Link id → latest use not yet written (see `uses.rs`).
@@ -124,7 +131,6 @@ impl Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
                 path: path.to_owned(),
-                readers: Mutex::new(Vec::new()),
                 reader_failed_at: AtomicI64::new(0),
                 uses: Mutex::new(HashMap::new()),
                 reader_init: std::sync::OnceLock::new(),
@@ -173,43 +179,67 @@ impl Store {
     }
 
     fn read_inline<T>(&self, f: &impl Fn(&Connection) -> Result<T>) -> Option<Result<T>> {
-        let popped = self
-            .inner
-            .readers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop();
-        let conn = match popped {
+        // Taken out of the thread's list while `f` runs: nothing is borrowed
+        // across `f`, so a read inside `f` (or a panic) cannot meet a borrow.
+        let conn = match self.take_reader() {
             Some(c) => c,
-            None => {
-                let now = crate::util::now();
-                let failed = self.inner.reader_failed_at.load(Ordering::Relaxed);
-                if failed != 0 && now - failed < READER_RETRY_SECS {
-                    return None;
-                }
-                match open_reader(&self.inner.path) {
-                    Ok(c) => {
-                        if let Some(init) = self.inner.reader_init.get() {
-                            init(&c);
-                        }
-                        c
-                    }
-                    Err(e) => {
-                        tracing::debug!(error = %e, "could not open a read-only connection");
-                        self.inner.reader_failed_at.store(now, Ordering::Relaxed);
-                        return None;
-                    }
-                }
-            }
+            None => self.open_inline_reader()?,
         };
         // A panic in `f` must not unwind through the HTTP task; the
         // connection is then dropped and the blocking path answers.
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&conn))).ok()?;
-        let mut idle = self.inner.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
+        let _ = READERS.try_with(|r| r.borrow_mut().push((Arc::downgrade(&self.inner), conn)));
         Some(out)
+    }
+
+    /// This thread's connection to this store, taken out of the list; on the
+    /// way, closes the connections of stores that were dropped.
+    fn take_reader(&self) -> Option<Connection> {
+        READERS
+            .try_with(|r| {
+                let mut list = r.borrow_mut();
+                list.retain(|(store, _)| store.strong_count() > 0);
+                let at = list.iter().position(|(store, _)| {
+                    std::ptr::eq(store.as_ptr(), Arc::as_ptr(&self.inner))
+                })?;
+                Some(list.swap_remove(at).1)
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Opens a read-only connection for this thread, unless one could not be
+    /// opened in the last [`READER_RETRY_SECS`].
+    fn open_inline_reader(&self) -> Option<Connection> {
+        let now = crate::util::now();
+        let failed = self.inner.reader_failed_at.load(Ordering::Relaxed);
+        if failed != 0 && now - failed < READER_RETRY_SECS {
+            return None;
+        }
+        match open_reader(&self.inner.path) {
+            Ok(c) => {
+                if let Some(init) = self.inner.reader_init.get() {
+                    init(&c);
+                }
+                Some(c)
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "could not open a read-only connection");
+                self.inner.reader_failed_at.store(now, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// How many read-only connections this thread holds for this store (0 or 1).
+    #[cfg(test)]
+    fn readers_on_this_thread(&self) -> usize {
+        READERS.with(|r| {
+            r.borrow()
+                .iter()
+                .filter(|(store, _)| std::ptr::eq(store.as_ptr(), Arc::as_ptr(&self.inner)))
+                .count()
+        })
     }
 
     /// Sets a function run on every read-only connection [`Store::read`]
@@ -324,10 +354,12 @@ mod tests {
         };
         assert_eq!(active(&st).await, Some(true));
         assert_eq!(
-            st.inner.readers.lock().unwrap().len(),
+            st.readers_on_this_thread(),
             1,
-            "the read ran inline and its connection went back to the pool"
+            "the read ran inline and this thread kept its connection"
         );
+        assert_eq!(active(&st).await, Some(true));
+        assert_eq!(st.readers_on_this_thread(), 1, "and used it again");
         st.with(|c| revoke_link(c, "l1", 5)).unwrap();
         assert_eq!(active(&st).await, Some(false), "reads see the last commit");
         // Another process holds the write lock: WAL readers still read, at once.
@@ -348,5 +380,24 @@ mod tests {
             .read(|c| c.query_row("SELECT * FROM nowhere", [], |_| Ok(())).db())
             .await;
         assert!(err.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_dropped_store_s_reader_is_closed_at_this_thread_s_next_read() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let held = || READERS.with(|r| r.borrow().len());
+        let before = held();
+        let first = store_with_link(a.path(), 1000);
+        first.read(|c| get_link(c, "l1")).await.unwrap();
+        assert_eq!(held(), before + 1);
+        drop(first);
+        let second = store_with_link(b.path(), 1000);
+        assert!(second.read(|c| get_link(c, "l1")).await.unwrap().is_some());
+        assert_eq!(
+            held(),
+            before + 1,
+            "the first store's connection was closed, the second's kept"
+        );
+        assert_eq!(second.readers_on_this_thread(), 1);
     }
 }
