@@ -39,7 +39,16 @@ pub struct Sink {
     pending: Mutex<Pending>,
     wake: Condvar,
     /// The output; whoever holds it takes the buffer, so lines keep their order.
-    out: Mutex<Output>,
+    out: Mutex<Writing>,
+}
+
+/// The output and the buffer last written to it, kept (emptied) to be
+/// swapped with the next batch: batches take turns between two buffers, so
+/// the lines of a busy server are never allocated per batch, nor freed on
+/// another thread than the one that grew them.
+struct Writing {
+    out: Output,
+    spare: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -60,7 +69,10 @@ impl Sink {
         Arc::new(Sink {
             pending: Mutex::new(Pending::default()),
             wake: Condvar::new(),
-            out: Mutex::new(out),
+            out: Mutex::new(Writing {
+                out,
+                spare: Vec::new(),
+            }),
         })
     }
 
@@ -109,11 +121,15 @@ impl Sink {
 
     /// Writes everything buffered, then `line`, before returning.
     pub fn write_now(&self, line: &[u8]) {
-        let mut out = lock(&self.out);
-        let batch = std::mem::take(&mut lock(&self.pending).buf);
-        let _ = out.write_all(&batch);
+        let mut w = lock(&self.out);
+        let Writing { out, spare } = &mut *w;
+        std::mem::swap(spare, &mut lock(&self.pending).buf);
+        let _ = out.write_all(spare);
         let _ = out.write_all(line);
         let _ = out.flush();
+        spare.clear();
+        // A batch never exceeds MAX_BUFFERED by more than a line; keep no more.
+        spare.shrink_to(2 * MAX_BUFFERED);
     }
 
     /// Writes everything buffered.
@@ -139,7 +155,7 @@ pub fn install(plain_text: bool) -> Option<SinkWriter> {
                     && let Ok(mut out) = s.out.try_lock()
                     && let Ok(mut p) = s.pending.try_lock()
                 {
-                    let _ = out.write_all(&std::mem::take(&mut p.buf));
+                    let _ = out.out.write_all(&std::mem::take(&mut p.buf));
                 }
                 previous(info);
             }));
@@ -267,14 +283,41 @@ fn timestamp(out: &mut Vec<u8>, t: SystemTime) {
     let secs = d.as_secs() as i64;
     let (y, mo, day) = crate::util::civil_from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    let _ = write!(
-        out,
-        "{y:04}-{mo:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60,
-        d.subsec_micros()
-    );
+    if !(0..=9999).contains(&y) {
+        let _ = write!(
+            out,
+            "{y:04}-{mo:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            d.subsec_micros()
+        );
+        return;
+    }
+    // Digit by digit: `write!` was a third of an audit line's cost.
+    let fields: [(u64, usize, u8); 7] = [
+        (y as u64, 4, b'-'),
+        (mo as u64, 2, b'-'),
+        (day as u64, 2, b'T'),
+        ((s / 3600) as u64, 2, b':'),
+        ((s / 60 % 60) as u64, 2, b':'),
+        ((s % 60) as u64, 2, b'.'),
+        (d.subsec_micros() as u64, 6, b'Z'),
+    ];
+    for (value, width, after) in fields {
+        zero_padded(out, value, width);
+        out.push(after);
+    }
+}
+
+/// `value` in decimal, zero-padded to `width` digits (`value < 10^width`).
+fn zero_padded(out: &mut Vec<u8>, mut value: u64, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    for slot in out[start..].iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
 }
 
 #[cfg(test)]
@@ -435,5 +478,7 @@ mod tests {
         );
         assert_eq!(at(4_107_542_399, 0), "2100-02-28T23:59:59.000000Z");
         assert_eq!(at(4_107_542_400, 0), "2100-03-01T00:00:00.000000Z");
+        assert_eq!(at(253_402_300_799, 5), "9999-12-31T23:59:59.000005Z");
+        assert_eq!(at(253_402_300_800, 0), "10000-01-01T00:00:00.000000Z");
     }
 }

@@ -77,7 +77,7 @@ thread_local! {
     /// its prepared statements, its lookaside memory) stays in the caches of
     /// the core whose thread uses it, and taking one locks nothing. The
     /// [`Weak`] names the store and lets a connection whose store was dropped
-    /// be closed the next time this thread reads.
+    /// be closed the next time this thread opens one.
     static READERS: RefCell<Vec<(Weak<Inner>, Connection)>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -94,7 +94,7 @@ const READER_RETRY_SECS: i64 = 5;
 ///   readers never wait for the writer, and anything that would wait
 ///   (SQLITE_BUSY) or fail goes to the blocking path instead. A runtime has a
 ///   thread per core, so a server holds about that many; each closes with its
-///   thread, or at that thread's next read once the store is dropped.
+///   thread, or once the store is dropped, when that thread next opens one.
 /// - An in-memory recorder of link use ([`Store::record_use`]), written in one
 ///   transaction every [`USES_FLUSH_INTERVAL`](super::USES_FLUSH_INTERVAL),
 ///   when [`USES_CAP`](super::USES_CAP) links are waiting, and by
@@ -192,17 +192,24 @@ impl Store {
         Some(out)
     }
 
-    /// This thread's connection to this store, taken out of the list; on the
-    /// way, closes the connections of stores that were dropped.
+    /// This thread's connection to this store, taken out of the list. When
+    /// it has none (it will open one), closes the connections of stores that
+    /// were dropped.
     fn take_reader(&self) -> Option<Connection> {
+        let me = Arc::as_ptr(&self.inner);
         READERS
             .try_with(|r| {
                 let mut list = r.borrow_mut();
-                list.retain(|(store, _)| store.strong_count() > 0);
-                let at = list.iter().position(|(store, _)| {
-                    std::ptr::eq(store.as_ptr(), Arc::as_ptr(&self.inner))
-                })?;
-                Some(list.swap_remove(at).1)
+                match list
+                    .iter()
+                    .position(|(store, _)| std::ptr::eq(store.as_ptr(), me))
+                {
+                    Some(at) => Some(list.swap_remove(at).1),
+                    None => {
+                        list.retain(|(store, _)| store.strong_count() > 0);
+                        None
+                    }
+                }
             })
             .ok()
             .flatten()
@@ -383,7 +390,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_dropped_store_s_reader_is_closed_at_this_thread_s_next_read() {
+    async fn a_dropped_store_s_reader_is_closed_when_this_thread_opens_another() {
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let held = || READERS.with(|r| r.borrow().len());
         let before = held();
