@@ -312,12 +312,13 @@ fn timestamp(out: &mut Vec<u8>, t: SystemTime) {
 
 /// `value` in decimal, zero-padded to `width` digits (`value < 10^width`).
 fn zero_padded(out: &mut Vec<u8>, mut value: u64, width: usize) {
-    let start = out.len();
-    out.resize(start + width, b'0');
-    for slot in out[start..].iter_mut().rev() {
+    let mut digits = [b'0'; 20];
+    let width = width.min(digits.len());
+    for slot in digits.iter_mut().take(width).rev() {
         *slot = b'0' + (value % 10) as u8;
         value /= 10;
     }
+    out.extend(digits.iter().take(width));
 }
 
 #[cfg(test)]
