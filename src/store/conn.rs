@@ -3,11 +3,10 @@
 //! read-only connection ([`Store::read`]), transactions for bulk work
 //! ([`in_transaction`]) and [`StoreError`].
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, TryLockError};
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
@@ -71,14 +70,24 @@ impl<T> Classify<T> for rusqlite::Result<T> {
     }
 }
 
+/// Slots for [`Store::read`]'s read-only connections: at most this many are
+/// open.
+const READER_SLOTS: usize = 8;
+
+/// One read-only connection's slot, alone on its cache lines: a thread
+/// starts at its own home slot, so its connection (page cache, prepared
+/// statement, lookaside memory) and the slot's lock stay in the caches of
+/// the core it runs on, where a shared pool moved connections between cores.
+#[repr(align(128))]
+#[derive(Default)]
+struct ReaderSlot(Mutex<Option<Connection>>);
+
+/// The next thread's home slot.
+static NEXT_HOME: AtomicUsize = AtomicUsize::new(0);
+
 thread_local! {
-    /// This thread's read-only connections for [`Store::read`], one per open
-    /// store. Per thread, not a shared pool: a connection (its page cache,
-    /// its prepared statements, its lookaside memory) stays in the caches of
-    /// the core whose thread uses it, and taking one locks nothing. The
-    /// [`Weak`] names the store and lets a connection whose store was dropped
-    /// be closed the next time this thread opens one.
-    static READERS: RefCell<Vec<(Weak<Inner>, Connection)>> = const { RefCell::new(Vec::new()) };
+    /// This thread's home slot, given the first time it reads.
+    static HOME_SLOT: usize = NEXT_HOME.fetch_add(1, Ordering::Relaxed) % READER_SLOTS;
 }
 
 /// After a read-only connection could not be opened, how long [`Store::read`]
@@ -89,12 +98,12 @@ const READER_RETRY_SECS: i64 = 5;
 ///
 /// - One read-write connection (behind a mutex), used on tokio's blocking
 ///   pool by [`Store::call`]: every write and every read that may wait.
-/// - One read-only connection per thread that reads (`query_only`, busy
+/// - Up to [`READER_SLOTS`] read-only connections (`query_only`, busy
 ///   timeout 0), used inline on the calling thread by [`Store::read`]: WAL
 ///   readers never wait for the writer, and anything that would wait
-///   (SQLITE_BUSY) or fail goes to the blocking path instead. A runtime has a
-///   thread per core, so a server holds about that many; each closes with its
-///   thread, or once the store is dropped, when that thread next opens one.
+///   (SQLITE_BUSY) or fail goes to the blocking path instead. Each thread
+///   starts at its own home slot, so each runtime worker keeps using one
+///   connection of its own; they close with the store.
 /// - An in-memory recorder of link use ([`Store::record_use`]), written in one
 ///   transaction every [`USES_FLUSH_INTERVAL`](super::USES_FLUSH_INTERVAL),
 ///   when [`USES_CAP`](super::USES_CAP) links are waiting, and by
@@ -107,6 +116,8 @@ pub struct Store {
 pub(super) struct Inner {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Read-only connections for [`Store::read`], by home slot.
+    readers: [ReaderSlot; READER_SLOTS],
     /// When opening a read-only connection last failed (unix seconds; 0: never).
     reader_failed_at: AtomicI64,
     /// Link id → latest use not yet written (see `uses.rs`).
@@ -131,6 +142,7 @@ impl Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
                 path: path.to_owned(),
+                readers: Default::default(),
                 reader_failed_at: AtomicI64::new(0),
                 uses: Mutex::new(HashMap::new()),
                 reader_init: std::sync::OnceLock::new(),
@@ -179,44 +191,40 @@ impl Store {
     }
 
     fn read_inline<T>(&self, f: &impl Fn(&Connection) -> Result<T>) -> Option<Result<T>> {
-        // Taken out of the thread's list while `f` runs: nothing is borrowed
-        // across `f`, so a read inside `f` (or a panic) cannot meet a borrow.
-        let conn = match self.take_reader() {
-            Some(c) => c,
-            None => self.open_inline_reader()?,
-        };
-        // A panic in `f` must not unwind through the HTTP task; the
-        // connection is then dropped and the blocking path answers.
-        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&conn))).ok()?;
-        let _ = READERS.try_with(|r| r.borrow_mut().push((Arc::downgrade(&self.inner), conn)));
-        Some(out)
-    }
-
-    /// This thread's connection to this store, taken out of the list. When
-    /// it has none (it will open one), closes the connections of stores that
-    /// were dropped.
-    fn take_reader(&self) -> Option<Connection> {
-        let me = Arc::as_ptr(&self.inner);
-        READERS
-            .try_with(|r| {
-                let mut list = r.borrow_mut();
-                match list
-                    .iter()
-                    .position(|(store, _)| std::ptr::eq(store.as_ptr(), me))
-                {
-                    Some(at) => Some(list.swap_remove(at).1),
-                    None => {
-                        list.retain(|(store, _)| store.strong_count() > 0);
-                        None
-                    }
+        let home = HOME_SLOT.try_with(|h| *h).unwrap_or(0);
+        // The home slot first; if another thread holds it, the next free one.
+        for slot in self
+            .inner
+            .readers
+            .iter()
+            .cycle()
+            .skip(home)
+            .take(READER_SLOTS)
+        {
+            let mut held = match slot.0.try_lock() {
+                Ok(g) => g,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => continue,
+            };
+            if held.is_none() {
+                *held = Some(self.open_inline_reader()?);
+            }
+            let conn = held.as_ref()?;
+            // A panic in `f` must not unwind through the HTTP task; the
+            // connection is then dropped and the blocking path answers.
+            return match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn))) {
+                Ok(out) => Some(out),
+                Err(_) => {
+                    *held = None;
+                    None
                 }
-            })
-            .ok()
-            .flatten()
+            };
+        }
+        None
     }
 
-    /// Opens a read-only connection for this thread, unless one could not be
-    /// opened in the last [`READER_RETRY_SECS`].
+    /// Opens a read-only connection, unless one could not be opened in the
+    /// last [`READER_RETRY_SECS`].
     fn open_inline_reader(&self) -> Option<Connection> {
         let now = crate::util::now();
         let failed = self.inner.reader_failed_at.load(Ordering::Relaxed);
@@ -238,15 +246,15 @@ impl Store {
         }
     }
 
-    /// How many read-only connections this thread holds for this store (0 or 1).
+    /// How many read-only connections are open (slots held by another
+    /// thread at this moment are not counted).
     #[cfg(test)]
-    fn readers_on_this_thread(&self) -> usize {
-        READERS.with(|r| {
-            r.borrow()
-                .iter()
-                .filter(|(store, _)| std::ptr::eq(store.as_ptr(), Arc::as_ptr(&self.inner)))
-                .count()
-        })
+    fn open_readers(&self) -> usize {
+        self.inner
+            .readers
+            .iter()
+            .filter(|s| s.0.try_lock().is_ok_and(|c| c.is_some()))
+            .count()
     }
 
     /// Sets a function run on every read-only connection [`Store::read`]
@@ -361,12 +369,12 @@ mod tests {
         };
         assert_eq!(active(&st).await, Some(true));
         assert_eq!(
-            st.readers_on_this_thread(),
+            st.open_readers(),
             1,
-            "the read ran inline and this thread kept its connection"
+            "the read ran inline and its connection stayed in its slot"
         );
         assert_eq!(active(&st).await, Some(true));
-        assert_eq!(st.readers_on_this_thread(), 1, "and used it again");
+        assert_eq!(st.open_readers(), 1, "and this thread used it again");
         st.with(|c| revoke_link(c, "l1", 5)).unwrap();
         assert_eq!(active(&st).await, Some(false), "reads see the last commit");
         // Another process holds the write lock: WAL readers still read, at once.
@@ -389,22 +397,35 @@ mod tests {
         assert!(err.is_err());
     }
 
-    #[tokio::test]
-    async fn a_dropped_store_s_reader_is_closed_when_this_thread_opens_another() {
-        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let held = || READERS.with(|r| r.borrow().len());
-        let before = held();
-        let first = store_with_link(a.path(), 1000);
-        first.read(|c| get_link(c, "l1")).await.unwrap();
-        assert_eq!(held(), before + 1);
-        drop(first);
-        let second = store_with_link(b.path(), 1000);
-        assert!(second.read(|c| get_link(c, "l1")).await.unwrap().is_some());
-        assert_eq!(
-            held(),
-            before + 1,
-            "the first store's connection was closed, the second's kept"
-        );
-        assert_eq!(second.readers_on_this_thread(), 1);
+    /// File descriptors of this process open on `path`.
+    fn fds_on(path: &Path) -> usize {
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter(|target| target == path)
+            .count()
+    }
+
+    /// What an unmount, a repair or a restart in the same process needs
+    /// (tests/crash_safety.rs does all three): no connection outlives its
+    /// store, on this thread or any other that read through it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_store_s_read_only_connections_close_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = store_with_link(dir.path(), 1000);
+        let db = std::fs::canonicalize(st.path()).unwrap();
+        let reads: Vec<_> = (0..16)
+            .map(|_| {
+                let st = st.clone();
+                tokio::spawn(async move { st.read(|c| get_link(c, "l1")).await })
+            })
+            .collect();
+        for r in reads {
+            assert!(r.await.unwrap().unwrap().is_some());
+        }
+        assert!(st.open_readers() >= 1);
+        assert!(fds_on(&db) >= 2, "the writer and at least one reader");
+        drop(st);
+        assert_eq!(fds_on(&db), 0, "every connection closed with the store");
     }
 }
