@@ -167,12 +167,7 @@ impl Audit {
     }
 
     pub fn emit(&self, event: AuditEvent) {
-        // Room for a routine event's JSON (about 200 bytes) without regrowing.
-        let mut buf = Vec::with_capacity(320);
-        let json = match serde_json::to_writer(&mut buf, &event) {
-            Ok(()) => String::from_utf8(buf).unwrap_or_default(),
-            Err(_) => String::new(),
-        };
+        let json = serde_json::to_string(&event).unwrap_or_default();
         // serde_json escapes line breaks and C0 controls; logsink escapes the
         // rest as tracing does. Routine successes are batched; every other
         // event is written before this returns.
